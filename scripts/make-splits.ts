@@ -16,17 +16,35 @@ function write(file: SplitFile): void {
 }
 
 const groups = [...new Set(herlevSamples().map((s) => s.group))];
-write({ dataset: 'herlev-sd', unit: 'group', seed: SEED, method: 'shuffle groups, 70/10/20', parts: splitUnits(groups, [0.7, 0.1, 0.2], SEED) });
+write({
+  dataset: 'herlev-sd',
+  unit: 'group',
+  seed: SEED,
+  method: 'shuffle groups, 70/10/20',
+  parts: splitUnits(groups, [0.7, 0.1, 0.2], SEED),
+});
 
 // Synthetic and EDF images are split separately so each part has both kinds (EDF: 8 real images).
-const syn = splitUnits(isbiSamples('synthetic').map((s) => s.id), [0.7, 0.15, 0.15], SEED);
-const edf = splitUnits(isbiSamples('edf').map((s) => s.id), [0.5, 0.25, 0.25], SEED);
+const syn = splitUnits(
+  isbiSamples('synthetic').map((s) => s.id),
+  [0.7, 0.15, 0.15],
+  SEED,
+);
+const edf = splitUnits(
+  isbiSamples('edf').map((s) => s.id),
+  [0.5, 0.25, 0.25],
+  SEED,
+);
 write({
   dataset: 'isbi2014',
   unit: 'image',
   seed: SEED,
   method: 'by image; synthetic 70/15/15 and EDF 50/25/25 shuffled separately',
-  parts: { train: [...syn.train, ...edf.train], val: [...syn.val, ...edf.val], test: [...syn.test, ...edf.test] },
+  parts: {
+    train: [...syn.train, ...edf.train],
+    val: [...syn.val, ...edf.val],
+    test: [...syn.test, ...edf.test],
+  },
 });
 
 const byField = new Map<string, string[]>();

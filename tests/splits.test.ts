@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CLASSES, herlevSamples, isbiSamples, readCricCells } from '../src/data/datasets';
 import { hasData, NO_DATA_MESSAGE } from '../src/data/paths';
-import { loadSplit, PARTS, splitUnits, stratifiedFieldSplit, SPLIT_NAMES } from '../src/data/splits';
+import {
+  loadSplit,
+  PARTS,
+  splitUnits,
+  stratifiedFieldSplit,
+  SPLIT_NAMES,
+} from '../src/data/splits';
 
 describe('committed splits (no data needed)', () => {
   for (const name of SPLIT_NAMES) {
@@ -20,11 +26,14 @@ describe('committed splits (no data needed)', () => {
   it('split functions are deterministic for a seed and differ across seeds', () => {
     const units = Array.from({ length: 50 }, (_, i) => `u${i}`);
     expect(splitUnits(units, [0.7, 0.1, 0.2], 1)).toEqual(splitUnits(units, [0.7, 0.1, 0.2], 1));
-    expect(splitUnits(units, [0.7, 0.1, 0.2], 1)).not.toEqual(splitUnits(units, [0.7, 0.1, 0.2], 2));
+    expect(splitUnits(units, [0.7, 0.1, 0.2], 1)).not.toEqual(
+      splitUnits(units, [0.7, 0.1, 0.2], 2),
+    );
   });
   it('stratified field split gives every class a field in every part', () => {
     const byField = new Map<string, string[]>();
-    for (let f = 0; f < 30; f++) byField.set(`f${f}`, f % 5 === 0 ? ['rare', 'common'] : ['common']);
+    for (let f = 0; f < 30; f++)
+      byField.set(`f${f}`, f % 5 === 0 ? ['rare', 'common'] : ['common']);
     const s = stratifiedFieldSplit(byField, ['common', 'rare'], [0.6, 0.2, 0.2], 7, 2000);
     for (const p of PARTS) expect(s[p].some((f) => byField.get(f)!.includes('rare'))).toBe(true);
   });
@@ -54,7 +63,11 @@ describe.skipIf(!hasData())('splits cover the data in ../shared', () => {
     expect(new Set(PARTS.flatMap((p) => s.parts[p]))).toEqual(fields);
     for (const p of PARTS) {
       const set = new Set(s.parts[p]);
-      for (const cls of CLASSES) expect(cells.some((c) => c.label === cls && set.has(c.field)), `${cls} in ${p}`).toBe(true);
+      for (const cls of CLASSES)
+        expect(
+          cells.some((c) => c.label === cls && set.has(c.field)),
+          `${cls} in ${p}`,
+        ).toBe(true);
     }
   });
 });

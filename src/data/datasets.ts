@@ -78,7 +78,10 @@ export function readCricCells(csvPath = join(dataDir(), 'cric', 'cells.csv')): C
   }));
 }
 
-export function cricFieldPath(field: string, fieldsDir = join(dataDir(), 'cric', 'fields')): string {
+export function cricFieldPath(
+  field: string,
+  fieldsDir = join(dataDir(), 'cric', 'fields'),
+): string {
   return join(fieldsDir, field);
 }
 

@@ -34,7 +34,11 @@ export function unitsOf(split: SplitFile, part: Part): Set<string> {
 }
 
 /** Assign shuffled units to parts by target fractions (largest remainder). */
-export function splitUnits(units: string[], fractions: [number, number, number], seed: number): Record<Part, string[]> {
+export function splitUnits(
+  units: string[],
+  fractions: [number, number, number],
+  seed: number,
+): Record<Part, string[]> {
   const order = shuffle([...units].sort(), mulberry32(seed));
   const n = order.length;
   const nTest = Math.max(1, Math.round(n * fractions[2]));
@@ -62,7 +66,9 @@ export function stratifiedFieldSplit(
 ): Record<Part, string[]> {
   const rand = mulberry32(seed);
   const fields = [...cellsByField.keys()].sort();
-  const counts = fields.map((f) => classes.map((c) => cellsByField.get(f)!.filter((l) => l === c).length));
+  const counts = fields.map((f) =>
+    classes.map((c) => cellsByField.get(f)!.filter((l) => l === c).length),
+  );
   const totals = classes.map((_, k) => counts.reduce((a, r) => a + r[k], 0));
   const nTest = Math.round(fields.length * fractions[2]);
   const nVal = Math.round(fields.length * fractions[1]);
@@ -93,7 +99,8 @@ export function stratifiedFieldSplit(
       best = part;
     }
   }
-  if (!best) throw new Error('no split gives every class a field in every part; lower the number of parts');
+  if (!best)
+    throw new Error('no split gives every class a field in every part; lower the number of parts');
   const out: Record<Part, string[]> = { train: [], val: [], test: [] };
   fields.forEach((f, i) => out[PARTS[best![i]]].push(f));
   return out;

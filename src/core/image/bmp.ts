@@ -6,7 +6,8 @@ import { ImageDecodeError } from './errors';
  * No maintained npm decoder covers this small format, so it lives here.
  */
 export function decodeBmp(bytes: Uint8Array, checkSize: (w: number, h: number) => void): RgbaImage {
-  if (bytes.length < 54) throw new ImageDecodeError('The BMP file is truncated (no complete header).');
+  if (bytes.length < 54)
+    throw new ImageDecodeError('The BMP file is truncated (no complete header).');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dataOffset = dv.getUint32(10, true);
   const headerSize = dv.getUint32(14, true);
@@ -18,10 +19,14 @@ export function decodeBmp(bytes: Uint8Array, checkSize: (w: number, h: number) =
   const topDown = rawHeight < 0;
   checkSize(width, height);
   if (compression !== 0 && compression !== 3)
-    throw new ImageDecodeError('This BMP uses run-length compression, which is not supported; please save it uncompressed or as PNG.');
-  if (![1, 4, 8, 24, 32].includes(bpp)) throw new ImageDecodeError(`BMP with ${bpp} bits per pixel is not supported.`);
+    throw new ImageDecodeError(
+      'This BMP uses run-length compression, which is not supported; please save it uncompressed or as PNG.',
+    );
+  if (![1, 4, 8, 24, 32].includes(bpp))
+    throw new ImageDecodeError(`BMP with ${bpp} bits per pixel is not supported.`);
   const rowSize = Math.floor((bpp * width + 31) / 32) * 4;
-  if (dataOffset + rowSize * height > bytes.length) throw new ImageDecodeError('The BMP file is truncated (pixel data is missing).');
+  if (dataOffset + rowSize * height > bytes.length)
+    throw new ImageDecodeError('The BMP file is truncated (pixel data is missing).');
   let palette: Uint8Array | null = null;
   if (bpp <= 8) {
     const count = dv.getUint32(46, true) || 1 << bpp;

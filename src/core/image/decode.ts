@@ -18,8 +18,16 @@ export { ImageDecodeError };
 
 /** Identify the format from magic bytes (file names and MIME types lie). */
 export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'png';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  if (
+    bytes.length >= 8 &&
+    bytes[0] === 0x89 &&
+    bytes[1] === 0x50 &&
+    bytes[2] === 0x4e &&
+    bytes[3] === 0x47
+  )
+    return 'png';
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
+    return 'jpeg';
   if (bytes.length >= 2 && bytes[0] === 0x42 && bytes[1] === 0x4d) return 'bmp';
   if (
     bytes.length >= 4 &&
@@ -32,17 +40,20 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | null {
 
 function describeUnknown(bytes: Uint8Array): string {
   const head = new TextDecoder().decode(bytes.subarray(0, 256)).trimStart().toLowerCase();
-  if (bytes.length >= 6 && head.startsWith('gif8')) return 'GIF images are not supported; please use PNG, JPEG, BMP or TIFF.';
+  if (bytes.length >= 6 && head.startsWith('gif8'))
+    return 'GIF images are not supported; please use PNG, JPEG, BMP or TIFF.';
   if (head.startsWith('<svg') || (head.startsWith('<?xml') && head.includes('<svg')))
     return 'SVG drawings are not supported; please use a PNG, JPEG, BMP or TIFF photograph.';
-  if (head.startsWith('%pdf')) return 'PDF files are not supported; please export the image as PNG, JPEG, BMP or TIFF.';
+  if (head.startsWith('%pdf'))
+    return 'PDF files are not supported; please export the image as PNG, JPEG, BMP or TIFF.';
   if (bytes.length >= 12 && head.startsWith('riff') && head.slice(8, 12) === 'webp')
     return 'WebP images are not supported; please use PNG, JPEG, BMP or TIFF.';
   return 'This file is not a supported image (PNG, JPEG, BMP or TIFF).';
 }
 
 function checkSize(width: number, height: number): void {
-  if (!(width > 0 && height > 0)) throw new ImageDecodeError('The image has no pixels (width or height is 0).');
+  if (!(width > 0 && height > 0))
+    throw new ImageDecodeError('The image has no pixels (width or height is 0).');
   if (width * height > MAX_PIXELS)
     throw new ImageDecodeError(
       `The image is too large (${width}×${height} pixels); the limit is ${Math.round(MAX_PIXELS / 1e6)} megapixels. Please crop or downscale it.`,
@@ -129,17 +140,26 @@ function jpegToRgba(bytes: Uint8Array): RgbaImage {
       maxResolutionInMP: MAX_PIXELS / 1e6,
       maxMemoryUsageInMB: 2048,
     });
-    return { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length) };
+    return {
+      width: img.width,
+      height: img.height,
+      data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length),
+    };
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     if (/component|cmyk|unsupported color/i.test(msg))
-      throw new ImageDecodeError(`This JPEG uses an unsupported colour format (${msg}). Please save it as RGB.`);
+      throw new ImageDecodeError(
+        `This JPEG uses an unsupported colour format (${msg}). Please save it as RGB.`,
+      );
     throw new ImageDecodeError(`The JPEG file is corrupt or truncated (${msg}).`);
   }
 }
 
 function tiffToRgba(bytes: Uint8Array): RgbaImage {
-  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const buf = bytes.buffer.slice(
+    bytes.byteOffset,
+    bytes.byteOffset + bytes.byteLength,
+  ) as ArrayBuffer;
   let ifds;
   try {
     ifds = UTIF.decode(buf);
@@ -155,9 +175,15 @@ function tiffToRgba(bytes: Uint8Array): RgbaImage {
     UTIF.decodeImage(buf, ifd);
     const rgba = UTIF.toRGBA8(ifd);
     if (rgba.length < w * h * 4) throw new Error('pixel data shorter than the header says');
-    return { width: w, height: h, data: new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, w * h * 4) };
+    return {
+      width: w,
+      height: h,
+      data: new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, w * h * 4),
+    };
   } catch (e) {
-    throw new ImageDecodeError(`The TIFF file is corrupt, truncated or uses an unsupported compression (${(e as Error).message}).`);
+    throw new ImageDecodeError(
+      `The TIFF file is corrupt, truncated or uses an unsupported compression (${(e as Error).message}).`,
+    );
   }
 }
 

@@ -23,17 +23,26 @@ function safeDiv(a: number, b: number): number {
   return b === 0 ? 0 : a / b;
 }
 
-export function confusionMatrix(yTrue: readonly number[], yPred: readonly number[], k: number): number[][] {
+export function confusionMatrix(
+  yTrue: readonly number[],
+  yPred: readonly number[],
+  k: number,
+): number[][] {
   if (yTrue.length !== yPred.length) throw new Error('yTrue and yPred differ in length');
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < yTrue.length; i++) {
-    if (yTrue[i] < 0 || yTrue[i] >= k || yPred[i] < 0 || yPred[i] >= k) throw new Error(`class index out of range at ${i}`);
+    if (yTrue[i] < 0 || yTrue[i] >= k || yPred[i] < 0 || yPred[i] >= k)
+      throw new Error(`class index out of range at ${i}`);
     m[yTrue[i]][yPred[i]]++;
   }
   return m;
 }
 
-export function classificationReport(yTrue: readonly number[], yPred: readonly number[], classNames: readonly string[]): ClassificationReport {
+export function classificationReport(
+  yTrue: readonly number[],
+  yPred: readonly number[],
+  classNames: readonly string[],
+): ClassificationReport {
   const k = classNames.length;
   const confusion = confusionMatrix(yTrue, yPred, k);
   const n = yTrue.length;
@@ -59,7 +68,13 @@ export function classificationReport(yTrue: readonly number[], yPred: readonly n
     const recall = safeDiv(tp, tp + fn);
     const f1 = safeDiv(2 * precision * recall, precision + recall);
     const support = tp + fn;
-    per_class[classNames[c]] = { precision, recall, specificity: safeDiv(tn, tn + fp), f1, support };
+    per_class[classNames[c]] = {
+      precision,
+      recall,
+      specificity: safeDiv(tn, tn + fp),
+      f1,
+      support,
+    };
     macroF1 += f1 / k;
     macroP += precision / k;
     macroR += recall / k;
@@ -81,7 +96,7 @@ export function classificationReport(yTrue: readonly number[], yPred: readonly n
 export function rocAuc(labels01: readonly number[], scores: readonly number[]): number {
   const idx = scores.map((s, i) => [s, i] as const).sort((a, b) => a[0] - b[0]);
   const ranks = new Float64Array(scores.length);
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && idx[j + 1][0] === idx[i][0]) j++;
     const r = (i + j) / 2 + 1;
@@ -113,7 +128,11 @@ export interface BinaryReport {
 }
 
 /** Abnormal (1) vs NILM (0) at `threshold` on the abnormal score (score ≥ threshold → abnormal). */
-export function binaryReport(labels01: readonly number[], scores: readonly number[], threshold: number): BinaryReport {
+export function binaryReport(
+  labels01: readonly number[],
+  scores: readonly number[],
+  threshold: number,
+): BinaryReport {
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -125,11 +144,24 @@ export function binaryReport(labels01: readonly number[], scores: readonly numbe
     else if (p) fp++;
     else tn++;
   }
-  return { sensitivity: safeDiv(tp, tp + fn), specificity: safeDiv(tn, tn + fp), auc: rocAuc(labels01, scores), threshold, tp, fp, fn, tn };
+  return {
+    sensitivity: safeDiv(tp, tp + fn),
+    specificity: safeDiv(tn, tn + fp),
+    auc: rocAuc(labels01, scores),
+    threshold,
+    tp,
+    fp,
+    fn,
+    tn,
+  };
 }
 
 /** Expected calibration error of the top-class confidence, equal-width bins. */
-export function expectedCalibrationError(probs: readonly (readonly number[])[], yTrue: readonly number[], bins = 15): number {
+export function expectedCalibrationError(
+  probs: readonly (readonly number[])[],
+  yTrue: readonly number[],
+  bins = 15,
+): number {
   const conf = new Float64Array(bins);
   const acc = new Float64Array(bins);
   const cnt = new Float64Array(bins);
@@ -143,6 +175,7 @@ export function expectedCalibrationError(probs: readonly (readonly number[])[], 
     cnt[b]++;
   }
   let ece = 0;
-  for (let b = 0; b < bins; b++) if (cnt[b]) ece += (cnt[b] / probs.length) * Math.abs(acc[b] / cnt[b] - conf[b] / cnt[b]);
+  for (let b = 0; b < bins; b++)
+    if (cnt[b]) ece += (cnt[b] / probs.length) * Math.abs(acc[b] / cnt[b] - conf[b] / cnt[b]);
   return ece;
 }

@@ -15,7 +15,8 @@ export interface PixelScores {
 }
 
 export function pixelCounts(pred: ArrayLike<number>, truth: ArrayLike<number>): PixelCounts {
-  if (pred.length !== truth.length) throw new Error(`size mismatch: prediction ${pred.length} vs truth ${truth.length} pixels`);
+  if (pred.length !== truth.length)
+    throw new Error(`size mismatch: prediction ${pred.length} vs truth ${truth.length} pixels`);
   let tp = 0;
   let fp = 0;
   let fn = 0;
@@ -57,7 +58,11 @@ export function meanScores(scores: PixelScores[]): PixelScores {
 }
 
 /** 4-connected components of a 0/non-0 mask; labels 1..count, 0 = background. */
-export function labelComponents(mask: ArrayLike<number>, width: number, height: number): { labels: Int32Array; count: number } {
+export function labelComponents(
+  mask: ArrayLike<number>,
+  width: number,
+  height: number,
+): { labels: Int32Array; count: number } {
   const labels = new Int32Array(width * height);
   const stack = new Int32Array(width * height);
   let count = 0;
@@ -107,7 +112,8 @@ export function matchObjects(
   truthCount: number,
   iouThreshold = 0.5,
 ): ObjectScores {
-  if (predLabels.length !== truthLabels.length) throw new Error('size mismatch between predicted and true label images');
+  if (predLabels.length !== truthLabels.length)
+    throw new Error('size mismatch between predicted and true label images');
   const predArea = new Float64Array(predCount + 1);
   const truthArea = new Float64Array(truthCount + 1);
   const overlap = new Map<number, number>();

@@ -1,0 +1,13 @@
+/**
+ * Stages timed by `paplens bench`. Each module adds its own: setup() loads models and inputs once
+ * and returns the function that is timed per run. A stage whose model is not shipped throws a
+ * ModelMissingError from setup and is reported as skipped.
+ */
+export interface BenchStage {
+  name: string;
+  setup(): Promise<() => Promise<void> | void>;
+  /** Optional teardown (dispose models). */
+  teardown?(): Promise<void> | void;
+}
+
+export const BENCH_STAGES: BenchStage[] = [];
