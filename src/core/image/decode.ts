@@ -167,10 +167,18 @@ function tiffToRgba(bytes: Uint8Array): RgbaImage {
     throw new ImageDecodeError(`The TIFF file is corrupt or truncated (${(e as Error).message}).`);
   }
   const ifd = ifds[0];
-  if (!ifd) throw new ImageDecodeError('The TIFF file contains no image.');
+  if (!ifd) throw new ImageDecodeError('The TIFF file is truncated or contains no image.');
   const w = Number((ifd['t256'] as number[] | undefined)?.[0] ?? 0);
   const h = Number((ifd['t257'] as number[] | undefined)?.[0] ?? 0);
   checkSize(w, h);
+  // utif2 reads past the end silently; a truncated file must not become a half-black image.
+  const offsets = (ifd['t273'] ?? ifd['t324']) as number[] | undefined;
+  const counts = (ifd['t279'] ?? ifd['t325']) as number[] | undefined;
+  if (!offsets || !counts) throw new ImageDecodeError('The TIFF file is corrupt (no pixel data).');
+  for (let i = 0; i < offsets.length; i++) {
+    if (offsets[i] + (counts[i] ?? 0) > bytes.length)
+      throw new ImageDecodeError('The TIFF file is truncated (pixel data is missing).');
+  }
   try {
     UTIF.decodeImage(buf, ifd);
     const rgba = UTIF.toRGBA8(ifd);
