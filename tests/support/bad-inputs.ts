@@ -3,7 +3,10 @@
 // scripts/make-bad-corpus.ts) the browser e2e.
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
-import * as UTIF from 'utif2';
+import * as UTIFModule from 'utif2';
+
+// utif2 is CommonJS: Node's ESM loader puts it under `default`, bundlers flatten it.
+const UTIF = (UTIFModule as unknown as { default?: typeof UTIFModule }).default ?? UTIFModule;
 
 export interface BadCase {
   name: string;

@@ -1,6 +1,9 @@
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
-import * as UTIF from 'utif2';
+import * as UTIFModule from 'utif2';
+
+// utif2 is CommonJS: Node's ESM loader puts it under `default`, bundlers flatten it.
+const UTIF = (UTIFModule as unknown as { default?: typeof UTIFModule }).default ?? UTIFModule;
 import exifr from 'exifr';
 import type { RgbaImage } from './types';
 import { decodeBmp } from './bmp';
