@@ -2,6 +2,7 @@ import { CLASS_NAMES, type ClassName } from '../types';
 import type { CellFeatures, FeatureGroupName } from './groups';
 import { mlpLogits, softmax, type MlpParams } from './mlp';
 import { pcaTransform, type PcaParams } from './pca';
+import type { CellPipelineConfig } from '../pipeline/cell-features';
 
 /** Per-group PCA → concatenation → z-score → MLP → softmax(logits / T). */
 export interface FusionModel {
@@ -15,6 +16,8 @@ export interface FusionModel {
   abnormalThreshold: number;
   /** A prediction whose top probability is below this is flagged low-confidence. */
   lowConfidenceBelow: number;
+  /** How the features were computed (view, LBP variant): inference must do the same. */
+  pipeline: CellPipelineConfig;
   /** Free-form provenance (data, split, seeds, epochs, metrics). */
   meta: Record<string, unknown>;
 }

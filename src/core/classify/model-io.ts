@@ -2,6 +2,7 @@ import type { FusionModel } from './fusion';
 import { isFeatureGroup } from './groups';
 import type { MlpParams } from './mlp';
 import type { PcaParams } from './pca';
+import { DEFAULT_CELL_PIPELINE, type CellPipelineConfig } from '../pipeline/cell-features';
 
 /** Structural subset of the app/CLI ModelSource (src/models/source.ts), so core stays standalone. */
 export interface BytesSource {
@@ -47,6 +48,7 @@ export interface FusionModelJson {
   temperature: number;
   abnormalThreshold: number;
   lowConfidenceBelow: number;
+  pipeline: CellPipelineConfig;
   meta: Record<string, unknown>;
 }
 
@@ -94,6 +96,7 @@ export function serializeFusionModel(
     temperature: model.temperature,
     abnormalThreshold: model.abnormalThreshold,
     lowConfidenceBelow: model.lowConfidenceBelow,
+    pipeline: model.pipeline,
     meta: model.meta,
   };
   const all = new Float32Array(offset);
@@ -161,6 +164,7 @@ export function parseFusionModel(json: FusionModelJson, bin: Uint8Array): Fusion
     temperature: json.temperature,
     abnormalThreshold: json.abnormalThreshold,
     lowConfidenceBelow: json.lowConfidenceBelow,
+    pipeline: { ...DEFAULT_CELL_PIPELINE, ...json.pipeline },
     meta: json.meta ?? {},
   };
 }

@@ -3,6 +3,7 @@ import { fuseFeatures, standardise, type FusionModel } from './fusion';
 import type { CellFeatures, FeatureGroupName } from './groups';
 import { mlpLogits, trainMlp, type MlpTrainOptions } from './mlp';
 import { fitPca, type PcaParams } from './pca';
+import { DEFAULT_CELL_PIPELINE, type CellPipelineConfig } from '../pipeline/cell-features';
 
 export interface LabelledSet {
   features: CellFeatures[];
@@ -23,6 +24,8 @@ export interface FusionTrainOptions {
   /** Sensitivity target for the NILM-vs-abnormal threshold chosen on validation. */
   targetSensitivity?: number;
   lowConfidenceBelow?: number;
+  /** How the features were computed; stored with the model. */
+  pipeline?: CellPipelineConfig;
   meta?: Record<string, unknown>;
 }
 
@@ -91,6 +94,7 @@ export function trainFusion(
     temperature: 1,
     abnormalThreshold: 0.5,
     lowConfidenceBelow: options.lowConfidenceBelow ?? 0.5,
+    pipeline: options.pipeline ?? DEFAULT_CELL_PIPELINE,
     meta: options.meta ?? {},
   };
   const fusedTrain = train.features.map((f) => fuseFeatures(partial, f));

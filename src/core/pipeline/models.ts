@@ -1,0 +1,160 @@
+import type { ModelSource, ProgressFn } from '../../models/source';
+import { loadFusionModel } from '../classify/model-io';
+import type { FusionModel } from '../classify/fusion';
+import type { RgbaImage } from '../image/types';
+import type { CellExtractors } from './cell-features';
+
+/**
+ * Everything the analysis pipeline can use, loaded from one model source. Whatever is not shipped
+ * is left out and named in `missing` (plain sentences for the app and the CLI).
+ */
+export interface PipelineModels {
+  seg?: SegAdapter;
+  extractors: CellExtractors;
+  cls?: FusionModel;
+  missing: string[];
+  versions: Record<string, string>;
+  dispose(): void;
+}
+
+/** What the pipeline needs from segmentation (adapted from src/core/segment). */
+export interface SegNucleus {
+  contour: [number, number][];
+  bbox: { x: number; y: number; width: number; height: number };
+  centroid: { x: number; y: number };
+  morphometrics: {
+    areaPx: number;
+    perimeterPx: number;
+    circularity: number;
+    eccentricity: number;
+    meanIntensity: number;
+  };
+}
+export interface SegOutput {
+  width: number;
+  height: number;
+  /** Instance labels (0 = background, i + 1 = nuclei[i]), width × height. */
+  labels: Int32Array;
+  nuclei: SegNucleus[];
+  /** Factor applied to reach the working scale. */
+  scale: number;
+}
+export interface SegAdapter {
+  segment(image: RgbaImage, mode: 'cell' | 'field', signal?: AbortSignal): Promise<SegOutput>;
+  version: string;
+  dispose(): void;
+}
+
+export interface LoadOptions {
+  /** Load the classifier too (extract-features does not need it). */
+  classifier?: boolean;
+  onProgress?: (stage: string, loaded: number, total: number) => void;
+}
+
+async function tryLoad<T>(
+  what: string,
+  missing: string[],
+  load: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (e) {
+    missing.push(`${what}: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+export async function loadPipelineModels(
+  source: ModelSource,
+  options: LoadOptions = {},
+): Promise<PipelineModels> {
+  const missing: string[] = [];
+  const versions: Record<string, string> = {};
+  const progress =
+    (stage: string): ProgressFn =>
+    (l, t) =>
+      options.onProgress?.(stage, l, t);
+  const extractors: CellExtractors = {};
+  const disposers: (() => void)[] = [];
+
+  const seg = await tryLoad('no segmentation model', missing, () =>
+    loadSegAdapter(source, progress('seg')),
+  );
+  if (seg) {
+    versions.seg = seg.version;
+    disposers.push(() => seg.dispose());
+  }
+
+  let cls: FusionModel | undefined;
+  if (options.classifier !== false) {
+    if (await source.has('cls/model.json')) {
+      cls = await tryLoad('classifier could not be loaded', missing, () =>
+        loadFusionModel(source, 'cls', progress('cls')),
+      );
+      if (cls) versions.cls = String(cls.meta.version ?? 'cls');
+    } else {
+      missing.push('no trained classification model is present (public/models/cls)');
+    }
+  }
+  return {
+    seg,
+    extractors,
+    cls,
+    missing,
+    versions,
+    dispose: () => disposers.forEach((d) => d()),
+  };
+}
+
+export function disposePipelineModels(m: PipelineModels): void {
+  m.dispose();
+}
+
+async function loadSegAdapter(
+  _source: ModelSource,
+  _onProgress: ProgressFn,
+): Promise<SegAdapter | undefined> {
+  // Filled in when src/core/segment lands.
+  throw new Error('the segmentation module is not available in this build');
+}
+
+/**
+ * 0/1 mask (crop-sized) of the crop's main nucleus: the instance under the crop centre, else the
+ * largest one within a third of the crop from the centre; null when none is found.
+ */
+export async function cellNucleusMask(
+  crop: RgbaImage,
+  models: PipelineModels,
+): Promise<Uint8Array | null> {
+  if (!models.seg) return null;
+  const s = await models.seg.segment(crop, 'cell');
+  return mainNucleusMask(s);
+}
+
+export function mainNucleusIndex(s: SegOutput): number {
+  const cx = Math.floor(s.width / 2);
+  const cy = Math.floor(s.height / 2);
+  const atCentre = s.labels[cy * s.width + cx];
+  if (atCentre > 0) return atCentre - 1;
+  let best = -1;
+  let bestScore = -Infinity;
+  const limit = Math.min(s.width, s.height) / 3;
+  s.nuclei.forEach((n, i) => {
+    const d = Math.hypot(n.centroid.x - cx, n.centroid.y - cy);
+    if (d > limit) return;
+    const score = n.morphometrics.areaPx - 4 * d * d;
+    if (score > bestScore) {
+      bestScore = score;
+      best = i;
+    }
+  });
+  return best;
+}
+
+export function mainNucleusMask(s: SegOutput): Uint8Array | null {
+  const i = mainNucleusIndex(s);
+  if (i < 0) return null;
+  const m = new Uint8Array(s.width * s.height);
+  for (let p = 0; p < m.length; p++) m[p] = s.labels[p] === i + 1 ? 1 : 0;
+  return m;
+}
