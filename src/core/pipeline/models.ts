@@ -3,6 +3,16 @@ import { loadFusionModel } from '../classify/model-io';
 import type { FusionModel } from '../classify/fusion';
 import type { RgbaImage } from '../image/types';
 import type { CellExtractors } from './cell-features';
+import {
+  DEEP_CONFIG_PATH,
+  DEEP_NETS,
+  deepFeatures,
+  loadDeepExtractors,
+  type DeepModelsConfig,
+  type DeepNetName,
+} from '../features/deep/index';
+import { bofHistogram, loadVocabulary, VOCABULARY_PATH } from '../features/bof';
+import { cellSurf } from '../features/describe-cell';
 
 /**
  * Everything the analysis pipeline can use, loaded from one model source. Whatever is not shipped
@@ -84,6 +94,39 @@ export async function loadPipelineModels(
     versions.seg = seg.version;
     disposers.push(() => seg.dispose());
   }
+
+  if (await source.has(DEEP_CONFIG_PATH)) {
+    const deep = await tryLoad('deep feature models could not be loaded', missing, async () => {
+      const cfg = await source.readJson<DeepModelsConfig>(DEEP_CONFIG_PATH);
+      const names = DEEP_NETS.filter((n) => cfg.nets?.[n]);
+      for (const n of DEEP_NETS)
+        if (!names.includes(n)) missing.push(`deep feature model "${n}" is not shipped`);
+      return loadDeepExtractors(source, names, progress('cnn'));
+    });
+    if (deep) {
+      versions.cnn = deep.version;
+      disposers.push(() => deep.dispose());
+      extractors.deepGroups = deep.names;
+      extractors.deep = async (crop, wanted) =>
+        deepFeatures(
+          crop,
+          deep,
+          deep.names.filter((n) => (wanted as readonly string[]).includes(n)) as DeepNetName[],
+        );
+    }
+  } else missing.push('no fine-tuned deep feature models are present (public/models/cnn)');
+
+  if (await source.has(VOCABULARY_PATH)) {
+    const vocab = await tryLoad(
+      'the SURF bag-of-features vocabulary could not be loaded',
+      missing,
+      () => loadVocabulary(source),
+    );
+    if (vocab) {
+      versions.bof = `k${vocab.k}`;
+      extractors.bof = (grey) => bofHistogram(cellSurf(grey, vocab.extraction).descriptors, vocab);
+    }
+  } else missing.push('no SURF bag-of-features vocabulary is present (public/models/bof)');
 
   let cls: FusionModel | undefined;
   if (options.classifier !== false) {

@@ -1,0 +1,181 @@
+import { getBackend } from '@tensorflow/tfjs';
+import { cropCell, CELL_CROP_SIZE } from './image/crop-cell';
+import { resizeRgba } from './image/ops';
+import type { RgbaImage } from './image/types';
+import { classifyCrop } from './pipeline/classify-cell';
+import { mainNucleusIndex, type PipelineModels, type SegNucleus } from './pipeline/models';
+import type { AnalysisMode, AnalysisResult, ClassName, Nucleus } from './types';
+
+export { loadPipelineModels as loadModels } from './pipeline/models';
+export type { PipelineModels } from './pipeline/models';
+
+export interface AnalyzeOptions {
+  /** 'auto' (default) picks 'cell' for small images, 'field' otherwise. */
+  mode?: 'auto' | AnalysisMode;
+  signal?: AbortSignal;
+  /** stage name and completed fraction 0..1 */
+  onProgress?: (stage: string, fraction: number) => void;
+  name?: string;
+}
+
+/** Images up to this side are treated as a single cell in auto mode (a field is ≥ ~500 px). */
+export const AUTO_CELL_MAX_SIDE = 256;
+
+export class AnalysisCancelledError extends Error {
+  constructor() {
+    super('The analysis was cancelled.');
+    this.name = 'AbortError';
+  }
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AnalysisCancelledError();
+}
+
+export function chooseMode(image: RgbaImage): AnalysisMode {
+  return Math.max(image.width, image.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
+}
+
+/**
+ * Full analysis of one image: segmentation (all nuclei of a field, or the main nucleus of a
+ * cell image), a working-scale crop per nucleus, features, PCA + MLP, calibrated probabilities.
+ * Whatever model is missing is reported in `warnings`; nothing is invented in its place.
+ */
+export async function analyze(
+  image: RgbaImage,
+  models: PipelineModels,
+  options: AnalyzeOptions = {},
+): Promise<AnalysisResult> {
+  if (
+    !(image.width > 0 && image.height > 0) ||
+    image.data.length !== image.width * image.height * 4
+  ) {
+    throw new Error('The image is empty or its pixel data does not match its size.');
+  }
+  const tStart = now();
+  const warnings: string[] = [...models.missing.map((m) => `${capitalise(m)}.`)];
+  const timings: { stage: string; ms: number }[] = [];
+  const progress = options.onProgress ?? (() => undefined);
+  const signal = options.signal;
+  let mode: AnalysisMode;
+  if (!options.mode || options.mode === 'auto') {
+    mode = chooseMode(image);
+    warnings.push(
+      `Analysed as a ${mode === 'cell' ? 'single-cell image' : 'field'} (chosen from the image size, ${image.width}×${image.height}); choose the mode explicitly if this is wrong.`,
+    );
+  } else mode = options.mode;
+
+  // 1. Segmentation.
+  checkAbort(signal);
+  progress('segment', 0);
+  let nuclei: SegNucleus[] = [];
+  let scale = 1;
+  const t0 = now();
+  if (models.seg) {
+    const s = await models.seg.segment(image, mode, signal);
+    scale = s.scale;
+    if (mode === 'cell') {
+      const i = mainNucleusIndex(s);
+      nuclei = i >= 0 ? [s.nuclei[i]] : [];
+    } else nuclei = s.nuclei;
+    if (nuclei.length === 0) warnings.push('No nucleus was found in this image.');
+  } else if (mode === 'cell') {
+    // Without segmentation a cell image can still be classified from its centre.
+    nuclei = [
+      {
+        contour: [],
+        bbox: { x: 0, y: 0, width: image.width, height: image.height },
+        centroid: { x: image.width / 2, y: image.height / 2 },
+        morphometrics: {
+          areaPx: NaN,
+          perimeterPx: NaN,
+          circularity: NaN,
+          eccentricity: NaN,
+          meanIntensity: NaN,
+        },
+      },
+    ];
+    warnings.push(
+      'Without a segmentation model the cell was classified from the image centre; no outline or measurements.',
+    );
+  } else {
+    warnings.push('Without a segmentation model no nuclei can be found in a field.');
+  }
+  timings.push({ stage: 'segment', ms: now() - t0 });
+  progress('segment', 1);
+
+  // 2. Per nucleus: crop at working scale → features → PCA + MLP.
+  const cls = models.cls;
+  const working =
+    scale === 1
+      ? image
+      : resizeRgba(image, Math.round(image.width * scale), Math.round(image.height * scale));
+  const stageMs: Record<string, number> = {};
+  const out: Nucleus[] = [];
+  for (let i = 0; i < nuclei.length; i++) {
+    checkAbort(signal);
+    const n = nuclei[i];
+    let probabilities: number[] | null = null;
+    let label: ClassName | null = null;
+    let confidence: number | null = null;
+    let abnormalProbability: number | null = null;
+    let lowConfidence = false;
+    if (cls) {
+      const crop = cropCell(working, n.centroid.x * scale, n.centroid.y * scale, CELL_CROP_SIZE);
+      const p = await classifyCrop(crop, models, stageMs);
+      probabilities = p.probabilities;
+      label = p.label;
+      confidence = p.confidence;
+      abnormalProbability = p.abnormalProbability;
+      lowConfidence = p.lowConfidence;
+    }
+    out.push({
+      id: i + 1,
+      contour: n.contour,
+      bbox: n.bbox,
+      centroid: n.centroid,
+      morphometrics: n.morphometrics,
+      probabilities,
+      label,
+      confidence,
+      abnormalProbability,
+      lowConfidence,
+    });
+    progress('classify', (i + 1) / nuclei.length);
+  }
+  for (const [stage, ms] of Object.entries(stageMs)) timings.push({ stage, ms });
+  timings.push({ stage: 'total', ms: now() - tStart });
+  const low = out.filter((n) => n.lowConfidence).length;
+  if (low)
+    warnings.push(
+      `${low} of ${out.length} nuclei have low-confidence predictions (top probability below ${cls?.lowConfidenceBelow ?? 0}).`,
+    );
+  if (scale !== 1)
+    warnings.push(`The image was rescaled by ×${scale.toFixed(3)} to the working scale.`);
+  let backend = 'none';
+  try {
+    backend = getBackend() ?? 'none';
+  } catch {
+    // tfjs not initialised (no CNN loaded): report none.
+  }
+  return {
+    image: {
+      width: image.width,
+      height: image.height,
+      ...(options.name ? { name: options.name } : {}),
+    },
+    mode,
+    scale,
+    nuclei: out,
+    timings,
+    backend,
+    modelVersions: models.versions,
+    warnings,
+  };
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
