@@ -99,8 +99,26 @@ function pngToRgba(bytes: Uint8Array): RgbaImage {
   } catch (e) {
     throw new ImageDecodeError(`The PNG file is corrupt or truncated (${(e as Error).message}).`);
   }
-  const { width, height, channels, depth, palette } = png;
-  const src = png.data;
+  const { width, height, channels, palette } = png;
+  let { depth } = png;
+  let src = png.data;
+  if (depth < 8) {
+    // fast-png leaves 1/2/4-bit samples packed (rows padded to whole bytes): unpack them.
+    const perRow = width * channels;
+    const rowBytes = Math.ceil((perRow * depth) / 8);
+    const packed = src as Uint8Array;
+    const unpacked = new Uint8Array(perRow * height);
+    const mask = (1 << depth) - 1;
+    for (let y = 0; y < height; y++) {
+      for (let j = 0; j < perRow; j++) {
+        const bit = j * depth;
+        const byte = packed[y * rowBytes + (bit >> 3)];
+        unpacked[y * perRow + j] = (byte >> (8 - depth - (bit & 7))) & mask;
+      }
+    }
+    src = unpacked;
+    if (palette) depth = 8;
+  }
   const out = new Uint8ClampedArray(width * height * 4);
   const n = width * height;
   if (palette) {
