@@ -23,6 +23,7 @@ import {
   DEFAULT_CELL_PIPELINE,
   availableGroups,
   extractCellFeatures,
+  type CellPipelineConfig,
   type CellView,
 } from '../src/core/pipeline/cell-features';
 import {
@@ -52,6 +53,20 @@ export interface GroupCache {
   dim: number;
   cellIds: string[];
   rows: Map<string, Float32Array>;
+}
+
+/** `--lbp riu2:1,2,3` → LBP config; `default:1` is the paper's 256-bin LBP. */
+export function parseLbp(spec: string): CellPipelineConfig['lbp'] {
+  const [variant, radii = '1'] = spec.split(':');
+  if (variant !== 'default' && variant !== 'riu2')
+    throw new Error(`unknown LBP variant ${variant}`);
+  return { variant, radii: radii.split(',').map(Number) };
+}
+
+/** Cache file name of a group: LBP variants other than the paper's get their own file. */
+export function cacheName(group: FeatureGroupName, lbp: CellPipelineConfig['lbp']): string {
+  if (group !== 'lbp' || (lbp.variant === 'default' && lbp.radii.join() === '1')) return group;
+  return `lbp-${lbp.variant}-${lbp.radii.join('-')}`;
 }
 
 export function readCells(dir = DEFAULT_CACHE): CachedCell[] {
@@ -146,6 +161,7 @@ async function main(): Promise<void> {
       'nilm-train-max': { type: 'string' },
       out: { type: 'string', default: DEFAULT_CACHE },
       'limit-fields': { type: 'string' },
+      lbp: { type: 'string', default: 'default:1' },
     },
   });
   if (!hasData()) {
@@ -183,10 +199,12 @@ async function main(): Promise<void> {
   const selected = selectCells(readCricCells(), parts, nilmMax);
   const cricById = new Map(readCricCells().map((c) => [c.cellId, c]));
 
+  const lbp = parseLbp(values.lbp);
   const caches = new Map<string, GroupCache>();
   for (const v of views) {
     for (const g of groups) {
-      caches.set(`${v}/${g}`, readGroup(out, v, g) ?? { dim: 0, cellIds: [], rows: new Map() });
+      const name = cacheName(g, lbp);
+      caches.set(`${v}/${g}`, readGroup(out, v, name) ?? { dim: 0, cellIds: [], rows: new Map() });
     }
   }
   const masks = readMasks(out);
@@ -208,7 +226,7 @@ async function main(): Promise<void> {
   const save = (): void => {
     for (const [key, g] of caches) {
       const [v, name] = key.split('/');
-      if (g.cellIds.length) writeGroup(out, v, name, g);
+      if (g.cellIds.length) writeGroup(out, v, cacheName(name as FeatureGroupName, lbp), g);
     }
     if (needMask) writeMasks(out, masks);
   };
@@ -235,7 +253,7 @@ async function main(): Promise<void> {
           mask,
           models.extractors,
           missing,
-          { ...DEFAULT_CELL_PIPELINE, view: v },
+          { ...DEFAULT_CELL_PIPELINE, view: v, lbp },
           timings,
         );
         for (const g of missing) {

@@ -31,9 +31,20 @@ import {
   classificationReport,
   expectedCalibrationError,
 } from '../src/core/metrics/classification';
-import { DEFAULT_CELL_PIPELINE, type CellView } from '../src/core/pipeline/cell-features';
+import {
+  DEFAULT_CELL_PIPELINE,
+  type CellPipelineConfig,
+  type CellView,
+} from '../src/core/pipeline/cell-features';
 import { CLASS_NAMES } from '../src/core/types';
-import { DEFAULT_CACHE, readCells, readGroup, type CachedCell } from './extract-features';
+import {
+  DEFAULT_CACHE,
+  cacheName,
+  parseLbp,
+  readCells,
+  readGroup,
+  type CachedCell,
+} from './extract-features';
 
 interface Hyper {
   hidden: number;
@@ -58,10 +69,11 @@ function loadSets(
   cache: string,
   view: string,
   groups: FeatureGroupName[],
+  lbp: CellPipelineConfig['lbp'],
 ): Record<'train' | 'val' | 'test', LabelledSet & { ids: string[] }> {
   const cells = readCells(cache);
   const data = groups.map((g) => {
-    const c = readGroup(cache, view, g);
+    const c = readGroup(cache, view, cacheName(g, lbp));
     if (!c)
       throw new Error(
         `no cached features for ${view}/${g}: run scripts/extract-features.ts --groups ${g} --views ${view}`,
@@ -126,7 +138,7 @@ export function evaluate(model: FusionModel, set: LabelledSet): EvalResult {
 function fit(
   sets: ReturnType<typeof loadSets>,
   groups: FeatureGroupName[],
-  view: CellView,
+  pipeline: CellPipelineConfig,
   h: Hyper,
 ) {
   const t = performance.now();
@@ -144,7 +156,7 @@ function fit(
       patience: 20,
       weightDecay: 1e-4,
     },
-    pipeline: { ...DEFAULT_CELL_PIPELINE, view },
+    pipeline,
     meta: {},
   });
   const val = evaluate(res.model, sets.val);
@@ -169,9 +181,12 @@ async function main(): Promise<void> {
       ship: { type: 'string' },
       dtype: { type: 'string', default: 'float16' },
       json: { type: 'string' },
+      lbp: { type: 'string', default: 'default:1' },
     },
   });
+  const lbp = parseLbp(values.lbp);
   const view = values.view as CellView;
+  const pipeline: CellPipelineConfig = { ...DEFAULT_CELL_PIPELINE, view, lbp };
   const cache = resolve(values.cache);
   const base: Hyper = {
     hidden: Number(values.hidden),
@@ -197,12 +212,12 @@ async function main(): Promise<void> {
     for (const [name, groups] of rows) {
       let sets;
       try {
-        sets = loadSets(cache, view, groups);
+        sets = loadSets(cache, view, groups, lbp);
       } catch (e) {
         console.log(`${name}: skipped (${(e as Error).message})`);
         continue;
       }
-      const { res, val, seconds } = fit(sets, groups, view, base);
+      const { res, val, seconds } = fit(sets, groups, pipeline, base);
       const test = evaluate(res.model, sets.test);
       const dims = res.model.groups.map((g) => `${g.name}:${g.pca.d}→${g.pca.k}`).join(' ');
       console.log(
@@ -218,7 +233,7 @@ async function main(): Promise<void> {
     if (!isFeatureGroup(g)) throw new Error(`unknown feature group ${g}`);
     return g;
   });
-  const sets = loadSets(cache, view, groups);
+  const sets = loadSets(cache, view, groups, lbp);
   console.log(
     `cells: train ${sets.train.y.length}, val ${sets.val.y.length}, test ${sets.test.y.length}`,
   );
@@ -232,7 +247,7 @@ async function main(): Promise<void> {
     : [base];
   const tried: Record<string, unknown>[] = [];
   for (const h of grid) {
-    const r = fit(sets, groups, view, h);
+    const r = fit(sets, groups, pipeline, h);
     console.log(
       `hidden ${h.hidden} weighting ${h.weighting} dropout ${h.dropout}: val macro-F1 ${fmt(r.val.macro_f1)} acc ${fmt(r.val.accuracy)} (epoch ${r.res.bestEpoch}, ${r.seconds.toFixed(0)} s)`,
     );

@@ -74,7 +74,7 @@ export async function analyze(
   let scale = 1;
   const t0 = now();
   if (models.seg) {
-    const s = await models.seg.segment(image, mode, signal);
+    const s = await models.seg.segment(image, mode);
     scale = s.scale;
     if (mode === 'cell') {
       const i = mainNucleusIndex(s);

@@ -13,6 +13,7 @@ import {
 } from '../features/deep/index';
 import { bofHistogram, loadVocabulary, VOCABULARY_PATH } from '../features/bof';
 import { cellSurf } from '../features/describe-cell';
+import { loadSegModel, segment } from '../segment/index';
 
 /**
  * Everything the analysis pipeline can use, loaded from one model source. Whatever is not shipped
@@ -50,7 +51,8 @@ export interface SegOutput {
   scale: number;
 }
 export interface SegAdapter {
-  segment(image: RgbaImage, mode: 'cell' | 'field', signal?: AbortSignal): Promise<SegOutput>;
+  /** `scale` overrides the model's default factor to the working scale (1 = already there). */
+  segment(image: RgbaImage, mode: 'cell' | 'field', scale?: number): Promise<SegOutput>;
   version: string;
   dispose(): void;
 }
@@ -87,9 +89,12 @@ export async function loadPipelineModels(
   const extractors: CellExtractors = {};
   const disposers: (() => void)[] = [];
 
-  const seg = await tryLoad('no segmentation model', missing, () =>
-    loadSegAdapter(source, progress('seg')),
-  );
+  let seg: SegAdapter | undefined;
+  if (await source.has('seg/model.json')) {
+    seg = await tryLoad('the segmentation model could not be loaded', missing, () =>
+      loadSegAdapter(source, progress('seg')),
+    );
+  } else missing.push('no trained segmentation model is present (public/models/seg)');
   if (seg) {
     versions.seg = seg.version;
     disposers.push(() => seg.dispose());
@@ -153,12 +158,22 @@ export function disposePipelineModels(m: PipelineModels): void {
   m.dispose();
 }
 
-async function loadSegAdapter(
-  _source: ModelSource,
-  _onProgress: ProgressFn,
-): Promise<SegAdapter | undefined> {
-  // Filled in when src/core/segment lands.
-  throw new Error('the segmentation module is not available in this build');
+async function loadSegAdapter(source: ModelSource, onProgress: ProgressFn): Promise<SegAdapter> {
+  const model = await loadSegModel(source, 'seg', onProgress);
+  return {
+    version: model.version,
+    dispose: () => model.dispose(),
+    async segment(image, mode, scale) {
+      const r = await segment(image, model, { mode, ...(scale !== undefined ? { scale } : {}) });
+      return {
+        width: r.width,
+        height: r.height,
+        labels: r.labels,
+        nuclei: r.instances,
+        scale: r.scale,
+      };
+    },
+  };
 }
 
 /**
@@ -170,7 +185,8 @@ export async function cellNucleusMask(
   models: PipelineModels,
 ): Promise<Uint8Array | null> {
   if (!models.seg) return null;
-  const s = await models.seg.segment(crop, 'cell');
+  // Crops are cut at the working scale already (CRIC 1280-px grid), hence scale 1.
+  const s = await models.seg.segment(crop, 'cell', 1);
   return mainNucleusMask(s);
 }
 
