@@ -1,0 +1,123 @@
+import { expect, test } from '@playwright/test';
+import { syntheticPng, waitForEngine, waitForImage, watchErrors } from './helpers';
+
+test.describe('app shell', () => {
+  test('loads without console errors and reports the tfjs backend', async ({ page }) => {
+    const errors = watchErrors(page);
+    const res = await page.goto('/');
+    expect(res?.headers()['content-security-policy']).toContain("default-src 'self'");
+    expect(res?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    const backend = await waitForEngine(page);
+    expect(['webgpu', 'webgl', 'wasm']).toContain(backend);
+    await expect(
+      page.getByText('Decision support for research use — not a diagnosis.'),
+    ).toBeVisible();
+    await expect(page.getByText('Images never leave this device', { exact: false })).toBeVisible();
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  test('no request ever leaves the origin', async ({ page, context }) => {
+    const origin = new URL(test.info().project.use.baseURL!).origin;
+    const foreign: string[] = [];
+    context.on('request', (req) => {
+      const url = req.url();
+      if (url.startsWith('blob:') || url.startsWith('data:')) return;
+      if (new URL(url).origin !== origin) foreign.push(url);
+    });
+    await page.goto('/?backend=wasm');
+    await waitForEngine(page);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'synthetic.png', mimeType: 'image/png', buffer: syntheticPng() });
+    await waitForImage(page);
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    await expect(page.getByTestId('diagnostics')).toBeVisible();
+    expect(foreign).toEqual([]);
+  });
+
+  test('a bad file shows a clear error and the next good file still works', async ({ page }) => {
+    const errors = watchErrors(page);
+    await page.goto('/?backend=wasm');
+    await waitForEngine(page);
+    const input = page.getByTestId('file-input');
+    await input.setInputFiles({
+      name: 'notes.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('this is not an image at all'),
+    });
+    const err = page.getByTestId('error-message');
+    await expect(err).toBeVisible();
+    await expect(err).toContainText('notes.png');
+    await expect(err).toContainText(/not a supported image|PNG, JPEG, BMP or TIFF/);
+    // A truncated PNG: the header is right, the data is not.
+    await input.setInputFiles({
+      name: 'truncated.png',
+      mimeType: 'image/png',
+      buffer: syntheticPng().subarray(0, 60),
+    });
+    await expect(err).toContainText('truncated.png');
+
+    await input.setInputFiles({ name: 'good.png', mimeType: 'image/png', buffer: syntheticPng() });
+    const status = await waitForImage(page);
+    expect(['done', 'viewed']).toContain(status);
+    await expect(err).toHaveCount(0);
+    await expect(page.getByTestId('results-table').locator('tbody tr')).toHaveCount(3);
+    // The image really was decoded and drawn.
+    const size = await page
+      .getByTestId('image-canvas')
+      .evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+    expect(size).toEqual([320, 240]);
+    expect(errors).toEqual([]);
+  });
+
+  test('says plainly when no trained model is present, or analyses when one is', async ({
+    page,
+  }) => {
+    await page.goto('/?backend=wasm');
+    await waitForEngine(page);
+    const state = await page.getByTestId('status').getAttribute('data-state');
+    if (state === 'no-model') {
+      await expect(page.getByTestId('model-missing')).toContainText('No trained model is present');
+    } else {
+      await expect(page.getByTestId('model-missing')).toHaveCount(0);
+    }
+  });
+
+  test('works offline after one visit (reload included)', async ({ page, context }) => {
+    await page.goto('/?backend=wasm');
+    await waitForEngine(page);
+    // Wait until the service worker controls the page and has cached the shell.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    if (!(await page.evaluate(() => navigator.serviceWorker.controller !== null))) {
+      await page.reload();
+      await waitForEngine(page);
+    }
+    await expect
+      .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
+      .toBe(true);
+    // Model files (if any) are put in the cache after the service worker is ready.
+    await expect
+      .poll(() =>
+        page.evaluate(async () =>
+          (await caches.keys()).some((k) => k.startsWith('paplens-models-')),
+        ),
+      )
+      .toBe(true);
+
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      const backend = await waitForEngine(page);
+      expect(backend).not.toBe('');
+      await page
+        .getByTestId('file-input')
+        .setInputFiles({ name: 'offline.png', mimeType: 'image/png', buffer: syntheticPng() });
+      expect(['done', 'viewed']).toContain(await waitForImage(page));
+    } finally {
+      await context.setOffline(false);
+    }
+  });
+});

@@ -1,0 +1,32 @@
+import * as Comlink from 'comlink';
+import type { AnalysisWorkerApi } from './worker/protocol';
+
+export type WorkerRemote = Comlink.Remote<AnalysisWorkerApi>;
+
+/** Owns the analysis worker; `restart()` is how a running analysis is cancelled for sure. */
+export class AnalysisClient {
+  private worker: Worker | null = null;
+  private remote: WorkerRemote | null = null;
+
+  get api(): WorkerRemote {
+    if (!this.remote) {
+      this.worker = new Worker(new URL('./worker/analysis.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'paplens-analysis',
+      });
+      this.remote = Comlink.wrap<AnalysisWorkerApi>(this.worker);
+    }
+    return this.remote;
+  }
+
+  /** Kill the worker (aborting any in-flight call) so the next `api` access starts a fresh one. */
+  restart(): void {
+    this.remote?.[Comlink.releaseProxy]();
+    this.worker?.terminate();
+    this.worker = null;
+    this.remote = null;
+  }
+}
+
+export const client = new AnalysisClient();
+export { Comlink };

@@ -1,0 +1,134 @@
+import { useState } from 'react';
+import { BACKEND_LABELS, formatBytes, ms } from '../format';
+import { useSelectedItem, useStore } from '../store';
+import type { BackendName } from '../worker/protocol';
+
+/** Everything a bug report needs: backend, adapter, timings, tensor memory, model versions. */
+export function Diagnostics({ onClose }: { onClose: () => void }) {
+  const backend = useStore((s) => s.backend);
+  const models = useStore((s) => s.models);
+  const memory = useStore((s) => s.memory);
+  const refreshMemory = useStore((s) => s.refreshMemory);
+  const start = useStore((s) => s.start);
+  const running = useStore((s) => s.running);
+  const item = useSelectedItem();
+  const [copied, setCopied] = useState<string | null>(null);
+
+  const report = {
+    app: `PapLens ${__APP_VERSION__}`,
+    userAgent: navigator.userAgent,
+    crossOriginIsolated: self.crossOriginIsolated,
+    backend,
+    models,
+    memory,
+    lastTimings: item?.result?.timings ?? null,
+    modelCache: __MODEL_CACHE__,
+  };
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(JSON.stringify(report, null, 2));
+      setCopied('Report copied to the clipboard.');
+    } catch {
+      setCopied('The clipboard is not available; select the text below and copy it.');
+    }
+  };
+
+  return (
+    <section className="panel diagnostics" data-testid="diagnostics" aria-labelledby="diag-title">
+      <div className="panel-head">
+        <h2 id="diag-title">Diagnostics</h2>
+        <button type="button" className="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <dl className="kv">
+        <dt>Backend</dt>
+        <dd>{backend ? BACKEND_LABELS[backend.backend] : 'starting…'}</dd>
+        <dt>Adapter</dt>
+        <dd>{backend?.adapter ?? '—'}</dd>
+        <dt>Fallbacks</dt>
+        <dd>
+          {backend?.fallbacks.length
+            ? backend.fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')
+            : 'none'}
+        </dd>
+        <dt>Cross-origin isolated</dt>
+        <dd>
+          {String(self.crossOriginIsolated)}{' '}
+          {backend?.wasmThreads ? `(${backend.wasmThreads} WASM threads)` : ''}
+        </dd>
+        <dt>tfjs</dt>
+        <dd>
+          {backend?.tfjsVersion ?? '—'} · init {backend ? ms(backend.initMs) : '—'}
+        </dd>
+        <dt>Models</dt>
+        <dd>
+          {models
+            ? models.ready
+              ? `loaded, ${formatBytes(models.totalBytes)} in ${ms(models.loadMs)}`
+              : models.message
+            : 'loading…'}
+        </dd>
+        <dt>Model versions</dt>
+        <dd>
+          {models && Object.keys(models.versions).length
+            ? Object.entries(models.versions)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')
+            : '—'}
+        </dd>
+        <dt>Tensors</dt>
+        <dd>
+          {memory
+            ? `${memory.numTensors} tensors, ${formatBytes(memory.numBytes)}${memory.unreliable ? ' (approximate)' : ''}`
+            : '—'}{' '}
+          <button type="button" className="link" onClick={() => void refreshMemory()}>
+            refresh
+          </button>
+        </dd>
+        <dt>Last image timings</dt>
+        <dd>
+          {item?.result?.timings.length ? (
+            <ul className="timings">
+              {item.result.timings.map((t) => (
+                <li key={t.stage}>
+                  {t.stage}: {ms(t.ms)}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            '—'
+          )}
+        </dd>
+        <dt>App</dt>
+        <dd>
+          {__APP_VERSION__} · model cache {__MODEL_CACHE__}
+        </dd>
+      </dl>
+      <div className="control-row">
+        <label htmlFor="backend-choice">Try another backend</label>
+        <select
+          id="backend-choice"
+          value={backend?.backend ?? ''}
+          disabled={running}
+          onChange={(e) => void start(e.currentTarget.value as BackendName)}
+        >
+          <option value="webgpu">WebGPU</option>
+          <option value="webgl">WebGL</option>
+          <option value="wasm">WASM</option>
+          {backend?.backend === 'none' ? <option value="">none</option> : null}
+        </select>
+      </div>
+      <button
+        type="button"
+        className="button primary"
+        onClick={() => void copy()}
+        data-testid="copy-report"
+      >
+        Copy report
+      </button>
+      {copied ? <p role="status">{copied}</p> : null}
+    </section>
+  );
+}

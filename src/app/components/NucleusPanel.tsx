@@ -1,0 +1,80 @@
+import type { AnalysisResult, Nucleus } from '../../core/types';
+import { CLASS_COLORS, CLASS_DESCRIPTIONS } from '../classes';
+import { percent } from '../format';
+import { useStore } from '../store';
+import { areaUm2, micronsPerPixel } from '../units';
+import { ProbabilityChart } from './ProbabilityChart';
+
+/** Fixed-point or an em dash when the measurement is missing (no segmentation model). */
+function fx(v: number, digits: number): string {
+  return Number.isFinite(v) ? v.toFixed(digits) : '—';
+}
+
+export function NucleusPanel({ result }: { result: AnalysisResult }) {
+  const selected = useStore((s) => s.selectedNucleus);
+  const hovered = useStore((s) => s.hoveredNucleus);
+  const pixelSizeUm = useStore((s) => s.pixelSizeUm);
+  const id = hovered ?? selected;
+  const n: Nucleus | undefined = result.nuclei.find((x) => x.id === id);
+  if (!n) {
+    return (
+      <section className="panel nucleus-panel" aria-live="polite">
+        <h2>Nucleus</h2>
+        <p className="hint">
+          {result.nuclei.length === 0
+            ? 'No nucleus was found in this image.'
+            : 'Hover over or click a nucleus outline (or press N / P in the viewer) to see its class probabilities and measurements.'}
+        </p>
+      </section>
+    );
+  }
+  const um = micronsPerPixel(result.scale, pixelSizeUm);
+  const m = n.morphometrics;
+  return (
+    <section className="panel nucleus-panel" aria-live="polite">
+      <h2>
+        Nucleus #{n.id}{' '}
+        {id === selected && hovered === null ? <span className="pinned">(selected)</span> : null}
+      </h2>
+      {n.label ? (
+        <p className="verdict">
+          <span
+            className="swatch"
+            style={{ background: CLASS_COLORS[n.label] }}
+            aria-hidden="true"
+          />
+          <strong>{n.label}</strong> <span className="muted">— {CLASS_DESCRIPTIONS[n.label]}</span>
+          <br />
+          <span className="muted">
+            confidence {percent(n.confidence ?? 0)} · P(abnormal){' '}
+            {percent(n.abnormalProbability ?? 0)}
+          </span>
+        </p>
+      ) : (
+        <p className="hint">Not classified (no classifier loaded).</p>
+      )}
+      {n.lowConfidence ? (
+        <p className="flag" role="note">
+          ⚠ Low confidence — review this cell yourself.
+        </p>
+      ) : null}
+      {n.probabilities ? <ProbabilityChart probabilities={n.probabilities} /> : null}
+      <dl className="morpho">
+        <dt>Area</dt>
+        <dd>
+          {fx(m.areaPx, 0)} px² · {fx(areaUm2(m.areaPx, um), 1)} µm²
+        </dd>
+        <dt>Perimeter</dt>
+        <dd>
+          {fx(m.perimeterPx, 1)} px · {fx(m.perimeterPx * um, 1)} µm
+        </dd>
+        <dt>Circularity</dt>
+        <dd>{fx(m.circularity, 3)}</dd>
+        <dt>Eccentricity</dt>
+        <dd>{fx(m.eccentricity, 3)}</dd>
+        <dt>Mean intensity</dt>
+        <dd>{fx(m.meanIntensity, 3)}</dd>
+      </dl>
+    </section>
+  );
+}

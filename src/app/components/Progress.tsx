@@ -1,0 +1,65 @@
+import { formatBytes, percent, stageLabel } from '../format';
+import { useStore } from '../store';
+
+function Bar({ value, label, testId }: { value: number | null; label: string; testId: string }) {
+  return (
+    <div className="progress" data-testid={testId}>
+      <div className="progress-label">{label}</div>
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={value === null ? undefined : Math.round(value * 100)}
+      >
+        <div
+          className={`progress-fill${value === null ? ' indeterminate' : ''}`}
+          style={{ width: `${(value ?? 0.3) * 100}%` }}
+        />
+      </div>
+    </div>
+  );
+}
+
+/** Model download bytes while loading; per-image and per-stage progress during a batch. */
+export function ProgressArea() {
+  const phase = useStore((s) => s.phase);
+  const download = useStore((s) => s.download);
+  const running = useStore((s) => s.running);
+  const batch = useStore((s) => s.batch);
+  const items = useStore((s) => s.items);
+  const cancel = useStore((s) => s.cancel);
+  const current = items.find((it) => it.status === 'decoding' || it.status === 'analysing');
+
+  return (
+    <div className="progress-area" aria-live="polite">
+      {phase === 'loading-models' && download ? (
+        <Bar
+          testId="model-progress"
+          value={download.total > 0 ? download.loaded / download.total : null}
+          label={`Downloading models: ${formatBytes(download.loaded)} of ${formatBytes(download.total)}`}
+        />
+      ) : null}
+      {running && batch ? (
+        <div className="batch-progress">
+          <Bar
+            testId="batch-progress"
+            value={batch.total > 0 ? batch.done / batch.total : null}
+            label={`Image ${Math.min(batch.done + 1, batch.total)} of ${batch.total}${current ? ` — ${current.name}` : ''}`}
+          />
+          {current?.stage ? (
+            <Bar
+              testId="stage-progress"
+              value={current.stage.fraction}
+              label={`${stageLabel(current.stage.stage)} (${percent(current.stage.fraction, 0)})`}
+            />
+          ) : null}
+          <button type="button" className="button danger" onClick={cancel} data-testid="cancel">
+            Cancel
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+import { registerSW } from 'virtual:pwa-register';
+import { MANIFEST_PATH, MODEL_CACHE_PREFIX, type ModelManifest } from '../models/manifest';
+import { useStore } from './store';
+
+const MODELS_BASE = new URL(`${import.meta.env.BASE_URL}models/`, location.origin).href;
+
+/** Register the service worker (offline app shell + model cache) and surface updates. */
+export function setupPwa(): void {
+  if (!('serviceWorker' in navigator)) return;
+  const update = registerSW({
+    immediate: true,
+    onNeedRefresh() {
+      useStore.setState({ updateAvailable: () => void update(true) });
+    },
+    onOfflineReady() {
+      useStore.setState({ offlineReady: true });
+    },
+    onRegisteredSW() {
+      void navigator.serviceWorker.ready.then(() => warmModelCache()).catch(() => undefined);
+    },
+  });
+}
+
+/**
+ * On the very first visit the models are downloaded before the service worker is active, so they
+ * may not be in its cache yet. Put any missing file there (same cache name the service worker
+ * uses), so the next visit loads and analyses offline. Older model caches are deleted.
+ */
+export async function warmModelCache(): Promise<void> {
+  if (!('caches' in self)) return;
+  const current = __MODEL_CACHE__;
+  for (const name of await caches.keys())
+    if (name.startsWith(MODEL_CACHE_PREFIX) && name !== current) await caches.delete(name);
+  const cache = await caches.open(current);
+  const manifestUrl = MODELS_BASE + MANIFEST_PATH;
+  if (!(await cache.match(manifestUrl))) await cache.add(manifestUrl);
+  const res = await cache.match(manifestUrl);
+  const manifest = (await res?.json()) as ModelManifest | undefined;
+  for (const f of manifest?.files ?? []) {
+    const url = MODELS_BASE + f.path;
+    if (!(await cache.match(url))) await cache.add(url);
+  }
+}

@@ -1,0 +1,374 @@
+import { create } from 'zustand';
+import type { AnalysisMode, AnalysisResult } from '../core/types';
+import type { RgbaImage } from '../core/image/types';
+import { client, Comlink } from './client';
+import { byAbnormality } from './draw';
+import type {
+  BackendInfo,
+  BackendName,
+  DownloadProgress,
+  MemoryInfo,
+  ModelStatus,
+  StageProgress,
+} from './worker/protocol';
+
+/** Images whose longer side is at most this are treated as single-cell crops (Herlev/CRIC cells are ~100–200 px). */
+export const CELL_MAX_SIDE = 256;
+
+export function autoMode(width: number, height: number): AnalysisMode {
+  return Math.max(width, height) <= CELL_MAX_SIDE ? 'cell' : 'field';
+}
+
+export type ItemStatus =
+  'queued' | 'decoding' | 'analysing' | 'done' | 'viewed' | 'error' | 'cancelled';
+
+export interface ImageItem {
+  id: string;
+  name: string;
+  bytes: number;
+  status: ItemStatus;
+  error?: string;
+  image?: RgbaImage;
+  mode?: AnalysisMode;
+  /** Set when the user overrode the automatic cell/field choice for this image. */
+  modeOverridden?: boolean;
+  result?: AnalysisResult;
+  stage?: StageProgress;
+  ms?: number;
+}
+
+export type ModeSetting = 'auto' | AnalysisMode;
+
+interface State {
+  phase: 'starting' | 'loading-models' | 'ready' | 'failed';
+  backend: BackendInfo | null;
+  models: ModelStatus | null;
+  download: DownloadProgress | null;
+  items: ImageItem[];
+  selectedId: string | null;
+  /** Nucleus pinned by click (or keyboard); hover shows without pinning. */
+  selectedNucleus: number | null;
+  hoveredNucleus: number | null;
+  overlayVisible: boolean;
+  overlayOpacity: number;
+  /** µm per image pixel entered by the user; null = default estimate. */
+  pixelSizeUm: number | null;
+  modeSetting: ModeSetting;
+  running: boolean;
+  batch: { total: number; done: number } | null;
+  error: string | null;
+  memory: MemoryInfo | null;
+  updateAvailable: (() => void) | null;
+  offlineReady: boolean;
+
+  start(preferred?: BackendName | null): Promise<void>;
+  addFiles(files: File[]): void;
+  cancel(): void;
+  select(id: string | null, nucleus?: number | null): void;
+  selectNucleus(id: number | null): void;
+  hoverNucleus(id: number | null): void;
+  setOverlayVisible(v: boolean): void;
+  setOverlayOpacity(v: number): void;
+  setPixelSize(v: number | null): void;
+  setModeSetting(m: ModeSetting): void;
+  setItemMode(id: string, mode: AnalysisMode): void;
+  refreshMemory(): Promise<void>;
+  clear(): void;
+}
+
+let nextId = 1;
+/** Bumped on cancel: a processing loop that sees a newer generation stops. */
+let generation = 0;
+let preferredBackend: BackendName | null = null;
+let cancelWaiters: (() => void)[] = [];
+/** The worker call in flight (decode or analyze), to know whether a cooperative cancel worked. */
+let inflight: Promise<unknown> | null = null;
+const pendingBytes = new Map<string, File>();
+
+class Cancelled extends Error {}
+
+/** Resolve with the worker call, or reject with Cancelled as soon as the user cancels. */
+function cancellable<T>(p: Promise<T>): Promise<T> {
+  inflight = p;
+  return new Promise<T>((resolve, reject) => {
+    const waiter = () => reject(new Cancelled('cancelled'));
+    cancelWaiters.push(waiter);
+    const done = () => {
+      cancelWaiters = cancelWaiters.filter((w) => w !== waiter);
+    };
+    p.then(
+      (v) => {
+        done();
+        resolve(v);
+      },
+      (e: unknown) => {
+        done();
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function message(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export const useStore = create<State>((set, get) => {
+  const patchItem = (id: string, patch: Partial<ImageItem>) =>
+    set((s) => ({ items: s.items.map((it) => (it.id === id ? { ...it, ...patch } : it)) }));
+
+  async function boot(): Promise<void> {
+    set({ phase: 'starting', download: null });
+    const api = client.api;
+    let backend: BackendInfo;
+    try {
+      backend = await api.init(preferredBackend);
+    } catch (e) {
+      set({ phase: 'failed', error: `The analysis engine could not start: ${message(e)}` });
+      return;
+    }
+    set({ backend, phase: 'loading-models' });
+    try {
+      const models = await api.loadModels(
+        Comlink.proxy((p: DownloadProgress) => set({ download: p })),
+      );
+      set({ models, phase: 'ready' });
+    } catch (e) {
+      set({
+        models: {
+          ready: false,
+          message: `The models could not be loaded: ${message(e)}`,
+          missing: [],
+          versions: {},
+          totalBytes: 0,
+          loadMs: 0,
+        },
+        phase: 'ready',
+      });
+    }
+    void get().refreshMemory();
+  }
+
+  let booting: Promise<void> | null = null;
+
+  async function processQueue(): Promise<void> {
+    if (get().running) return;
+    const gen = generation;
+    set({ running: true });
+    try {
+      if (booting) await booting;
+      for (;;) {
+        if (gen !== generation) return;
+        const item = get().items.find((it) => it.status === 'queued');
+        if (!item) break;
+        await processItem(item);
+        set((s) => ({ batch: s.batch ? { ...s.batch, done: s.batch.done + 1 } : null }));
+      }
+    } finally {
+      if (gen === generation) set({ running: false });
+      void get().refreshMemory();
+    }
+  }
+
+  async function processItem(item: ImageItem): Promise<void> {
+    const t0 = performance.now();
+    try {
+      let image = item.image;
+      if (!image) {
+        patchItem(item.id, { status: 'decoding', stage: { stage: 'decoding', fraction: 0 } });
+        const file = pendingBytes.get(item.id);
+        if (!file) throw new Error('The file could not be read.');
+        const buf = await file.arrayBuffer();
+        image = await cancellable(client.api.decode(Comlink.transfer(buf, [buf])));
+        pendingBytes.delete(item.id);
+      }
+      const mode =
+        item.modeOverridden && item.mode
+          ? item.mode
+          : get().modeSetting === 'auto'
+            ? autoMode(image.width, image.height)
+            : (get().modeSetting as AnalysisMode);
+      patchItem(item.id, { image, mode });
+      const models = get().models;
+      if (!models?.ready) {
+        patchItem(item.id, { status: 'viewed', stage: undefined, ms: performance.now() - t0 });
+        return;
+      }
+      patchItem(item.id, { status: 'analysing', stage: { stage: 'starting', fraction: 0 } });
+      // The worker needs its own copy: the main thread keeps `image` for the viewer.
+      const copy: RgbaImage = {
+        width: image.width,
+        height: image.height,
+        data: image.data.slice(),
+      };
+      const result = await cancellable(
+        client.api.analyze(
+          Comlink.transfer(copy, [copy.data.buffer]),
+          { mode, name: item.name },
+          Comlink.proxy((p: StageProgress) => patchItem(item.id, { stage: p })),
+        ),
+      );
+      patchItem(item.id, { status: 'done', result, stage: undefined, ms: performance.now() - t0 });
+      // A single-cell result is one nucleus: show its probabilities without making the user click.
+      if (
+        mode === 'cell' &&
+        result.nuclei.length > 0 &&
+        get().selectedId === item.id &&
+        get().selectedNucleus === null
+      )
+        set({ selectedNucleus: [...result.nuclei].sort(byAbnormality)[0].id });
+    } catch (e) {
+      if (e instanceof Cancelled) {
+        patchItem(item.id, { status: 'cancelled', stage: undefined });
+        return;
+      }
+      const msg = message(e);
+      patchItem(item.id, { status: 'error', error: msg, stage: undefined });
+      set({ error: `${item.name}: ${msg}` });
+    }
+  }
+
+  return {
+    phase: 'starting',
+    backend: null,
+    models: null,
+    download: null,
+    items: [],
+    selectedId: null,
+    selectedNucleus: null,
+    hoveredNucleus: null,
+    overlayVisible: true,
+    overlayOpacity: 0.9,
+    pixelSizeUm: null,
+    modeSetting: 'auto',
+    running: false,
+    batch: null,
+    error: null,
+    memory: null,
+    updateAvailable: null,
+    offlineReady: false,
+
+    async start(preferred = null) {
+      preferredBackend = preferred;
+      // A backend switch needs a fresh worker: loaded model weights belong to the old backend.
+      if (get().backend) client.restart();
+      booting = boot();
+      await booting;
+    },
+
+    addFiles(files) {
+      if (files.length === 0) return;
+      const items: ImageItem[] = files.map((f) => {
+        const id = `img-${nextId++}`;
+        pendingBytes.set(id, f);
+        return { id, name: f.name || 'pasted image', bytes: f.size, status: 'queued' };
+      });
+      set((s) => ({
+        items: [...s.items, ...items],
+        selectedId: items[0].id,
+        selectedNucleus: null,
+        hoveredNucleus: null,
+        error: null,
+        batch:
+          s.running && s.batch
+            ? { ...s.batch, total: s.batch.total + items.length }
+            : { total: items.length, done: 0 },
+      }));
+      void processQueue();
+    },
+
+    cancel() {
+      if (!get().running) return;
+      generation++;
+      for (const w of cancelWaiters) w();
+      cancelWaiters = [];
+      set((s) => ({
+        running: false,
+        batch: null,
+        items: s.items.map((it) =>
+          it.status === 'queued' || it.status === 'decoding' || it.status === 'analysing'
+            ? { ...it, status: 'cancelled', stage: undefined }
+            : it,
+        ),
+      }));
+      // Ask the pipeline to stop at its next check; if it has not stopped within 1.5 s (a long
+      // tfjs call), terminate the worker. The fresh worker reloads the models from the cache.
+      const pending = inflight;
+      void client.api.cancel();
+      if (pending) {
+        const timer = setTimeout(() => {
+          client.restart();
+          booting = boot();
+        }, 1500);
+        pending.then(
+          () => clearTimeout(timer),
+          () => clearTimeout(timer),
+        );
+      }
+    },
+
+    select(id, nucleus = null) {
+      set({ selectedId: id, selectedNucleus: nucleus, hoveredNucleus: null });
+    },
+    selectNucleus(id) {
+      set({ selectedNucleus: id });
+    },
+    hoverNucleus(id) {
+      if (get().hoveredNucleus !== id) set({ hoveredNucleus: id });
+    },
+    setOverlayVisible(v) {
+      set({ overlayVisible: v });
+    },
+    setOverlayOpacity(v) {
+      set({ overlayOpacity: Math.min(1, Math.max(0, v)) });
+    },
+    setPixelSize(v) {
+      set({ pixelSizeUm: v !== null && Number.isFinite(v) && v > 0 ? v : null });
+    },
+    setModeSetting(m) {
+      set({ modeSetting: m });
+    },
+    setItemMode(id, mode) {
+      const it = get().items.find((x) => x.id === id);
+      if (!it || it.mode === mode) return;
+      patchItem(id, {
+        mode,
+        modeOverridden: true,
+        status: it.image ? 'queued' : it.status,
+        result: undefined,
+      });
+      set((s) => ({
+        selectedNucleus: null,
+        batch:
+          s.running && s.batch ? { ...s.batch, total: s.batch.total + 1 } : { total: 1, done: 0 },
+      }));
+      void processQueue();
+    },
+    async refreshMemory() {
+      try {
+        const memory = await client.api.memory();
+        set({ memory });
+      } catch {
+        // The worker may be restarting after a cancel; the next refresh will succeed.
+      }
+    },
+    clear() {
+      if (get().running) get().cancel();
+      pendingBytes.clear();
+      set({
+        items: [],
+        selectedId: null,
+        selectedNucleus: null,
+        hoveredNucleus: null,
+        error: null,
+        batch: null,
+      });
+    },
+  };
+});
+
+/** The item shown in the viewer. */
+export function useSelectedItem(): ImageItem | undefined {
+  return useStore((s) => s.items.find((it) => it.id === s.selectedId));
+}

@@ -1,0 +1,48 @@
+import { analyze, loadModels, type PipelineModels } from '../../core/analyze';
+import type { AnalysisResult } from '../../core/types';
+import type { RgbaImage } from '../../core/image/types';
+import type { ModelSource } from '../../models/source';
+import type { AnalyzeOptions, StageProgress } from './protocol';
+
+/** A loaded, ready-to-run pipeline (segmentation + features + classifier). */
+export interface Pipeline {
+  versions: Record<string, string>;
+  /** Plain sentences naming the models that are not shipped (the rest still runs). */
+  missing: string[];
+  run(
+    image: RgbaImage,
+    options: AnalyzeOptions,
+    onProgress: (p: StageProgress) => void,
+    signal: AbortSignal,
+  ): Promise<AnalysisResult>;
+  dispose(): void;
+}
+
+export const NO_MODEL_MESSAGE =
+  'No trained model is present in this build, so images can be viewed but not analysed.';
+
+/** Load the pipeline, or return a plain-language reason why it cannot run at all. */
+export async function loadPipeline(
+  source: ModelSource,
+  versions: Record<string, string>,
+): Promise<Pipeline | string> {
+  const models: PipelineModels = await loadModels(source, { classifier: true });
+  // Segmentation alone still outlines and measures nuclei; a classifier alone still classifies
+  // a single-cell image. With neither there is nothing to run.
+  if (!models.seg && !models.cls) {
+    models.dispose();
+    return `${NO_MODEL_MESSAGE} (${models.missing.join('; ')})`;
+  }
+  return {
+    versions: { ...versions, ...models.versions },
+    missing: models.missing,
+    run: (image, options, onProgress, signal) =>
+      analyze(image, models, {
+        mode: options.mode,
+        name: options.name,
+        signal,
+        onProgress: (stage, fraction) => onProgress({ stage, fraction }),
+      }),
+    dispose: () => models.dispose(),
+  };
+}

@@ -1,0 +1,70 @@
+import type { AnalysisMode, AnalysisResult } from '../../core/types';
+import type { RgbaImage } from '../../core/image/types';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** What the analysis worker reports once tfjs is up. */
+export interface BackendInfo {
+  backend: BackendName | 'none';
+  /** Human-readable adapter / renderer / thread description. */
+  adapter: string;
+  /** Backends tried before the one that worked, with the reason each failed. */
+  fallbacks: { backend: string; reason: string }[];
+  crossOriginIsolated: boolean;
+  wasmThreads: number | null;
+  tfjsVersion: string;
+  initMs: number;
+}
+
+/** State of the trained models after the worker tried to load them. */
+export interface ModelStatus {
+  /** true when the full pipeline (segmentation + classifier) is ready to run. */
+  ready: boolean;
+  /** Plain-language explanation when not ready (shown in the UI as-is). */
+  message: string;
+  /** Models that are not shipped (plain sentences); the pipeline runs without them. */
+  missing: string[];
+  versions: Record<string, string>;
+  totalBytes: number;
+  loadMs: number;
+}
+
+export interface DownloadProgress {
+  loaded: number;
+  total: number;
+  file: string;
+}
+
+export interface StageProgress {
+  stage: string;
+  /** 0..1 within the current image. */
+  fraction: number;
+}
+
+export interface AnalyzeOptions {
+  mode: AnalysisMode;
+  /** Image name, kept in the result for exports. */
+  name?: string;
+}
+
+export interface MemoryInfo {
+  numTensors: number;
+  numBytes: number;
+  numDataBuffers: number;
+  unreliable: boolean;
+}
+
+/** The API the analysis worker exposes through comlink. */
+export interface AnalysisWorkerApi {
+  init(preferred: BackendName | null): Promise<BackendInfo>;
+  loadModels(onProgress: (p: DownloadProgress) => void): Promise<ModelStatus>;
+  decode(bytes: ArrayBuffer): Promise<RgbaImage>;
+  analyze(
+    image: RgbaImage,
+    options: AnalyzeOptions,
+    onProgress: (p: StageProgress) => void,
+  ): Promise<AnalysisResult>;
+  /** Ask the running analysis to stop at its next check (cooperative). */
+  cancel(): void;
+  memory(): MemoryInfo;
+}

@@ -1,0 +1,21 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { setupPwa } from './app/pwa';
+import { useStore } from './app/store';
+import type { BackendName } from './app/worker/protocol';
+import './app/styles.css';
+
+// ?backend=webgpu|webgl|wasm forces the first backend tried (for diagnostics and tests).
+const requested = new URLSearchParams(location.search).get('backend');
+const preferred: BackendName | null =
+  requested === 'webgpu' || requested === 'webgl' || requested === 'wasm' ? requested : null;
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
+
+void useStore.getState().start(preferred);
+setupPwa();
