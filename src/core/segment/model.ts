@@ -1,0 +1,166 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ModelSource } from '../../models/source';
+
+/**
+ * Residual SE-UNet in tfjs ops, the same graph as training/seg/model.py (see there for the layout).
+ * Weights come from training/seg/export.py: raw little-endian float32 + `model.json`.
+ */
+
+export type BlockKind = 'plain' | 'residual' | 'rse';
+
+export interface SegTensorSpec {
+  name: string;
+  shape: number[];
+  /** Offset in float32 elements into weights.bin. */
+  offset: number;
+}
+
+export interface SegManifest {
+  format: string;
+  architecture: {
+    kind: BlockKind;
+    base: number;
+    depth: number;
+    inChannels: number;
+    bridgeMult: number;
+    seReduction: number;
+    seMinHidden: number;
+  };
+  input: { channels: number; multiple: number; minSize: number };
+  workingScale: { fieldScale: number; cellScale: number; description: string };
+  threshold: number;
+  bnEpsilon: number;
+  weights: { path: string; dtype: 'float32'; bytes: number; sha256: string };
+  tensors: SegTensorSpec[];
+}
+
+export interface SegModel {
+  manifest: SegManifest;
+  /** Short identifier for AnalysisResult.modelVersions (first 12 hex of the weights' SHA-256). */
+  version: string;
+  /** Probability map (N,H,W,1) for grey input (N,H,W,1) in 0..1; H, W multiples of manifest.input.multiple. */
+  predict(x: tf.Tensor4D): tf.Tensor4D;
+  dispose(): void;
+}
+
+/** Minimal file access the loader needs (a verified ModelSource, or a plain folder for ablation runs). */
+export type SegModelFiles = Pick<ModelSource, 'readBytes' | 'readJson'>;
+
+export class SegModelFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SegModelFormatError';
+  }
+}
+
+/** Load `<dir>/model.json` and its weights (paths relative to the model source root). */
+export async function loadSegModel(
+  source: SegModelFiles,
+  dir = 'seg',
+  onProgress?: (loaded: number, total: number) => void,
+): Promise<SegModel> {
+  const manifest = await source.readJson<SegManifest>(`${dir}/model.json`);
+  if (manifest.format !== 'paplens-seg/1' || manifest.weights?.dtype !== 'float32')
+    throw new SegModelFormatError(
+      `Segmentation model ${dir}/model.json has an unsupported format.`,
+    );
+  const weightsPath = `${dir}/${manifest.weights.path.split('/').pop()}`;
+  const bytes = await source.readBytes(weightsPath, onProgress);
+  if (bytes.length !== manifest.weights.bytes || bytes.length % 4 !== 0)
+    throw new SegModelFormatError(`Segmentation weights ${weightsPath} have the wrong size.`);
+  // Copy to an aligned buffer (a Node Buffer slice may start at an odd offset).
+  const floats = new Float32Array(bytes.slice().buffer);
+  const weights = new Map<string, tf.Tensor>();
+  for (const t of manifest.tensors) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (t.offset + n > floats.length)
+      throw new SegModelFormatError(`Segmentation weights are truncated at tensor ${t.name}.`);
+    weights.set(t.name, tf.tensor(floats.subarray(t.offset, t.offset + n), t.shape, 'float32'));
+  }
+  const version = manifest.weights.sha256.slice(0, 12);
+  return {
+    manifest,
+    version,
+    predict: (x) => forward(x, weights, manifest),
+    dispose: () => {
+      for (const t of weights.values()) t.dispose();
+      weights.clear();
+    },
+  };
+}
+
+function get<R extends tf.Rank>(w: Map<string, tf.Tensor>, name: string): tf.Tensor<R> {
+  const t = w.get(name);
+  if (!t) throw new SegModelFormatError(`Segmentation weights lack tensor ${name}.`);
+  return t as tf.Tensor<R>;
+}
+
+function bn(x: tf.Tensor4D, w: Map<string, tf.Tensor>, p: string, eps: number): tf.Tensor4D {
+  return tf.batchNorm4d(
+    x,
+    get<tf.Rank.R1>(w, `${p}.running_mean`),
+    get<tf.Rank.R1>(w, `${p}.running_var`),
+    get<tf.Rank.R1>(w, `${p}.bias`),
+    get<tf.Rank.R1>(w, `${p}.weight`),
+    eps,
+  );
+}
+
+/** Symmetric explicit padding (pad=1 for 3×3), identical to PyTorch padding=1 even at stride 2. */
+function conv(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
+  const pad = (kernel.shape[0] - 1) / 2;
+  return tf.conv2d(x, kernel, stride, pad);
+}
+
+function block(
+  x: tf.Tensor4D,
+  w: Map<string, tf.Tensor>,
+  p: string,
+  stride: number,
+  kind: BlockKind,
+  eps: number,
+): tf.Tensor4D {
+  let y = tf.relu(bn(conv(x, get(w, `${p}.conv1.weight`), stride), w, `${p}.bn1`, eps));
+  y = bn(conv(y, get(w, `${p}.conv2.weight`), 1), w, `${p}.bn2`, eps);
+  if (kind !== 'plain') {
+    const short = w.has(`${p}.short.0.weight`)
+      ? bn(conv(x, get(w, `${p}.short.0.weight`), stride), w, `${p}.short.1`, eps)
+      : x;
+    y = tf.add(y, short);
+  }
+  y = tf.relu(y);
+  if (kind === 'rse') {
+    // Squeeze (global average pool) → dense+ReLU → dense+sigmoid → channel scaling.
+    const s = tf.mean(y, [1, 2]) as tf.Tensor2D;
+    const h = tf.relu(
+      tf.add(tf.matMul(s, get(w, `${p}.se.fc1.weight`)), get(w, `${p}.se.fc1.bias`)),
+    );
+    const g = tf.sigmoid(
+      tf.add(tf.matMul(h as tf.Tensor2D, get(w, `${p}.se.fc2.weight`)), get(w, `${p}.se.fc2.bias`)),
+    );
+    y = tf.mul(y, tf.reshape(g, [y.shape[0], 1, 1, y.shape[3]]));
+  }
+  return y;
+}
+
+function forward(x: tf.Tensor4D, w: Map<string, tf.Tensor>, m: SegManifest): tf.Tensor4D {
+  const { kind, depth } = m.architecture;
+  const eps = m.bnEpsilon;
+  return tf.tidy(() => {
+    const skips: tf.Tensor4D[] = [x];
+    let h = x;
+    for (let i = 0; i < depth; i++) {
+      h = block(h, w, `enc.${i}`, 2, kind, eps);
+      skips.push(h);
+    }
+    h = block(h, w, 'bridge', 1, kind, eps);
+    for (let i = 0; i < depth; i++) {
+      // Nearest ×2 (src = floor(dst/2)), as PyTorch F.interpolate(scale_factor=2, mode='nearest').
+      h = tf.image.resizeNearestNeighbor(h, [h.shape[1] * 2, h.shape[2] * 2], false, false);
+      h = tf.concat([h, skips[depth - 1 - i]], 3);
+      h = block(h, w, `dec.${i}`, 1, kind, eps);
+    }
+    const logits = tf.add(tf.conv2d(h, get(w, 'head.weight'), 1, 0), get(w, 'head.bias'));
+    return tf.sigmoid(logits) as tf.Tensor4D;
+  });
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import {
+  distanceTransform,
+  dropSmallLabels,
+  fillHoles,
+  instanceStats,
+  removeSmall,
+  separateNuclei,
+  traceContour,
+} from '../src/core/segment/postprocess';
+
+function disc(mask: Uint8Array, w: number, cx: number, cy: number, r: number): void {
+  const h = mask.length / w;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= r * r) mask[y * w + x] = 1;
+}
+
+describe('segmentation post-processing', () => {
+  it('removes specks smaller than the minimum area and keeps larger objects', () => {
+    const w = 20;
+    const m = new Uint8Array(w * w);
+    m[0] = m[1] = m[2] = 1; // 3-px speck
+    for (let y = 5; y < 10; y++) for (let x = 5; x < 10; x++) m[y * w + x] = 1; // 25 px
+    removeSmall(m, w, w, 10);
+    expect(m.reduce((a, b) => a + b, 0)).toBe(25);
+    expect(m[0]).toBe(0);
+  });
+
+  it('fills enclosed holes but not background touching the border', () => {
+    const w = 12;
+    const m = new Uint8Array(w * w);
+    for (let y = 2; y < 9; y++) for (let x = 2; x < 9; x++) m[y * w + x] = 1;
+    m[5 * w + 5] = 0; // enclosed hole
+    fillHoles(m, w, w);
+    expect(m[5 * w + 5]).toBe(1);
+    expect(m[0]).toBe(0);
+    expect(m.reduce((a, b) => a + b, 0)).toBe(49);
+  });
+
+  it('computes exact Euclidean distances to the background', () => {
+    const w = 9;
+    const m = new Uint8Array(w * w);
+    for (let y = 2; y < 7; y++) for (let x = 2; x < 7; x++) m[y * w + x] = 1;
+    const d = distanceTransform(m, w, w);
+    expect(d[4 * w + 4]).toBeCloseTo(3, 5);
+    expect(d[2 * w + 2]).toBeCloseTo(1, 5);
+    expect(d[0]).toBe(0);
+  });
+
+  it('splits two touching discs and keeps a single disc whole', () => {
+    const w = 60;
+    const two = new Uint8Array(w * 40);
+    disc(two, w, 20, 20, 10);
+    disc(two, w, 37, 20, 10);
+    const s2 = separateNuclei(two, w, 40, 1);
+    expect(s2.count).toBe(2);
+    // Each centre lies in a different instance.
+    expect(s2.labels[20 * w + 20]).not.toBe(s2.labels[20 * w + 37]);
+    const one = new Uint8Array(w * 40);
+    disc(one, w, 30, 20, 12);
+    expect(separateNuclei(one, w, 40, 1).count).toBe(1);
+    // No splitting when the dynamics threshold is infinite.
+    expect(separateNuclei(two, w, 40, Infinity).count).toBe(1);
+  });
+
+  it('drops small labels and renumbers the rest', () => {
+    const labels = new Int32Array([1, 1, 1, 2, 3, 3, 3, 3]);
+    const r = dropSmallLabels(labels, 3, 3);
+    expect(r.count).toBe(2);
+    expect(Array.from(r.labels)).toEqual([1, 1, 1, 0, 2, 2, 2, 2]);
+  });
+
+  it('traces the outer contour of a square clockwise', () => {
+    const w = 5;
+    const labels = new Int32Array(w * w);
+    for (let y = 1; y < 4; y++) for (let x = 1; x < 4; x++) labels[y * w + x] = 1;
+    const c = traceContour(labels, w, w, 1, 1 * w + 1);
+    expect(c).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [3, 2],
+      [3, 3],
+      [2, 3],
+      [1, 3],
+      [1, 2],
+    ]);
+  });
+
+  it('measures a disc and an ellipse (area, circularity, eccentricity, intensity)', () => {
+    const w = 80;
+    const h = 60;
+    const labels = new Int32Array(w * h);
+    const grey = new Float32Array(w * h).fill(0.9);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        if ((x - 20) ** 2 + (y - 30) ** 2 <= 15 * 15) {
+          labels[y * w + x] = 1;
+          grey[y * w + x] = 0.25;
+        }
+        if (((x - 60) / 16) ** 2 + ((y - 30) / 8) ** 2 <= 1) labels[y * w + x] = 2;
+      }
+    const [d, e] = instanceStats(labels, 2, w, h, grey);
+    expect(d.morphometrics.areaPx).toBeGreaterThan(Math.PI * 15 * 15 * 0.95);
+    expect(d.morphometrics.areaPx).toBeLessThan(Math.PI * 15 * 15 * 1.05);
+    expect(d.morphometrics.circularity).toBeGreaterThan(0.9);
+    expect(d.morphometrics.eccentricity).toBeLessThan(0.15);
+    expect(d.morphometrics.meanIntensity).toBeCloseTo(0.25, 5);
+    expect(d.centroid.x).toBeCloseTo(20, 1);
+    expect(d.bbox).toEqual({ x: 5, y: 15, width: 31, height: 31 });
+    // Ellipse with semi-axes 16 and 8: eccentricity sqrt(1 - 1/4) ≈ 0.866.
+    expect(e.morphometrics.eccentricity).toBeGreaterThan(0.82);
+    expect(e.morphometrics.eccentricity).toBeLessThan(0.9);
+    expect(e.contour.length).toBeGreaterThan(40);
+  });
+});

@@ -1,0 +1,234 @@
+"""Train the segmentation ablation variants in lockstep: every step draws ONE augmented batch and
+updates each variant on it, so plain U-Net, residual U-Net and Residual SE-UNet get the same data,
+the same steps and the same seed. Model selection: best mean val Dice (Herlev-SD, ISBI synthetic,
+ISBI EDF val splits), evaluated every --eval-every steps. Augmentation runs on the device (GPU when
+present): dihedral flips/90-degree rotations, scale jitter, stain (per-channel RGB gain/offset on
+Herlev before grey conversion), brightness/contrast/gamma, noise.
+
+  /usr/bin/python3 training/seg/train.py --out training/runs/seg            # real run
+  /usr/bin/python3 training/seg/train.py --smoke --out /tmp/seg-smoke       # CI smoke (random data)
+"""
+import argparse
+import contextlib
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from model import SegNet, dice_loss
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+LUMA = (0.299, 0.587, 0.114)
+
+
+def log(fh, msg):
+    print(msg, flush=True)
+    if fh:
+        fh.write(msg + '\n')
+        fh.flush()
+
+
+def smoke_data(rng):
+    """Random dark blobs on a light background, shaped like the real arrays."""
+    def blobs(n, h, w, ch):
+        yy, xx = np.mgrid[0:h, 0:w]
+        imgs = np.full((n, h, w, ch) if ch else (n, h, w), 220, np.uint8)
+        masks = np.zeros((n, h, w), np.uint8)
+        for i in range(n):
+            for _ in range(3):
+                cy, cx, r = rng.integers(8, h - 8), rng.integers(8, w - 8), rng.integers(4, 9)
+                m = (yy - cy) ** 2 + (xx - cx) ** 2 < r * r
+                masks[i][m] = 1
+                imgs[i][m] = 60
+        return imgs, masks
+    d = {}
+    for p in ('train', 'val'):
+        d[f'herlev_{p}_img'], d[f'herlev_{p}_mask'] = blobs(4, 64, 64, 3)
+        d[f'synthetic_{p}_img'], d[f'synthetic_{p}_mask'] = blobs(2, 128, 128, 0)
+        d[f'edf_{p}_img'], d[f'edf_{p}_mask'] = blobs(1, 128, 128, 0)
+    return d
+
+
+class Sampler:
+    """Draws augmented (B,1,P,P) grey patches + masks on `dev` with affine grid sampling."""
+
+    def __init__(self, d, dev, patch, weights, gen):
+        self.dev, self.patch, self.gen = dev, patch, gen
+        t = lambda a: torch.from_numpy(a).to(dev)
+        self.sets = {
+            'herlev': (t(d['herlev_train_img']).permute(0, 3, 1, 2).float() / 255, t(d['herlev_train_mask']).float()[:, None]),
+            'synthetic': (t(d['synthetic_train_img']).float()[:, None] / 255, t(d['synthetic_train_mask']).float()[:, None]),
+            'edf': (t(d['edf_train_img']).float()[:, None] / 255, t(d['edf_train_mask']).float()[:, None]),
+        }
+        self.names = list(weights)
+        self.w = torch.tensor([weights[k] for k in self.names], dtype=torch.float)
+
+    def rand(self, *shape):
+        return torch.rand(*shape, generator=self.gen).to(self.dev)
+
+    def batch(self, bsz):
+        counts = torch.bincount(torch.multinomial(self.w, bsz, True, generator=self.gen), minlength=len(self.names))
+        xs, ys = [], []
+        for name, n in zip(self.names, counts.tolist()):
+            if n == 0:
+                continue
+            img, msk = self.sets[name]
+            idx = torch.randint(0, img.shape[0], (n,), generator=self.gen).to(self.dev)
+            im, mk = img[idx], msk[idx]
+            H = im.shape[2]
+            if name == 'herlev':
+                # Stain jitter in RGB, then the BT.601 grey conversion the app uses.
+                gain = 1 + (self.rand(n, 3, 1, 1) - 0.5) * 0.3
+                off = (self.rand(n, 3, 1, 1) - 0.5) * 0.1
+                im = (im * gain + off).clamp(0, 1)
+                im = LUMA[0] * im[:, :1] + LUMA[1] * im[:, 1:2] + LUMA[2] * im[:, 2:3]
+            # Scale jitter: zoom s in [0.7, 1.4] (output px per working-scale px).
+            s = torch.exp((self.rand(n) - 0.5) * 2 * math.log(1.4))
+            half = self.patch / (s * H)  # half-span of the patch in normalised input coords
+            if name == 'herlev':
+                # Whole cell in view; reflection padding around it, as inference pads small inputs.
+                c = (self.rand(n, 2) - 0.5) * 0.3
+            else:
+                c = (self.rand(n, 2) * 2 - 1) * (1 - half[:, None]).clamp(min=0)
+            k = torch.randint(0, 4, (n,), generator=self.gen).to(self.dev)
+            flip = (self.rand(n) < 0.5).float() * 2 - 1
+            cos = torch.tensor([1.0, 0.0, -1.0, 0.0], device=self.dev)[k]
+            sin = torch.tensor([0.0, 1.0, 0.0, -1.0], device=self.dev)[k]
+            theta = torch.zeros(n, 2, 3, device=self.dev)
+            theta[:, 0, 0] = cos * flip * half
+            theta[:, 0, 1] = -sin * half
+            theta[:, 1, 0] = sin * flip * half
+            theta[:, 1, 1] = cos * half
+            theta[:, :, 2] = c
+            grid = F.affine_grid(theta, (n, 1, self.patch, self.patch), align_corners=False)
+            x = F.grid_sample(im, grid, mode='bilinear', padding_mode='reflection', align_corners=False)
+            y = F.grid_sample(mk, grid, mode='nearest', padding_mode='reflection', align_corners=False)
+            # Brightness / contrast / gamma / noise on grey.
+            x = x.clamp(1e-4, 1) ** torch.exp((self.rand(n, 1, 1, 1) - 0.5) * 0.7)
+            m = x.mean(dim=(1, 2, 3), keepdim=True)
+            x = (x - m) * (0.75 + 0.55 * self.rand(n, 1, 1, 1)) + m + (self.rand(n, 1, 1, 1) - 0.5) * 0.2
+            x = x + torch.randn(x.shape, generator=self.gen).to(self.dev) * 0.03 * self.rand(n, 1, 1, 1)
+            xs.append(x.clamp(0, 1))
+            ys.append(y)
+        return torch.cat(xs), torch.cat(ys)
+
+
+def pad_reflect(x, mult, minimum):
+    """Centre reflection padding to max(minimum, multiple of mult), as src/core/segment pads inputs."""
+    h, w = x.shape[-2:]
+    H = max(minimum, -(-h // mult) * mult)
+    W = max(minimum, -(-w // mult) * mult)
+    top, left = (H - h) // 2, (W - w) // 2
+    return F.pad(x, (left, W - w - left, top, H - h - top), mode='reflect'), top, left
+
+
+@torch.no_grad()
+def evaluate(model, val, dev, mult):
+    model.eval()
+    out = {}
+    for name, (imgs, masks) in val.items():
+        inter = ps = gs = 0.0
+        for im, mk in zip(imgs, masks):
+            x = torch.from_numpy(im).float().to(dev)
+            x = (LUMA[0] * x[..., 0] + LUMA[1] * x[..., 1] + LUMA[2] * x[..., 2]) if x.dim() == 3 else x
+            x = torch.round(x) / 255 if x.dim() == 2 else x
+            h, w = x.shape
+            xp, top, left = pad_reflect(x[None, None], mult, 128)
+            p = model(xp)[0, 0, top:top + h, left:left + w] > 0.5
+            g = torch.from_numpy(mk).to(dev) > 0
+            inter += (p & g).sum().item()
+            ps += p.sum().item()
+            gs += g.sum().item()
+        out[name] = 2 * inter / max(ps + gs, 1)
+    model.train()
+    out['mean'] = float(np.mean([out[k] for k in val]))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', default=os.path.join(REPO, '.devdata', 'seg', 'seg_data.npz'))
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--variants', default='plain,residual,rse')
+    ap.add_argument('--base', type=int, default=16)
+    ap.add_argument('--depth', type=int, default=4)
+    ap.add_argument('--steps', type=int, default=4000)
+    ap.add_argument('--time-limit', type=float, default=1e9, help='seconds; stops all variants at the same step')
+    ap.add_argument('--batch', type=int, default=32)
+    ap.add_argument('--patch', type=int, default=128)
+    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--eval-every', type=int, default=250)
+    ap.add_argument('--seed', type=int, default=20261126)
+    ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--smoke', action='store_true', help='tiny model, random data, 3 steps')
+    a = ap.parse_args()
+    if a.smoke:
+        a.base, a.steps, a.batch, a.patch, a.eval_every = 4, 3, 4, 64, 2
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    os.makedirs(a.out, exist_ok=True)
+    fh = open(os.path.join(a.out, 'train.log'), 'w')
+    dev = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+    d = smoke_data(np.random.default_rng(a.seed)) if a.smoke else dict(np.load(a.data))
+    gen = torch.Generator().manual_seed(a.seed)
+    sampler = Sampler(d, dev, a.patch, {'herlev': 0.4, 'synthetic': 0.3, 'edf': 0.3}, gen)
+    val = {k: (d[f'{k}_val_img'], d[f'{k}_val_mask']) for k in ('herlev', 'synthetic', 'edf')}
+    variants = a.variants.split(',')
+    models, opts, scheds, best = {}, {}, {}, {}
+    progress = [0.0]
+    for v in variants:
+        torch.manual_seed(a.seed)  # same init seed for every variant
+        models[v] = SegNet(v, a.base, a.depth).to(dev)
+        opts[v] = torch.optim.Adam(models[v].parameters(), lr=a.lr)
+        # Warm-up then cosine decay over the run's progress: the larger of steps done / --steps and
+        # seconds used / --time-limit, so a time-bound run still ends at a small learning rate.
+        scheds[v] = torch.optim.lr_scheduler.LambdaLR(
+            opts[v], lambda s: min(1.0, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * min(progress[0], 1.0))))
+        best[v] = {'score': -1.0}
+    log(fh, f'device={dev} torch={torch.__version__} args={vars(a)}')
+    for v in variants:
+        log(fh, f'{v}: {sum(p.numel() for p in models[v].parameters())} parameters')
+    use_amp = dev.type == 'cuda'
+    t0 = time.time()
+    losses = {v: [] for v in variants}
+    step = 0
+    for step in range(1, a.steps + 1):
+        progress[0] = max(step / a.steps, (time.time() - t0) / a.time_limit)
+        x, y = sampler.batch(a.batch)
+        for v in variants:
+            with (torch.autocast(device_type='cuda', dtype=torch.bfloat16) if use_amp else contextlib.nullcontext()):
+                p = models[v](x)
+            loss = dice_loss(p.float(), y)
+            opts[v].zero_grad(set_to_none=True)
+            loss.backward()
+            opts[v].step()
+            scheds[v].step()
+            losses[v].append(loss.item() if step % 25 == 0 or a.smoke else float('nan'))
+        last = step == a.steps or time.time() - t0 > a.time_limit
+        if step % a.eval_every == 0 or last:
+            msg = [f'step {step} t={time.time() - t0:.0f}s']
+            for v in variants:
+                r = evaluate(models[v], val, dev, 2**a.depth)
+                tl = np.nanmean(losses[v][-a.eval_every:]) if any(np.isfinite(losses[v][-a.eval_every:])) else float('nan')
+                msg.append(f'{v}: loss {tl:.4f} val dice herlev {r["herlev"]:.4f} synth {r["synthetic"]:.4f} edf {r["edf"]:.4f} mean {r["mean"]:.4f}')
+                if r['mean'] > best[v]['score']:
+                    best[v] = {'score': r['mean'], 'step': step, 'val': r}
+                    torch.save({'config': models[v].config, 'state_dict': {k: t.detach().cpu() for k, t in models[v].state_dict().items()},
+                                'step': step, 'val': r}, os.path.join(a.out, f'{v}.pt'))
+            log(fh, ' | '.join(msg))
+        if last:
+            break
+    elapsed = time.time() - t0
+    summary = {'steps': step, 'planned_steps': a.steps, 'seconds': round(elapsed, 1), 'device': str(dev),
+               'torch': torch.__version__, 'gpu': torch.cuda.get_device_name(0) if dev.type == 'cuda' else None,
+               'args': vars(a), 'best': best}
+    json.dump(summary, open(os.path.join(a.out, 'summary.json'), 'w'), indent=1)
+    log(fh, json.dumps(summary))
+
+
+if __name__ == '__main__':
+    main()
