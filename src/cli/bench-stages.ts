@@ -1,3 +1,6 @@
+import { segBenchStages } from '../core/segment/bench';
+import { nodeModelSource } from '../models/node-source';
+
 /**
  * Stages timed by `paplens bench`. Each module adds its own: setup() loads models and inputs once
  * and returns the function that is timed per run. A stage whose model is not shipped throws a
@@ -10,4 +13,4 @@ export interface BenchStage {
   teardown?(): Promise<void> | void;
 }
 
-export const BENCH_STAGES: BenchStage[] = [];
+export const BENCH_STAGES: BenchStage[] = [...segBenchStages(() => nodeModelSource())];
