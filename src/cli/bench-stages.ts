@@ -1,4 +1,5 @@
 import { segBenchStages } from '../core/segment/bench';
+import { deepBenchStages } from '../core/features/deep/bench';
 import { nodeModelSource } from '../models/node-source';
 
 /**
@@ -13,4 +14,7 @@ export interface BenchStage {
   teardown?(): Promise<void> | void;
 }
 
-export const BENCH_STAGES: BenchStage[] = [...segBenchStages(() => nodeModelSource())];
+export const BENCH_STAGES: BenchStage[] = [
+  ...segBenchStages(() => nodeModelSource()),
+  ...deepBenchStages(() => nodeModelSource()),
+];
