@@ -74,8 +74,12 @@ export function App() {
           cytologist must review every case.
         </span>
         <span className="notice privacy">
-          🔒 <strong>Images never leave this device:</strong> all analysis runs in your browser,
-          with no upload.
+          <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" className="lock">
+            <rect x="3" y="7" width="10" height="8" rx="1.5" fill="currentColor" />
+            <path d="M5 7V5a3 3 0 0 1 6 0v2" fill="none" stroke="currentColor" strokeWidth="1.6" />
+          </svg>{' '}
+          <strong>Images never leave this device:</strong> all analysis runs in your browser, with
+          no upload.
         </span>
       </div>
 
@@ -90,6 +94,13 @@ export function App() {
       {phase === 'ready' && models && !models.ready ? (
         <div className="banner warn" data-testid="model-missing" role="alert">
           <strong>No analysis available.</strong> {models.message}
+        </div>
+      ) : null}
+
+      {phase === 'ready' && models?.ready && models.missing.length ? (
+        <div className="banner info" data-testid="model-partial" role="note">
+          <strong>Some models are not shipped with this build</strong>, so results are partial:{' '}
+          {models.missing.join('; ')}.
         </div>
       ) : null}
 

@@ -13,24 +13,33 @@ export async function prefetchModels(
 ): Promise<ModelSource> {
   const total = files.reduce((s, f) => s + f.bytes, 0);
   const done = new Map<string, Uint8Array>();
+  // A damaged or missing file only disables the model that needs it: its loader gets the error
+  // (and reports that model as missing) while the others still load.
+  const failed = new Map<string, unknown>();
   let finished = 0;
   for (const f of files) {
-    const bytes = await source.readBytes(f.path, (loaded) =>
-      onProgress(finished + loaded, total, f.path),
-    );
-    done.set(f.path, bytes);
+    try {
+      const bytes = await source.readBytes(f.path, (loaded) =>
+        onProgress(finished + loaded, total, f.path),
+      );
+      done.set(f.path, bytes);
+    } catch (e) {
+      failed.set(f.path, e);
+    }
     finished += f.bytes;
     onProgress(finished, total, f.path);
   }
   return {
     ...source,
     async readBytes(path, onFileProgress) {
+      if (failed.has(path)) throw failed.get(path);
       const hit = done.get(path);
       if (!hit) return source.readBytes(path, onFileProgress);
       onFileProgress?.(hit.byteLength, hit.byteLength);
       return hit;
     },
     async readJson<T>(path: string): Promise<T> {
+      if (failed.has(path)) throw failed.get(path);
       const hit = done.get(path);
       if (!hit) return source.readJson<T>(path);
       return JSON.parse(new TextDecoder().decode(hit)) as T;

@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Download, type Page } from '@playwright/test';
+import { cricFieldPath, herlevSamples, readCricCells } from '../src/data/datasets';
+import { hasData, NO_DATA_MESSAGE } from '../src/data/paths';
+import { loadSplit, unitsOf } from '../src/data/splits';
+import {
+  NO_MODELS_MESSAGE,
+  overlayPixelCount,
+  shippedModels,
+  waitForEngine,
+  waitForImage,
+} from './helpers';
+
+const manifest = shippedModels();
+const hasSeg = !!manifest?.files.some((f) => f.path.startsWith('seg/'));
+const hasCls = !!manifest?.files.some((f) => f.path === 'cls/model.json');
+
+async function downloadText(
+  page: Page,
+  testId: string,
+): Promise<{ name: string; text: string; bytes: Buffer }> {
+  const [dl]: [Download, void] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId(testId).click(),
+  ]);
+  const path = await dl.path();
+  const bytes = readFileSync(path);
+  return { name: dl.suggestedFilename(), text: bytes.toString('utf8'), bytes };
+}
+
+function inside(x: number, y: number, poly: [number, number][]): boolean {
+  let hit = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i];
+    const [xj, yj] = poly[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
+  }
+  return hit;
+}
+
+// WASM (threads) for the analysis tests: deterministic and fast enough on CI's CPUs, where WebGPU
+// would run on the SwiftShader software adapter.
+const APP = '/?backend=wasm';
+
+test.describe('analysis with the shipped models', () => {
+  test.skip(!manifest, NO_MODELS_MESSAGE);
+  test.skip(!hasData(), NO_DATA_MESSAGE);
+  test.skip(!hasSeg, 'skipped: no segmentation model is shipped (public/models/seg)');
+
+  test('Herlev-SD cell: one nucleus outlined, probabilities sum to 1', async ({ page }) => {
+    const testGroups = unitsOf(loadSplit('herlev-sd'), 'test');
+    const sample = herlevSamples()
+      .filter((s) => testGroups.has(s.group))
+      .sort((a, b) => a.id.localeCompare(b.id))[0];
+    await page.goto(APP);
+    await waitForEngine(page);
+    await page.getByTestId('file-input').setInputFiles(sample.imagePath);
+    expect(await waitForImage(page)).toBe('done');
+    await expect(page.locator('.viewer-title .badge')).toHaveText('single cell');
+    await expect(page.getByTestId('nucleus-count')).toHaveText('1');
+    expect(await overlayPixelCount(page)).toBeGreaterThan(20);
+    if (!hasCls) {
+      test.info().annotations.push({
+        type: 'note',
+        description: 'no classifier shipped: probabilities not checked',
+      });
+      return;
+    }
+    // A single-cell result is selected automatically: the chart is on screen without a click.
+    const chart = page.getByTestId('class-probabilities');
+    await expect(chart).toBeVisible();
+    const probs = await chart
+      .locator('li')
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-probability'))));
+    expect(probs).toHaveLength(6);
+    for (const p of probs) expect(p).toBeGreaterThanOrEqual(0);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  });
+
+  test('CRIC field: nuclei found at the labelled points; every export downloads with the right rows', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    // The test-split field with the most labelled nuclei (deterministic choice).
+    const testFields = unitsOf(loadSplit('cric'), 'test');
+    const byField = new Map<string, { x: number; y: number }[]>();
+    for (const c of readCricCells())
+      if (testFields.has(c.field)) byField.set(c.field, [...(byField.get(c.field) ?? []), c]);
+    const [field, points] = [...byField.entries()].sort(
+      (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
+    )[0];
+
+    await page.goto(APP);
+    await waitForEngine(page);
+    await page.getByTestId('file-input').setInputFiles(cricFieldPath(field));
+    expect(await waitForImage(page, 200_000)).toBe('done');
+    await expect(page.locator('.viewer-title .badge')).toHaveText('field');
+    const count = Number(await page.getByTestId('nucleus-count').textContent());
+    expect(await overlayPixelCount(page)).toBeGreaterThan(count * 20);
+
+    // Clicking a nucleus shows its measurements (and probabilities when a classifier is shipped).
+    await page.getByTestId('viewer').focus();
+    await page.keyboard.press('n');
+    await expect(page.locator('.nucleus-panel h2')).toContainText('Nucleus #');
+    if (hasCls) {
+      const probs = await page
+        .getByTestId('class-probabilities')
+        .locator('li')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-probability'))));
+      expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    }
+
+    // JSON report: the polygons, to check them against CRIC's labelled nucleus centres.
+    const report = JSON.parse((await downloadText(page, 'export-json')).text) as {
+      images: { nucleusCount: number; nuclei: { contour: [number, number][] }[] }[];
+    };
+    expect(report.images[0].nucleusCount).toBe(count);
+    const hit = points.filter((p) =>
+      report.images[0].nuclei.some((n) => inside(p.x, p.y, n.contour)),
+    ).length;
+    const recall = hit / points.length;
+    const metric = `${field}: ${count} nuclei found, ${hit}/${points.length} labelled points inside a nucleus (recall ${recall.toFixed(2)})`;
+    console.log(`[e2e] CRIC field ${metric}`);
+    test.info().annotations.push({
+      type: 'metric',
+      description: `${field}: ${count} nuclei found, ${hit}/${points.length} labelled points inside a nucleus (recall ${recall.toFixed(2)})`,
+    });
+    // CRIC labels only some nuclei, so only a lower bound on the count is meaningful; the upper
+    // bound catches a runaway (e.g. background speckle split into hundreds of objects).
+    expect(count).toBeGreaterThanOrEqual(Math.ceil(points.length * 0.5));
+    expect(count).toBeLessThan(points.length * 15 + 100);
+    expect(recall).toBeGreaterThanOrEqual(0.5);
+
+    const csv = await downloadText(page, 'export-csv');
+    expect(csv.name).toMatch(/\.csv$/);
+    const lines = csv.text.trim().split(/\r?\n/);
+    expect(lines[0].split(',')).toEqual(
+      expect.arrayContaining(['image', 'nucleus_id', 'area_um2', 'p_NILM', 'p_SCC']),
+    );
+    expect(lines).toHaveLength(count + 1);
+
+    const geo = JSON.parse((await downloadText(page, 'export-geojson')).text) as {
+      type: string;
+      features: { geometry: { type: string; coordinates: number[][][] } }[];
+    };
+    expect(geo.type).toBe('FeatureCollection');
+    expect(geo.features).toHaveLength(count);
+    for (const f of geo.features) {
+      expect(f.geometry.type).toBe('Polygon');
+      const ring = f.geometry.coordinates[0];
+      expect(ring[0]).toEqual(ring[ring.length - 1]);
+    }
+
+    const png = await downloadText(page, 'export-png');
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    const [w, h] = [png.bytes.readUInt32BE(16), png.bytes.readUInt32BE(20)];
+    const size = await page
+      .getByTestId('image-canvas')
+      .evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+    expect([w, h]).toEqual(size);
+  });
+
+  test('a batch can be cancelled, and the app keeps working', async ({ page }) => {
+    test.setTimeout(180_000);
+    const fields = [...new Set(readCricCells().map((c) => c.field))].sort().slice(0, 3);
+    await page.goto(APP);
+    await waitForEngine(page);
+    await page.getByTestId('file-input').setInputFiles(fields.map((f) => cricFieldPath(f)));
+    await expect(page.getByTestId('cancel')).toBeVisible();
+    await page.getByTestId('cancel').click();
+    const rows = page.getByTestId('results-table').locator('tbody tr');
+    await expect(rows).toHaveCount(3);
+    await expect(rows.filter({ hasText: 'Cancelled' }).first()).toBeVisible();
+    await expect(page.getByTestId('cancel')).toHaveCount(0);
+    // The engine comes back (possibly in a fresh worker) and the next image is analysed.
+    const sample = herlevSamples()[0];
+    await page.getByTestId('file-input').setInputFiles(sample.imagePath);
+    expect(await waitForImage(page)).toBe('done');
+  });
+});
