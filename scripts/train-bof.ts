@@ -32,6 +32,8 @@ const { values } = parseArgs({
     threshold: { type: 'string', default: '0.0002' },
     'max-iterations': { type: 'string', default: '100' },
     out: { type: 'string', default: join(REPO_ROOT, 'public', 'models', 'bof', 'vocabulary.json') },
+    /** Only print keypoints/crop and ms/crop over an upscale × threshold grid (6 train fields). */
+    survey: { type: 'boolean', default: false },
   },
 });
 
@@ -54,6 +56,40 @@ const train = unitsOf(split, 'train');
 const cells = readCricCells().filter((c) => train.has(c.field));
 const fields = [...new Set(cells.map((c) => c.field))].sort();
 console.log(`CRIC train split: ${fields.length} fields, ${cells.length} cells`);
+
+if (values.survey) {
+  const pick = shuffle([...fields], mulberry32(7)).slice(0, 6);
+  const greys = [];
+  for (const field of pick) {
+    const img = await readImage(cricFieldPath(field));
+    for (const c of cells.filter((x) => x.field === field))
+      greys.push(toGrey(cropCell(img, c.x, c.y)));
+  }
+  console.log(`survey: ${greys.length} crops from ${pick.length} train fields`);
+  console.log('upscale threshold median p10 min max zero ms/crop');
+  for (const upscale of [1, 1.5, 2]) {
+    for (const threshold of [0.0004, 0.0002, 0.0001]) {
+      const ex: BofExtraction = { upscale, surf: { ...DEFAULT_SURF_OPTIONS, threshold } };
+      const t = performance.now();
+      const n = greys.map((g) => cellSurf(g, ex).keypoints.length).sort((a, b) => a - b);
+      const ms = (performance.now() - t) / greys.length;
+      const at = (p: number): number => n[Math.floor(p * (n.length - 1))];
+      console.log(
+        [
+          upscale,
+          threshold,
+          at(0.5),
+          at(0.1),
+          n[0],
+          n[n.length - 1],
+          n.filter((x) => x === 0).length,
+          ms.toFixed(1),
+        ].join(' '),
+      );
+    }
+  }
+  process.exit(0);
+}
 
 const chunks: Float32Array[] = [];
 const perCrop: number[] = [];

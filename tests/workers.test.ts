@@ -168,3 +168,14 @@ describe('descriptor worker pool (Comlink over node:worker_threads)', () => {
     await expect(pool.describe(cell(1))).rejects.toThrow(/terminated/);
   });
 });
+
+describe('describeCell LBP options', () => {
+  it('passes the LBP variant and radii through (riu2 at radii 1,2 → 20 bins)', () => {
+    const out = describeCell(cell(3), undefined, vocabulary(), {
+      lbpVariant: 'riu2',
+      lbpRadii: [1, 2],
+    });
+    expect(out.lbp.length).toBe(20);
+    expect(out.lbp.reduce((a, b) => a + b, 0)).toBeCloseTo(2, 5);
+  });
+});

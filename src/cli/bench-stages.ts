@@ -1,6 +1,8 @@
-import { segBenchStages } from '../core/segment/bench';
+import { DESCRIPTOR_BENCH_STAGES } from '../workers/descriptor-bench';
 import { deepBenchStages } from '../core/features/deep/bench';
 import { nodeModelSource } from '../models/node-source';
+import { CLS_BENCH_STAGES } from './cls-bench';
+import { segBenchStages } from '../core/segment/bench';
 
 /**
  * Stages timed by `paplens bench`. Each module adds its own: setup() loads models and inputs once
@@ -16,5 +18,7 @@ export interface BenchStage {
 
 export const BENCH_STAGES: BenchStage[] = [
   ...segBenchStages(() => nodeModelSource()),
+  ...DESCRIPTOR_BENCH_STAGES,
   ...deepBenchStages(() => nodeModelSource()),
+  ...CLS_BENCH_STAGES,
 ];

@@ -86,8 +86,20 @@ export function assignWords(descriptors: Float32Array, vocab: Vocabulary): Int32
     let bestD = Infinity;
     for (let c = 0; c < k; c++) {
       const co = c * dim;
-      let dot = 0;
-      for (let j = 0; j < dim; j++) dot += descriptors[o + j] * centroids[co + j];
+      // Four partial sums: shorter dependency chains, ~2× faster in V8.
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      let j = 0;
+      for (; j + 3 < dim; j += 4) {
+        d0 += descriptors[o + j] * centroids[co + j];
+        d1 += descriptors[o + j + 1] * centroids[co + j + 1];
+        d2 += descriptors[o + j + 2] * centroids[co + j + 2];
+        d3 += descriptors[o + j + 3] * centroids[co + j + 3];
+      }
+      for (; j < dim; j++) d0 += descriptors[o + j] * centroids[co + j];
+      const dot = d0 + d1 + d2 + d3;
       const d = cNorm[c] - 2 * dot;
       if (d < bestD) {
         bestD = d;

@@ -1,7 +1,7 @@
 import { toGrey } from '../image/ops';
 import type { GreyImage, RgbaImage } from '../image/types';
 import { bofHistogram, type BofExtraction, type Vocabulary } from './bof';
-import { lbpHistogram, type LbpVariant } from './lbp';
+import { lbpHistogram, lbpMultiRadius, type LbpVariant } from './lbp';
 import { surf, type SurfFeatures } from './surf/index';
 import { resizeGrey } from './surf/integral';
 
@@ -16,8 +16,10 @@ export interface CellDescriptors {
 }
 
 export interface DescribeCellOptions {
+  /** Default 'default' (the paper's 256-bin LBP). */
   lbpVariant?: LbpVariant;
-  lbpRadius?: number;
+  /** Radii (default [1]); several give the concatenated multi-radius histogram. */
+  lbpRadii?: number[];
 }
 
 /**
@@ -50,11 +52,12 @@ export function describeCell(
     );
   }
   const grey = toGrey(crop);
-  const lbp = lbpHistogram(grey, {
-    mask,
-    variant: options.lbpVariant ?? 'default',
-    radius: options.lbpRadius ?? 1,
-  });
+  const variant = options.lbpVariant ?? 'default';
+  const radii = options.lbpRadii ?? [1];
+  const lbp =
+    radii.length === 1
+      ? lbpHistogram(grey, { mask, variant, radius: radii[0] })
+      : lbpMultiRadius(grey, radii, { mask, variant });
   const features = cellSurf(grey, vocabulary.extraction);
   const bof = bofHistogram(features.descriptors, vocabulary);
   return { lbp, bof, keypoints: features.keypoints.length };

@@ -1,4 +1,4 @@
-import { haarX, haarY, type IntegralImage } from './integral';
+import { haarXY, type IntegralImage } from './integral';
 
 /** Length of the extended SURF descriptor (4×4 sub-regions × 8 sums). */
 export const SURF_DESCRIPTOR_SIZE = 128;
@@ -11,6 +11,8 @@ for (let i = -6; i <= 6; i++) {
   }
 }
 const WINDOW = Math.PI / 3;
+// Scratch for haarXY (single-threaded per worker, so one shared buffer is safe).
+const hxy = new Float64Array(2);
 const TWO_PI = 2 * Math.PI;
 
 /**
@@ -30,8 +32,9 @@ export function orientation(ii: IntegralImage, x: number, y: number, scale: numb
   for (const s of ORI_SAMPLES) {
     const px = cx + Math.round(s.i * scale);
     const py = cy + Math.round(s.j * scale);
-    const dx = s.w * haarX(ii, px, py, size);
-    const dy = s.w * haarY(ii, px, py, size);
+    haarXY(ii, px, py, size, hxy);
+    const dx = s.w * hxy[0];
+    const dy = s.w * hxy[1];
     if (dx === 0 && dy === 0) continue;
     rx[m] = dx;
     ry[m] = dy;
@@ -41,35 +44,43 @@ export function orientation(ii: IntegralImage, x: number, y: number, scale: numb
     m++;
   }
   if (m === 0) return 0;
-  const order = Array.from({ length: m }, (_, k) => k).sort((a, b) => ang[a] - ang[b] || a - b);
-  // Two pointers over the angle list unrolled twice (wrap-around windows).
+  // Numeric typed-array sort on (quantised angle, index) keys: far cheaper than a comparator
+  // sort; ties within 1e-6 rad fall back to sample order, so the result stays deterministic.
+  const keys = new Float64Array(m);
+  for (let k = 0; k < m; k++) keys[k] = Math.floor(ang[k] * 1048576) * 128 + k;
+  keys.sort();
+  // Angles unrolled twice (second copy + 2π) so wrap-around windows are contiguous.
+  const sa = new Float64Array(2 * m);
+  const sx = new Float64Array(2 * m);
+  const sy = new Float64Array(2 * m);
+  for (let k = 0; k < m; k++) {
+    const idx = keys[k] % 128;
+    sa[k] = ang[idx];
+    sa[k + m] = ang[idx] + TWO_PI;
+    sx[k] = sx[k + m] = rx[idx];
+    sy[k] = sy[k + m] = ry[idx];
+  }
   let best = -1;
   let bestX = 0;
   let bestY = 0;
   let end = 0;
-  let sx = 0;
-  let sy = 0;
-  const angAt = (k: number): number => ang[order[k % m]] + (k >= m ? TWO_PI : 0);
+  let wx = 0;
+  let wy = 0;
   for (let start = 0; start < m; start++) {
-    if (end < start) {
-      end = start;
-      sx = 0;
-      sy = 0;
-    }
-    const a0 = angAt(start);
-    while (end < start + m && angAt(end) < a0 + WINDOW) {
-      sx += rx[order[end % m]];
-      sy += ry[order[end % m]];
+    const stop = sa[start] + WINDOW;
+    while (end < start + m && sa[end] < stop) {
+      wx += sx[end];
+      wy += sy[end];
       end++;
     }
-    const len = sx * sx + sy * sy;
+    const len = wx * wx + wy * wy;
     if (len > best) {
       best = len;
-      bestX = sx;
-      bestY = sy;
+      bestX = wx;
+      bestY = wy;
     }
-    sx -= rx[order[start]];
-    sy -= ry[order[start]];
+    wx -= sx[start];
+    wy -= sy[start];
   }
   let a = Math.atan2(bestY, bestX);
   if (a < 0) a += TWO_PI;
@@ -112,8 +123,9 @@ export function describePoint(
       const u = GRID_U[b];
       const px = Math.round(x + scale * (u * co - v * si));
       const py = Math.round(y + scale * (u * si + v * co));
-      const hx = haarX(ii, px, py, size);
-      const hy = haarY(ii, px, py, size);
+      haarXY(ii, px, py, size, hxy);
+      const hx = hxy[0];
+      const hy = hxy[1];
       const w = GRID_W[a * GRID + b];
       // Rotate the image-frame gradient into the keypoint frame.
       const du = w * (hx * co + hy * si);

@@ -81,16 +81,42 @@ function buildLayer(ii: IntegralImage, filter: number, step: number): Layer {
   const q2 = [o(1, -l), o(1, 0), o(l + 1, -l), o(l + 1, 0)]; // bottom-left (+)
   const q3 = [o(-l, -l), o(-l, 0), o(0, -l), o(0, 0)]; // top-left (−)
   const q4 = [o(1, 1), o(1, l + 1), o(l + 1, 1), o(l + 1, l + 1)]; // bottom-right (−)
-  const box = (base: number, c: number[]): number =>
-    d[base + c[3]] - d[base + c[1]] - d[base + c[2]] + d[base + c[0]];
+  // Unpacked into locals: this loop is the detector's hot path.
+  const [a0, a1, a2, a3] = xxA;
+  const [b0, b1, b2, b3] = xxB;
+  const [c0, c1, c2, c3] = yyA;
+  const [e0, e1, e2, e3] = yyB;
+  const [f0, f1, f2, f3] = q1;
+  const [g0, g1, g2, g3] = q2;
+  const [h0, h1, h2, h3] = q3;
+  const [k0, k1, k2, k3] = q4;
   for (let i = 0; i < rows; i++) {
     const rowBase = (i * step + p) * s + p;
-    for (let j = 0; j < cols; j++) {
-      const base = rowBase + j * step;
-      const dxx = (box(base, xxA) - 3 * box(base, xxB)) * inv;
-      const dyy = (box(base, yyA) - 3 * box(base, yyB)) * inv;
-      const dxy = (box(base, q1) + box(base, q2) - box(base, q3) - box(base, q4)) * inv;
-      const k = i * cols + j;
+    let k = i * cols;
+    for (let j = 0, base = rowBase; j < cols; j++, base += step, k++) {
+      const dxx =
+        (d[base + a3] -
+          d[base + a1] -
+          d[base + a2] +
+          d[base + a0] -
+          3 * (d[base + b3] - d[base + b1] - d[base + b2] + d[base + b0])) *
+        inv;
+      const dyy =
+        (d[base + c3] -
+          d[base + c1] -
+          d[base + c2] +
+          d[base + c0] -
+          3 * (d[base + e3] - d[base + e1] - d[base + e2] + d[base + e0])) *
+        inv;
+      const dxy =
+        (d[base + f3] -
+          d[base + f1] -
+          d[base + f2] +
+          d[base + f0] +
+          (d[base + g3] - d[base + g1] - d[base + g2] + d[base + g0]) -
+          (d[base + h3] - d[base + h1] - d[base + h2] + d[base + h0]) -
+          (d[base + k3] - d[base + k1] - d[base + k2] + d[base + k0])) *
+        inv;
       // 0.9² = relative weight of the box-filter Dxy (Bay et al. eq. 4).
       det[k] = dxx * dyy - 0.81 * dxy * dxy;
       trace[k] = dxx + dyy;

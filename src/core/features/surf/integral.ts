@@ -53,6 +53,38 @@ export function boxSum(ii: IntegralImage, x: number, y: number, w: number, h: nu
   return d[y1 * s + x1] - d[y0 * s + x1] - d[y1 * s + x0] + d[y0 * s + x0];
 }
 
+/**
+ * Both Haar responses (x: right − left half, y: bottom − top half) of side `size` (even) at
+ * integer (x, y), written to out[0], out[1]. Six table reads each when the support lies inside
+ * the padded table (the common case), the clamped box sums otherwise.
+ */
+export function haarXY(
+  ii: IntegralImage,
+  x: number,
+  y: number,
+  size: number,
+  out: Float64Array,
+): void {
+  const h = size >> 1;
+  const p = ii.pad;
+  const px = x + p;
+  const py = y + p;
+  if (px - h < 0 || py - h < 0 || px + h > ii.width + 2 * p || py + h > ii.height + 2 * p) {
+    out[0] = haarX(ii, x, y, size);
+    out[1] = haarY(ii, x, y, size);
+    return;
+  }
+  const d = ii.data;
+  const s = ii.stride;
+  const top = (py - h) * s;
+  const mid = py * s;
+  const bot = (py + h) * s;
+  const l = px - h;
+  const r = px + h;
+  out[0] = d[bot + r] - d[top + r] - 2 * (d[bot + px] - d[top + px]) + d[bot + l] - d[top + l];
+  out[1] = d[bot + r] - d[bot + l] - 2 * (d[mid + r] - d[mid + l]) + d[top + r] - d[top + l];
+}
+
 /** Haar wavelet response in x (right half minus left half) of side `size` (even) centred at (x, y). */
 export function haarX(ii: IntegralImage, x: number, y: number, size: number): number {
   const h = size >> 1;
