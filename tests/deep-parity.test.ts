@@ -4,12 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEEP_NETS,
+  deepCellExtractor,
   deepFeatures,
   deepFeaturesBatch,
   loadDeepExtractors,
   type DeepExtractors,
 } from '../src/core/features/deep';
 import type { RgbaImage } from '../src/core/image/types';
+import type { CellExtractors } from '../src/core/pipeline/cell-features';
 import { REPO_ROOT } from '../src/data/paths';
 import { nodeModelSource } from '../src/models/node-source';
 
@@ -87,6 +89,14 @@ describe('deep feature extractors (tfjs) match PyTorch', () => {
       expect(d).toBeLessThan(1e-5);
     }
   }, 60_000);
+
+  it('plugs into the pipeline extractor slot and returns only the wanted groups', async () => {
+    const cell: CellExtractors = deepCellExtractor(ex);
+    expect(cell.deepGroups).toEqual([...DEEP_NETS]);
+    const f = await cell.deep!(goldenCrops()[0], ['squeezenet', 'lbp']);
+    expect(Object.keys(f)).toEqual(['squeezenet']);
+    expect(f.squeezenet!.length).toBe(fixtures.nets.squeezenet.dim);
+  });
 
   it('rejects a malformed crop with a clear message', async () => {
     const bad: RgbaImage = { width: 96, height: 96, data: new Uint8ClampedArray(10) };

@@ -220,3 +220,25 @@ export async function deepFeatures(
 ): Promise<Partial<Record<DeepNetName, Float32Array>>> {
   return (await deepFeaturesBatch([crop], extractors, only))[0];
 }
+
+/**
+ * Adapter to the pipeline's extractor slot (`CellExtractors.deep` / `deepGroups` in
+ * src/core/pipeline/cell-features.ts): group names there equal DEEP_NETS names.
+ */
+export function deepCellExtractor(extractors: DeepExtractors): {
+  deep: (
+    crop: RgbaImage,
+    wanted: readonly string[],
+  ) => Promise<Partial<Record<DeepNetName, Float32Array>>>;
+  deepGroups: readonly DeepNetName[];
+} {
+  return {
+    deep: (crop, wanted) =>
+      deepFeatures(
+        crop,
+        extractors,
+        extractors.names.filter((n) => wanted.includes(n)),
+      ),
+    deepGroups: extractors.names,
+  };
+}
