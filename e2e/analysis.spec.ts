@@ -177,4 +177,25 @@ test.describe('analysis with the shipped models', () => {
     await page.getByTestId('file-input').setInputFiles(sample.imagePath);
     expect(await waitForImage(page)).toBe('done');
   });
+
+  test('analysing again does not leak tfjs tensors', async ({ page }) => {
+    test.setTimeout(180_000);
+    const sample = herlevSamples()[0];
+    await page.goto(APP);
+    await waitForEngine(page);
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    const tensors = page.getByTestId('tensor-count');
+    const after: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await page.getByTestId('file-input').setInputFiles(sample.imagePath);
+      expect(await waitForImage(page)).toBe('done');
+      await expect(page.getByTestId('status')).toHaveAttribute('data-state', 'done');
+      await page.getByRole('button', { name: 'refresh' }).click();
+      await expect(tensors).not.toHaveAttribute('data-value', '');
+      after.push(Number(await tensors.getAttribute('data-value')));
+    }
+    // The model weights stay; each analysis must dispose everything it created.
+    expect(after[2]).toBe(after[0]);
+    expect(after[1]).toBe(after[0]);
+  });
 });

@@ -4,7 +4,7 @@ import { CSV_COLUMNS, csvField, nucleiToCsv } from '../src/app/export/csv';
 import { closedRing, resultToGeoJson } from '../src/app/export/geojson';
 import { buildReport, DISCLAIMER } from '../src/app/export/report';
 import { countsByClass, fileStem } from '../src/app/export/common';
-import { DEFAULT_WORKING_PIXEL_UM, micronsPerPixel } from '../src/app/units';
+import { DEFAULT_CELL_PIXEL_UM, DEFAULT_WORKING_PIXEL_UM, micronsPerPixel } from '../src/app/units';
 
 function nucleus(id: number, probs: number[] | null, extra: Partial<Nucleus> = {}): Nucleus {
   const label = probs
@@ -204,9 +204,12 @@ describe('helpers', () => {
     expect(c.NILM).toBe(1);
   });
 
-  it('derives µm per input pixel from the working scale unless the user set it', () => {
-    expect(micronsPerPixel(0.5, null)).toBeCloseTo(DEFAULT_WORKING_PIXEL_UM * 0.5, 9);
-    expect(micronsPerPixel(0.5, 0.3)).toBe(0.3);
+  it('derives µm per input pixel from the working scale (fields) unless the user set it', () => {
+    expect(micronsPerPixel('field', 0.5, null)).toBeCloseTo(DEFAULT_WORKING_PIXEL_UM * 0.5, 9);
+    expect(micronsPerPixel('field', 0.5, 0.3)).toBe(0.3);
+    // A cell-mode rescale is a model choice, not physics: the Herlev default applies.
+    expect(micronsPerPixel('cell', 0.5, null)).toBe(DEFAULT_CELL_PIXEL_UM);
+    expect(micronsPerPixel('cell', 0.5, 0.25)).toBe(0.25);
   });
 
   it('makes safe file stems', () => {

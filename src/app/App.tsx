@@ -150,14 +150,16 @@ export function App() {
                 <Exports />
               </aside>
             </div>
-            {analysed > 1 ? (
-              <ClassCounts
-                nuclei={batchNuclei}
-                title={`All ${analysed} images`}
-                countTestId="batch-nucleus-count"
-              />
-            ) : null}
-            <Gallery items={items} />
+            <div className="batch-row">
+              {analysed > 1 ? (
+                <ClassCounts
+                  nuclei={batchNuclei}
+                  title={`All ${analysed} images`}
+                  countTestId="batch-nucleus-count"
+                />
+              ) : null}
+              <Gallery items={items} />
+            </div>
             <ResultsTable />
           </>
         )}

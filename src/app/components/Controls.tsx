@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import type { AnalysisMode } from '../../core/types';
 import { useSelectedItem, useStore, type ModeSetting } from '../store';
-import { DEFAULT_WORKING_PIXEL_UM, micronsPerPixel } from '../units';
+import { DEFAULT_CELL_PIXEL_UM, DEFAULT_WORKING_PIXEL_UM, micronsPerPixel } from '../units';
 
 /** Overlay toggle/opacity, cell-vs-field mode and the pixel-size calibration. */
 export function Controls() {
@@ -18,7 +18,7 @@ export function Controls() {
   const running = useStore((s) => s.running);
   const [pixelText, setPixelText] = useState(pixelSizeUm === null ? '' : String(pixelSizeUm));
   const ids = { opacity: useId(), mode: useId(), px: useId(), pxHelp: useId(), itemMode: useId() };
-  const effective = micronsPerPixel(item?.result?.scale ?? 1, pixelSizeUm);
+  const effective = micronsPerPixel(item?.mode ?? 'field', item?.result?.scale ?? 1, pixelSizeUm);
 
   return (
     <section className="panel controls">
@@ -99,8 +99,11 @@ export function Controls() {
       </div>
       <p id={ids.pxHelp} className="muted small">
         {pixelSizeUm === null
-          ? `Using ${effective.toFixed(3)} µm/px: the default ${DEFAULT_WORKING_PIXEL_UM} µm/px at the working scale, an estimate for the CRIC set-up (40× objective, AxioCam MRc). Enter your own calibration for exact µm².`
-          : `Using your calibration: ${pixelSizeUm} µm/px.`}
+          ? item?.mode === 'cell'
+            ? `Using ${effective.toFixed(3)} µm/px: the Herlev default (${DEFAULT_CELL_PIXEL_UM} µm/px) for single-cell images.`
+            : `Using ${effective.toFixed(3)} µm/px: the default ${DEFAULT_WORKING_PIXEL_UM} µm/px at the working scale, estimated for the CRIC set-up (40× objective, AxioCam MRc).`
+          : `Using your calibration: ${pixelSizeUm} µm/px.`}{' '}
+        Defaults are estimates; enter your microscope's calibration for exact µm.
       </p>
     </section>
   );

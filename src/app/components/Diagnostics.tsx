@@ -80,9 +80,11 @@ export function Diagnostics({ onClose }: { onClose: () => void }) {
         </dd>
         <dt>Tensors</dt>
         <dd>
-          {memory
-            ? `${memory.numTensors} tensors, ${formatBytes(memory.numBytes)}${memory.unreliable ? ' (approximate)' : ''}`
-            : '—'}{' '}
+          <span data-testid="tensor-count" data-value={memory?.numTensors ?? ''}>
+            {memory
+              ? `${memory.numTensors} tensors, ${formatBytes(memory.numBytes)}${memory.unreliable ? ' (approximate)' : ''}`
+              : '—'}
+          </span>{' '}
           <button type="button" className="link" onClick={() => void refreshMemory()}>
             refresh
           </button>

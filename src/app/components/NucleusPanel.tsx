@@ -28,7 +28,7 @@ export function NucleusPanel({ result }: { result: AnalysisResult }) {
       </section>
     );
   }
-  const um = micronsPerPixel(result.scale, pixelSizeUm);
+  const um = micronsPerPixel(result.mode, result.scale, pixelSizeUm);
   const m = n.morphometrics;
   return (
     <section className="panel nucleus-panel" aria-live="polite">

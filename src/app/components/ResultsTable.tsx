@@ -39,6 +39,7 @@ export function ResultsTable() {
             {items.map((it) => {
               const nuclei = it.result?.nuclei ?? [];
               const abnormal = nuclei.filter((n) => n.label !== null && n.label !== 'NILM').length;
+              const classified = nuclei.some((n) => n.label !== null);
               const pMax = nuclei.reduce((m, n) => Math.max(m, n.abnormalProbability ?? -1), -1);
               return (
                 <tr
@@ -58,7 +59,7 @@ export function ResultsTable() {
                   <td>{it.mode ?? '—'}</td>
                   <td>{it.image ? `${it.image.width}×${it.image.height}` : '—'}</td>
                   <td>{it.result ? nuclei.length : '—'}</td>
-                  <td>{it.result ? abnormal : '—'}</td>
+                  <td>{it.result && classified ? abnormal : '—'}</td>
                   <td>{pMax >= 0 ? percent(pMax) : '—'}</td>
                   <td>{it.result ? nuclei.filter((n) => n.lowConfidence).length : '—'}</td>
                   <td>{it.ms !== undefined ? ms(it.ms) : '—'}</td>

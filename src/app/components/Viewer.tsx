@@ -184,7 +184,7 @@ export function Viewer({ item }: { item: ImageItem }) {
     <div className="viewer-wrap">
       <div
         ref={containerRef}
-        className={`viewer${view.zoom >= 4 ? ' pixelated' : ''}`}
+        className={`viewer${view.zoom >= 8 ? ' pixelated' : ''}`}
         data-testid="viewer"
         data-status={item.status}
         tabIndex={0}

@@ -11,7 +11,7 @@ export function imageName(result: AnalysisResult, index = 0): string {
 }
 
 export function umPerPx(result: AnalysisResult, options: ExportOptions): number {
-  return micronsPerPixel(result.scale, options.pixelSizeUm);
+  return micronsPerPixel(result.mode, result.scale, options.pixelSizeUm);
 }
 
 export function countsByClass(nuclei: Nucleus[]): Record<ClassName | 'unclassified', number> {
