@@ -98,14 +98,8 @@ test.describe('app shell', () => {
     await expect
       .poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null))
       .toBe(true);
-    // Model files (if any) are put in the cache after the service worker is ready.
-    await expect
-      .poll(() =>
-        page.evaluate(async () =>
-          (await caches.keys()).some((k) => k.startsWith('paplens-models-')),
-        ),
-      )
-      .toBe(true);
+    // The app says so once the shell is precached and every model file is in the model cache.
+    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 60_000 });
 
     await context.setOffline(true);
     try {
@@ -149,5 +143,18 @@ test.describe('app shell', () => {
     }, b64);
     await expect(page.getByTestId('results-table').locator('tbody tr')).toHaveCount(2);
     expect(['done', 'viewed']).toContain(await waitForImage(page));
+  });
+
+  test('WebGPU is used when asked for and an adapter exists (small check)', async ({ page }) => {
+    await page.goto('/?backend=webgpu');
+    const backend = await waitForEngine(page);
+    const hasAdapter = await page.evaluate(async () => {
+      const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+      return !!(gpu && (await gpu.requestAdapter()));
+    });
+    if (hasAdapter) expect(backend).toBe('webgpu');
+    else expect(['webgl', 'wasm']).toContain(backend);
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    await expect(page.getByTestId('diagnostics')).toContainText('Adapter');
   });
 });

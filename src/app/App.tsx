@@ -167,9 +167,14 @@ export function App() {
       <footer className="footer">
         <p>
           PapLens {__APP_VERSION__}
-          {offlineReady ? ' · ready to work offline' : ''} · Classes follow the Bethesda system
-          (NILM, ASC-US, LSIL, ASC-H, HSIL, SCC). Probabilities are model outputs, not clinical
-          findings.
+          {offlineReady ? (
+            <>
+              {' · '}
+              <span data-testid="offline-ready">app and models saved for offline use</span>
+            </>
+          ) : null}{' '}
+          · Classes follow the Bethesda system (NILM, ASC-US, LSIL, ASC-H, HSIL, SCC). Probabilities
+          are model outputs, not clinical findings.
         </p>
       </footer>
     </div>

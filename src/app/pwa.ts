@@ -12,11 +12,13 @@ export function setupPwa(): void {
     onNeedRefresh() {
       useStore.setState({ updateAvailable: () => void update(true) });
     },
-    onOfflineReady() {
-      useStore.setState({ offlineReady: true });
-    },
     onRegisteredSW() {
-      void navigator.serviceWorker.ready.then(() => warmModelCache()).catch(() => undefined);
+      // "Ready offline" only once the app shell is precached (service worker active) and every
+      // model file is in the model cache.
+      void navigator.serviceWorker.ready
+        .then(() => warmModelCache())
+        .then(() => useStore.setState({ offlineReady: true }))
+        .catch(() => undefined);
     },
   });
 }
