@@ -10,7 +10,7 @@ export const COMMANDS: Record<string, CommandInfo> = {
   'eval-seg': {
     summary: 'segment images and score them against nucleus masks',
     usage:
-      'paplens eval-seg --images DIR --masks DIR [--split herlev-sd|isbi2014[:PART]] [--json FILE]',
+      'paplens eval-seg --images DIR --masks DIR [--split herlev-sd|isbi2014[:PART]] [--mode auto|cell|field] [--json FILE]  |  eval-seg --points CSV --fields DIR [--split cric[:PART]] [--json FILE]',
   },
   'eval-cls': {
     summary: 'classify labelled cells of CRIC-format fields and report metrics',

@@ -56,8 +56,9 @@ def smoke_data(rng):
 class Sampler:
     """Draws augmented (B,1,P,P) grey patches + masks on `dev` with affine grid sampling."""
 
-    def __init__(self, d, dev, patch, weights, gen):
+    def __init__(self, d, dev, patch, weights, gen, field_zoom=(1 / 1.4, 1.4)):
         self.dev, self.patch, self.gen = dev, patch, gen
+        self.field_zoom = field_zoom
         t = lambda a: torch.from_numpy(a).to(dev)
         self.sets = {
             'herlev': (t(d['herlev_train_img']).permute(0, 3, 1, 2).float() / 255, t(d['herlev_train_mask']).float()[:, None]),
@@ -86,8 +87,10 @@ class Sampler:
                 off = (self.rand(n, 3, 1, 1) - 0.5) * 0.1
                 im = (im * gain + off).clamp(0, 1)
                 im = LUMA[0] * im[:, :1] + LUMA[1] * im[:, 1:2] + LUMA[2] * im[:, 2:3]
-            # Scale jitter: zoom s in [0.7, 1.4] (output px per working-scale px).
-            s = torch.exp((self.rand(n) - 0.5) * 2 * math.log(1.4))
+            # Scale jitter: zoom s (output px per working-scale px), log-uniform; cells [0.71, 1.4],
+            # fields --field-zoom (default the same).
+            lo, hi = (1 / 1.4, 1.4) if name == 'herlev' else self.field_zoom
+            s = torch.exp(math.log(lo) + self.rand(n) * (math.log(hi) - math.log(lo)))
             half = self.patch / (s * H)  # half-span of the patch in normalised input coords
             if name == 'herlev':
                 # Whole cell in view; reflection padding around it, as inference pads small inputs.
@@ -165,6 +168,9 @@ def main():
     ap.add_argument('--seed', type=int, default=20261126)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--smoke', action='store_true', help='tiny model, random data, 3 steps')
+    ap.add_argument('--init', help='checkpoint to fine-tune from (one variant)')
+    ap.add_argument('--field-zoom', default='0.714,1.4', help='zoom range for ISBI field patches')
+    ap.add_argument('--warmup', type=int, default=100)
     a = ap.parse_args()
     if a.smoke:
         a.base, a.steps, a.batch, a.patch, a.eval_every = 4, 3, 4, 64, 2
@@ -175,7 +181,8 @@ def main():
     dev = torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     d = smoke_data(np.random.default_rng(a.seed)) if a.smoke else dict(np.load(a.data))
     gen = torch.Generator().manual_seed(a.seed)
-    sampler = Sampler(d, dev, a.patch, {'herlev': 0.4, 'synthetic': 0.3, 'edf': 0.3}, gen)
+    fz = tuple(float(v) for v in a.field_zoom.split(','))
+    sampler = Sampler(d, dev, a.patch, {'herlev': 0.4, 'synthetic': 0.3, 'edf': 0.3}, gen, fz)
     val = {k: (d[f'{k}_val_img'], d[f'{k}_val_mask']) for k in ('herlev', 'synthetic', 'edf')}
     variants = a.variants.split(',')
     models, opts, scheds, best = {}, {}, {}, {}
@@ -183,11 +190,15 @@ def main():
     for v in variants:
         torch.manual_seed(a.seed)  # same init seed for every variant
         models[v] = SegNet(v, a.base, a.depth).to(dev)
+        if a.init:
+            ck = torch.load(a.init, map_location='cpu')
+            models[v] = SegNet(**ck['config']).to(dev)
+            models[v].load_state_dict(ck['state_dict'])
         opts[v] = torch.optim.Adam(models[v].parameters(), lr=a.lr)
         # Warm-up then cosine decay over the run's progress: the larger of steps done / --steps and
         # seconds used / --time-limit, so a time-bound run still ends at a small learning rate.
         scheds[v] = torch.optim.lr_scheduler.LambdaLR(
-            opts[v], lambda s: min(1.0, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * min(progress[0], 1.0))))
+            opts[v], lambda s: min(1.0, (s + 1) / max(a.warmup, 1)) * 0.5 * (1 + math.cos(math.pi * min(progress[0], 1.0))))
         best[v] = {'score': -1.0}
     log(fh, f'device={dev} torch={torch.__version__} args={vars(a)}')
     for v in variants:

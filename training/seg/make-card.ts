@@ -1,0 +1,60 @@
+// Writes public/models/seg/card.json (the machine-readable model card) from the training summary
+// and the eval-seg JSON results of training/seg/eval-all.sh. Run after both:
+//   npx tsx training/seg/make-card.ts [training/runs/seg-gpu/summary.json] [training/runs/seg-eval]
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../src/data/paths';
+
+const summaryPath = process.argv[2] ?? join(REPO_ROOT, 'training/runs/seg-gpu/summary.json');
+const evalDir = process.argv[3] ?? join(REPO_ROOT, 'training/runs/seg-eval');
+const dir = join(REPO_ROOT, 'public/models/seg');
+const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
+const read = (f: string): unknown => JSON.parse(readFileSync(join(evalDir, f), 'utf8'));
+const files = ['model.json', 'weights.bin'].map((f) => {
+  const b = readFileSync(join(dir, f));
+  return { path: `seg/${f}`, bytes: b.length, sha256: createHash('sha256').update(b).digest('hex') };
+});
+const D = '../shared/data';
+const card = {
+  model: 'Residual SE-UNet (PapLens nucleus segmentation)',
+  version: files[1].sha256.slice(0, 12),
+  files,
+  total_bytes: files.reduce((a, f) => a + f.bytes, 0),
+  architecture: 'training/seg/model.py (PyTorch) = src/core/segment/model.ts (tfjs); kind rse, base 16, depth 4, 827,557 parameters, float32',
+  input: '1-channel grey (BT.601 luma), working scale = CRIC 1280-px field grid; cell images ×0.5, fields ×1',
+  data: {
+    train: 'Herlev-SD train groups (140 cells, ×0.5), ISBI 2014 synthetic train (31 images) and EDF train (EDF000, 003, 004, 007)',
+    model_selection: 'best mean val Dice over Herlev-SD val (19 cells), ISBI synthetic val (7), EDF val (EDF005, 006)',
+    splits: 'data/splits/herlev-sd.json, data/splits/isbi2014.json, data/splits/cric.json (seed 20261126)',
+    test: 'Herlev-SD test groups, ISBI synthetic + EDF test (EDF001, EDF002), CRIC test fields (points)',
+  },
+  training: {
+    command: 'python3 training/seg/train.py --out OUT --steps 20000 --time-limit 195 --eval-every 400 --threads 8',
+    seed: summary.args.seed,
+    steps_run: summary.steps,
+    selected_step: summary.best.rse.step,
+    batch: summary.args.batch,
+    patch: summary.args.patch,
+    epochs_note: 'step-based (random augmented patches); 3450 steps × 32 patches, ≈ 110k patches',
+    optimizer: `Adam lr ${summary.args.lr}, 100-step warm-up, cosine decay; Dice loss (paper eq. 1)`,
+    seconds: summary.seconds,
+    device: `${summary.gpu} (torch ${summary.torch}), three ablation variants trained in lockstep`,
+    val_dice: summary.best.rse.val,
+  },
+  postprocessing: 'threshold 0.5, specks < 100 px removed, holes ≤ 400 px filled, watershed split at dynamics ≥ 1 px (working-scale px; tuned on val: training/seg/tune-postprocess.ts)',
+  metrics: {
+    herlev_sd_test: { command: `npx paplens eval-seg --images ${D}/herlev-sd/images --masks ${D}/herlev-sd/masks --split herlev-sd:test`, result: read('herlev-test.json') },
+    isbi_edf_test: { command: `npx paplens eval-seg --images ${D}/isbi2014/edf/images --masks ${D}/isbi2014/edf/masks --split isbi2014:test`, result: read('edf-test.json') },
+    isbi_synthetic_test: { command: `npx paplens eval-seg --images ${D}/isbi2014/synthetic/images --masks ${D}/isbi2014/synthetic/masks --split isbi2014:test`, result: read('synthetic-test.json') },
+    cric_test_points: { command: `npx paplens eval-seg --points ${D}/cric/cells.csv --fields ${D}/cric/fields --split cric:test`, result: read('cric-test.json') },
+  },
+  targets: {
+    herlev_sd: 'ZSI ≥ 0.95, precision and recall ≥ 0.95',
+    isbi_edf: 'pixel precision ≥ 0.95, recall ≥ 0.95, object F1 ≥ 0.90',
+    cric: 'point recall ≥ 0.95',
+  },
+  licence_and_citations: 'Herlev (Jantzen et al. 2005), ISBI 2014 (Lu et al. 2015), CRIC (Rezende et al. 2021, CC BY 4.0)',
+};
+writeFileSync(join(dir, 'card.json'), JSON.stringify(card, null, 1) + '\n');
+console.log('wrote public/models/seg/card.json', card.version);
