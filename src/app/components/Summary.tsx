@@ -24,31 +24,37 @@ export function ClassCounts({
       <p className="big-number">
         <span data-testid={countTestId}>{total}</span> {total === 1 ? 'nucleus' : 'nuclei'}
       </p>
-      <table className="counts" aria-label="Nuclei per class">
-        <tbody>
-          {CLASS_NAMES.map((c) => (
-            <tr key={c} title={CLASS_DESCRIPTIONS[c]} data-class={c}>
-              <th scope="row">
-                <span
-                  className="swatch"
-                  style={{ background: CLASS_COLORS[c] }}
-                  aria-hidden="true"
-                />{' '}
-                {c}
-              </th>
-              <td>{counts[c]}</td>
-              <td className="muted">{total ? percent(counts[c] / total, 0) : '—'}</td>
-            </tr>
-          ))}
-          {counts.unclassified > 0 ? (
-            <tr>
-              <th scope="row">Unclassified</th>
-              <td>{counts.unclassified}</td>
-              <td className="muted">{percent(counts.unclassified / total, 0)}</td>
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
+      {total > 0 && counts.unclassified === total ? (
+        <p className="hint">
+          Not classified: no classifier is loaded, so only outlines and measurements are shown.
+        </p>
+      ) : (
+        <table className="counts" aria-label="Nuclei per class">
+          <tbody>
+            {CLASS_NAMES.map((c) => (
+              <tr key={c} title={CLASS_DESCRIPTIONS[c]} data-class={c}>
+                <th scope="row">
+                  <span
+                    className="swatch"
+                    style={{ background: CLASS_COLORS[c] }}
+                    aria-hidden="true"
+                  />{' '}
+                  {c}
+                </th>
+                <td>{counts[c]}</td>
+                <td className="muted">{total ? percent(counts[c] / total, 0) : '—'}</td>
+              </tr>
+            ))}
+            {counts.unclassified > 0 ? (
+              <tr>
+                <th scope="row">Unclassified</th>
+                <td>{counts.unclassified}</td>
+                <td className="muted">{percent(counts.unclassified / total, 0)}</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }
