@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { CSP_META } from './scripts/csp.mjs';
 
 const root = import.meta.dirname;
 const WASM_DIR = resolve(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
@@ -51,6 +52,21 @@ function tfjsWasm(): Plugin {
   };
 }
 
+/** Put the CSP into the built index.html too (not in dev: Vite's dev client uses inline code). */
+function cspMeta(): Plugin {
+  return {
+    name: 'paplens-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: CSP_META },
+        injectTo: 'head-prepend',
+      },
+    ],
+  };
+}
+
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -65,6 +81,7 @@ export default defineConfig({
   plugins: [
     react(),
     tfjsWasm(),
+    cspMeta(),
     VitePWA({
       registerType: 'prompt',
       // Registered from our own code (virtual:pwa-register): no inline script, CSP stays strict.

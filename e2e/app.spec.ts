@@ -7,6 +7,11 @@ test.describe('app shell', () => {
     const res = await page.goto('/');
     expect(res?.headers()['content-security-policy']).toContain("default-src 'self'");
     expect(res?.headers()['cross-origin-embedder-policy']).toBe('require-corp');
+    // The same policy is in the page itself, for static hosts that cannot set headers.
+    await expect(page.locator('meta[http-equiv="Content-Security-Policy"]')).toHaveAttribute(
+      'content',
+      /default-src 'self'/,
+    );
     const backend = await waitForEngine(page);
     expect(['webgpu', 'webgl', 'wasm']).toContain(backend);
     await expect(

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CSP_HEADER } from './csp.mjs';
 
 const ROOT = resolve(
   fileURLToPath(new URL('..', import.meta.url)),
@@ -33,23 +34,8 @@ const MIME = {
   '.map': 'application/json; charset=utf-8',
 };
 
-// 'wasm-unsafe-eval': tfjs-backend-wasm compiles WebAssembly. blob: (script + worker): its threaded
-// build spawns pthread workers that importScripts() its inlined Emscripten glue from a blob URL
-// the app itself creates. Nothing may come from, or go to, another origin.
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval' blob:",
-  "worker-src 'self' blob:",
-  "style-src 'self'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+// The policy lives in csp.mjs (shared with the <meta> copy in the built index.html).
+const CSP = CSP_HEADER;
 
 const SECURITY_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
