@@ -162,4 +162,42 @@ test.describe('app shell', () => {
     await page.getByRole('button', { name: 'Diagnostics' }).click();
     await expect(page.getByTestId('diagnostics')).toContainText('Adapter');
   });
+
+  test('every control has an accessible name and the viewer is keyboard-operable', async ({
+    page,
+  }) => {
+    await page.goto('/?backend=wasm');
+    await waitForEngine(page);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'a11y.png', mimeType: 'image/png', buffer: syntheticPng() });
+    await waitForImage(page);
+    const unnamed = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('button, input, select, [role="application"]'))
+        .filter((el) => {
+          const e = el as HTMLInputElement;
+          const label = e.labels?.length
+            ? Array.from(e.labels)
+                .map((l) => l.textContent)
+                .join('')
+            : '';
+          return !(
+            e.getAttribute('aria-label') ||
+            e.textContent?.trim() ||
+            label.trim() ||
+            e.title
+          );
+        })
+        .map((el) => el.outerHTML.slice(0, 120)),
+    );
+    expect(unnamed).toEqual([]);
+    // Zoom with the keyboard: the zoom read-out changes.
+    const zoom = page.locator('.zoom-level');
+    const before = await zoom.textContent();
+    await page.getByTestId('viewer').focus();
+    await page.keyboard.press('+');
+    await expect(zoom).not.toHaveText(before ?? '');
+    await page.keyboard.press('0');
+    await expect(zoom).toHaveText(before ?? '');
+  });
 });
