@@ -1,4 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { REPO_ROOT } from '../src/data/paths';
 import { shippedModels, syntheticPng, waitForEngine, waitForImage, watchErrors } from './helpers';
 
 test.describe('app shell', () => {
@@ -199,5 +202,26 @@ test.describe('app shell', () => {
     await expect(zoom).not.toHaveText(before ?? '');
     await page.keyboard.press('0');
     await expect(zoom).toHaveText(before ?? '');
+  });
+
+  test('a new deployment shows an update prompt that reloads into the new version', async ({
+    page,
+  }) => {
+    await page.goto('/?backend=wasm');
+    await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 60_000 });
+    // "Deploy" a new version: any byte change in sw.js is a new service worker.
+    const swPath = join(REPO_ROOT, 'dist', 'sw.js');
+    const original = readFileSync(swPath);
+    try {
+      writeFileSync(swPath, Buffer.concat([original, Buffer.from('\n// e2e: new version\n')]));
+      await page.reload(); // the browser re-checks sw.js on navigation
+      const banner = page.getByText('A new version of PapLens is available.');
+      await expect(banner).toBeVisible();
+      await page.getByRole('button', { name: 'Reload to update' }).click();
+      await expect(banner).toHaveCount(0);
+      await waitForEngine(page);
+    } finally {
+      writeFileSync(swPath, original);
+    }
   });
 });

@@ -10,7 +10,19 @@ export function setupPwa(): void {
   const update = registerSW({
     immediate: true,
     onNeedRefresh() {
-      useStore.setState({ updateAvailable: () => void update(true) });
+      useStore.setState({
+        updateAvailable: () => {
+          // Workbox reloads on "controlling" for updates it found itself; an update found by the
+          // browser's own check may not fire that, so reload once the new worker takes control.
+          let reloading = false;
+          navigator.serviceWorker.addEventListener('controllerchange', () => {
+            if (reloading) return;
+            reloading = true;
+            location.reload();
+          });
+          void update(true);
+        },
+      });
     },
     onRegisteredSW() {
       // "Ready offline" only once the app shell is precached (service worker active) and every
