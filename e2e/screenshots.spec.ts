@@ -30,6 +30,21 @@ test.describe('screenshots for docs/APP.md', () => {
     await page.getByTestId('diagnostics').screenshot({ path: shot('06-diagnostics.png') });
   });
 
+  test('model download progress', async ({ page, context }) => {
+    // Hold each model file back a little so the byte progress bar is on screen long enough.
+    await context.route(/\/models\/(?!manifest\.json)/, async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    await page.goto('/?backend=wasm');
+    const bar = page.getByTestId('model-progress');
+    await expect(bar).toContainText(/Downloading models: [1-9][\d.]* (KB|MB) of 8/, {
+      timeout: 60_000,
+    });
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: shot('00-loading.png') });
+  });
+
   test('field, cell and batch', async ({ page }) => {
     test.skip(!hasData(), NO_DATA_MESSAGE);
     test.setTimeout(300_000);

@@ -28,10 +28,31 @@ export function setupPwa(): void {
       // "Ready offline" only once the app shell is precached (service worker active) and every
       // model file is in the model cache.
       void navigator.serviceWorker.ready
+        .then(() => modelsSettled())
         .then(() => warmModelCache())
         .then(() => useStore.setState({ offlineReady: true }))
         .catch(() => undefined);
     },
+  });
+}
+
+/**
+ * Wait for the worker's own model download to finish first: files it fetched through the service
+ * worker are cached already, so the warm-up below then downloads nothing twice.
+ */
+function modelsSettled(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      const { phase } = useStore.getState();
+      return phase === 'ready' || phase === 'failed';
+    };
+    if (done()) return resolve();
+    const unsubscribe = useStore.subscribe(() => {
+      if (done()) {
+        unsubscribe();
+        resolve();
+      }
+    });
   });
 }
 
