@@ -51,6 +51,8 @@ interface Hyper {
   weighting: 'none' | 'sqrt' | 'balanced';
   dropout: number;
   seed: number;
+  stopOn: 'loss' | 'macro_f1';
+  scaling: 'zscore' | 'group';
 }
 
 export interface EvalResult {
@@ -146,6 +148,7 @@ function fit(
     groups,
     classes: CLASS_NAMES,
     classWeighting: h.weighting,
+    scaling: h.scaling,
     mlp: {
       hidden: h.hidden,
       dropout: h.dropout,
@@ -155,6 +158,7 @@ function fit(
       maxEpochs: 200,
       patience: 20,
       weightDecay: 1e-4,
+      stopOn: h.stopOn,
     },
     pipeline,
     meta: {},
@@ -182,6 +186,8 @@ async function main(): Promise<void> {
       dtype: { type: 'string', default: 'float16' },
       json: { type: 'string' },
       lbp: { type: 'string', default: 'default:1' },
+      'stop-on': { type: 'string', default: 'loss' },
+      scaling: { type: 'string', default: 'zscore' },
     },
   });
   const lbp = parseLbp(values.lbp);
@@ -193,6 +199,8 @@ async function main(): Promise<void> {
     weighting: values.weighting as Hyper['weighting'],
     dropout: Number(values.dropout),
     seed: Number(values.seed),
+    stopOn: values['stop-on'] === 'macro_f1' ? 'macro_f1' : 'loss',
+    scaling: values.scaling === 'group' ? 'group' : 'zscore',
   };
 
   if (values.ablation) {

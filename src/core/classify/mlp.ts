@@ -62,6 +62,11 @@ export interface MlpTrainOptions {
   /** Per-class loss weights (NILM dominates CRIC); default all 1. */
   classWeights?: number[];
   seed?: number;
+  /**
+   * What early stopping watches on validation: the class-weighted loss (default) or macro-F1
+   * (the reported metric; noisier with few rare-class cells).
+   */
+  stopOn?: 'loss' | 'macro_f1';
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number) => void;
 }
 
@@ -213,7 +218,11 @@ export function trainMlp(
         }
       }
     }
-    const valLoss = xVal.length ? mlpLoss(p, xVal, yVal, cw) : trainLoss / Math.max(trainW, 1e-12);
+    const valLoss = !xVal.length
+      ? trainLoss / Math.max(trainW, 1e-12)
+      : options.stopOn === 'macro_f1'
+        ? -macroF1(p, xVal, yVal, numClasses)
+        : mlpLoss(p, xVal, yVal, cw);
     options.onEpoch?.(epoch, trainLoss / Math.max(trainW, 1e-12), valLoss);
     if (valLoss < bestLoss - 1e-6) {
       bestLoss = valLoss;
@@ -224,6 +233,31 @@ export function trainMlp(
     }
   }
   return { params: best, bestEpoch, epochsRun: Math.min(epoch, maxEpochs), bestValLoss: bestLoss };
+}
+
+/** Macro-F1 of argmax predictions (classes absent from y and never predicted count as 0). */
+export function macroF1(
+  p: MlpParams,
+  x: readonly Float32Array[],
+  y: readonly number[],
+  k: number,
+): number {
+  const tp = new Array<number>(k).fill(0);
+  const fp = new Array<number>(k).fill(0);
+  const fn = new Array<number>(k).fill(0);
+  for (let n = 0; n < x.length; n++) {
+    const l = mlpLogits(p, x[n]);
+    let best = 0;
+    for (let c = 1; c < k; c++) if (l[c] > l[best]) best = c;
+    if (best === y[n]) tp[best]++;
+    else {
+      fp[best]++;
+      fn[y[n]]++;
+    }
+  }
+  let s = 0;
+  for (let c = 0; c < k; c++) s += tp[c] ? (2 * tp[c]) / (2 * tp[c] + fp[c] + fn[c]) : 0;
+  return s / k;
 }
 
 export function cloneMlp(p: MlpParams): MlpParams {

@@ -23,6 +23,11 @@ export interface FusionTrainOptions {
   classWeighting?: 'none' | 'sqrt' | 'balanced';
   /** Sensitivity target for the NILM-vs-abnormal threshold chosen on validation. */
   targetSensitivity?: number;
+  /**
+   * Scaling after PCA: 'zscore' gives every kept axis unit variance; 'group' divides each group by
+   * one factor (its RMS std), keeping PCA's variance ordering so minor axes weigh less.
+   */
+  scaling?: 'zscore' | 'group';
   lowConfidenceBelow?: number;
   /** How the features were computed; stored with the model. */
   pipeline?: CellPipelineConfig;
@@ -105,7 +110,16 @@ export function trainFusion(
   for (const x of fusedTrain) for (let j = 0; j < d; j++) mean[j] += x[j] / fusedTrain.length;
   for (const x of fusedTrain)
     for (let j = 0; j < d; j++) std[j] += (x[j] - mean[j]) ** 2 / fusedTrain.length;
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) || 1;
+  if ((options.scaling ?? 'zscore') === 'group') {
+    let o = 0;
+    for (const g of groups) {
+      let v = 0;
+      for (let j = o; j < o + g.pca.k; j++) v += std[j];
+      const rms = Math.sqrt(v / g.pca.k) || 1;
+      for (let j = o; j < o + g.pca.k; j++) std[j] = rms;
+      o += g.pca.k;
+    }
+  } else for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j]) || 1;
   partial.scaler = { mean, std };
   const xTrain = fusedTrain.map((x) => standardise(partial.scaler, x));
   const xVal = fusedVal.map((x) => standardise(partial.scaler, x));
