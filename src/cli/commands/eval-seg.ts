@@ -232,6 +232,8 @@ async function evalPoints(
   const csv = values.points as string;
   const fieldsDir = values.fields as string | undefined;
   if (!fieldsDir) throw new UsageError('--points needs --fields DIR');
+  if (!existsSync(csv)) throw new CliError(`points CSV not found: ${csv}`);
+  if (!existsSync(fieldsDir)) throw new CliError(`fields folder not found: ${fieldsDir}`);
   let cells: CricCell[];
   try {
     cells = readCricCells(csv);
