@@ -47,7 +47,7 @@ const card = {
     stage1_val_dice: summary.best.rse.val,
     shipped_val_dice_pytorch: { herlev: 0.9563, synthetic: 0.9402, edf: 0.866, mean: 0.9208 },
   },
-  postprocessing: 'threshold 0.5, specks < 100 px removed, holes ≤ 400 px filled, watershed split at dynamics ≥ 1 px (working-scale px; tuned on val: training/seg/tune-postprocess.ts)',
+  postprocessing: 'fields: max of the probability maps at x1 and x0.7 of the working scale (extraZooms, chosen on CRIC val); threshold 0.5, specks < 100 px removed, holes ≤ 400 px filled, watershed split at dynamics ≥ 1 px (working-scale px; tuned on val: training/seg/tune-postprocess.ts)',
   metrics: {
     herlev_sd_test: { command: `npx paplens eval-seg --images ${D}/herlev-sd/images --masks ${D}/herlev-sd/masks --split herlev-sd:test`, result: read('herlev-test.json') },
     isbi_edf_test: { command: `npx paplens eval-seg --images ${D}/isbi2014/edf/images --masks ${D}/isbi2014/edf/masks --split isbi2014:test`, result: read('edf-test.json') },

@@ -34,7 +34,7 @@ import type { SegModelFiles } from '../../core/segment/model';
 const USAGE =
   'paplens eval-seg --images DIR --masks DIR [--split herlev-sd|isbi2014[:PART]] [--mode auto|cell|field] [--json FILE]\n' +
   '       paplens eval-seg --points CSV --fields DIR [--split cric[:PART]] [--json FILE]\n' +
-  'options: --scale X (input→working-scale factor), --threshold T, --min-area PX, --split-dynamics PX, --model DIR (model.json + weights.bin; default: the shipped model), --per-image';
+  'options: --scale X (input→working-scale factor), --threshold T, --min-area PX, --split-dynamics PX, --extra-zooms LIST|none, --model DIR (model.json + weights.bin; default: the shipped model), --per-image';
 
 /** Images up to this side are treated as single cells in --mode auto. */
 const AUTO_CELL_MAX_SIDE = 256;
@@ -90,9 +90,16 @@ function num(v: string | undefined, name: string): number | undefined {
 /** Post-processing overrides shared by both evaluation modes. */
 function postOptions(
   values: Record<string, string | boolean | undefined>,
-): Pick<SegmentOptions, 'threshold' | 'minAreaPx' | 'splitDynamicsPx'> {
+): Pick<SegmentOptions, 'threshold' | 'minAreaPx' | 'splitDynamicsPx' | 'extraZooms'> {
   const dyn = values['split-dynamics'] as string | undefined;
+  const zooms = values['extra-zooms'] as string | undefined;
   return {
+    extraZooms:
+      zooms === undefined
+        ? undefined
+        : zooms === 'none'
+          ? []
+          : zooms.split(',').map((z) => num(z, 'extra-zooms') as number),
     threshold: num(values.threshold as string, 'threshold'),
     minAreaPx: num(values['min-area'] as string, 'min-area'),
     splitDynamicsPx: dyn === 'inf' ? Infinity : num(dyn, 'split-dynamics'),
@@ -306,6 +313,7 @@ export async function run(argv: string[]): Promise<void> {
     threshold: { type: 'string' },
     'min-area': { type: 'string' },
     'split-dynamics': { type: 'string' },
+    'extra-zooms': { type: 'string' },
     model: { type: 'string' },
     json: { type: 'string' },
     'per-image': { type: 'boolean' },

@@ -27,6 +27,12 @@ export interface SegmentOptions {
   maxHoleAreaPx?: number;
   /** Watershed dynamics (px of distance) below which touching basins merge; Infinity = no splitting. */
   splitDynamicsPx?: number;
+  /**
+   * Extra zoom factors (relative to `scale`) whose probability maps are max-combined with the
+   * main one: catches nuclei larger than the field training data showed. Default: field [0.7],
+   * cell none.
+   */
+  extraZooms?: number[];
 }
 
 export interface SegmentResult {
@@ -46,6 +52,7 @@ export interface SegmentResult {
 export const SEGMENT_DEFAULTS = {
   tileSize: 512,
   tileOverlap: 64,
+  fieldExtraZooms: [0.7],
   minAreaPx: 100,
   maxHoleAreaPx: 400,
   splitDynamicsPx: 1,
@@ -93,6 +100,14 @@ export async function segment(
       `Tile size must be a multiple of ${mult} and larger than the overlap.`,
     );
   const prob = await probabilityMap(image, model, scale, tile, overlap);
+  const zooms =
+    options.extraZooms ?? (options.mode === 'field' ? SEGMENT_DEFAULTS.fieldExtraZooms : []);
+  for (const z of zooms) {
+    if (!(z > 0) || !Number.isFinite(z))
+      throw new SegmentInputError('Extra zoom factors must be positive numbers.');
+    const pz = await probabilityMap(image, model, scale * z, tile, overlap);
+    for (let i = 0; i < prob.length; i++) if (pz[i] > prob[i]) prob[i] = pz[i];
+  }
   return instancesFromProbability(image, prob, scale, {
     ...options,
     threshold: options.threshold ?? model.manifest.threshold,
