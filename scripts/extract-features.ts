@@ -50,6 +50,8 @@ export interface CachedCell {
 }
 
 export interface GroupCache {
+  /** Fingerprint of the models the rows were computed with (see `fingerprint`). */
+  model?: string;
   dim: number;
   cellIds: string[];
   rows: Map<string, Float32Array>;
@@ -79,12 +81,16 @@ export function readCells(dir = DEFAULT_CACHE): CachedCell[] {
 export function readGroup(dir: string, view: string, group: string): GroupCache | null {
   const j = join(dir, view, `${group}.json`);
   if (!existsSync(j)) return null;
-  const meta = JSON.parse(readFileSync(j, 'utf8')) as { dim: number; cellIds: string[] };
+  const meta = JSON.parse(readFileSync(j, 'utf8')) as {
+    model?: string;
+    dim: number;
+    cellIds: string[];
+  };
   const buf = readFileSync(join(dir, view, `${group}.f32`));
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const rows = new Map<string, Float32Array>();
   meta.cellIds.forEach((id, i) => rows.set(id, all.subarray(i * meta.dim, (i + 1) * meta.dim)));
-  return { dim: meta.dim, cellIds: meta.cellIds, rows };
+  return { model: meta.model, dim: meta.dim, cellIds: meta.cellIds, rows };
 }
 
 function writeGroup(dir: string, view: string, group: string, g: GroupCache): void {
@@ -94,15 +100,25 @@ function writeGroup(dir: string, view: string, group: string, g: GroupCache): vo
   writeFileSync(join(dir, view, `${group}.f32`), new Uint8Array(all.buffer));
   writeFileSync(
     join(dir, view, `${group}.json`),
-    JSON.stringify({ dim: g.dim, cellIds: g.cellIds }),
+    JSON.stringify({ model: g.model, dim: g.dim, cellIds: g.cellIds }),
   );
 }
 
-function readMasks(dir: string): Map<string, Uint8Array | null> {
+function readMasks(dir: string, model: string): Map<string, Uint8Array | null> {
   const out = new Map<string, Uint8Array | null>();
   const j = join(dir, 'masks.json');
   if (!existsSync(j)) return out;
-  const meta = JSON.parse(readFileSync(j, 'utf8')) as { cellIds: string[]; found: boolean[] };
+  const meta = JSON.parse(readFileSync(j, 'utf8')) as {
+    model?: string;
+    cellIds: string[];
+    found: boolean[];
+  };
+  if (meta.model !== model) {
+    console.log(
+      `discarding cached nucleus masks: computed with another segmentation model (${meta.model ?? 'unknown'})`,
+    );
+    return out;
+  }
   const bin = new Uint8Array(readFileSync(join(dir, 'masks.bin')));
   const n = CELL_CROP_SIZE * CELL_CROP_SIZE;
   meta.cellIds.forEach((id, i) =>
@@ -111,7 +127,7 @@ function readMasks(dir: string): Map<string, Uint8Array | null> {
   return out;
 }
 
-function writeMasks(dir: string, masks: Map<string, Uint8Array | null>): void {
+function writeMasks(dir: string, masks: Map<string, Uint8Array | null>, model: string): void {
   const ids = [...masks.keys()];
   const n = CELL_CROP_SIZE * CELL_CROP_SIZE;
   const bin = new Uint8Array(ids.length * n);
@@ -122,8 +138,32 @@ function writeMasks(dir: string, masks: Map<string, Uint8Array | null>): void {
   writeFileSync(join(dir, 'masks.bin'), bin);
   writeFileSync(
     join(dir, 'masks.json'),
-    JSON.stringify({ cellIds: ids, found: ids.map((id) => !!masks.get(id)) }),
+    JSON.stringify({ model, cellIds: ids, found: ids.map((id) => !!masks.get(id)) }),
   );
+}
+
+/**
+ * Which shipped model files a cached group depends on (first 12 hex of their SHA-256 from the
+ * manifest): a cache computed with other models (e.g. a re-trained vocabulary) is discarded.
+ * Views other than 'plain' also depend on the segmentation model.
+ */
+export async function fingerprint(
+  group: FeatureGroupName,
+  view: CellView,
+  lbp: CellPipelineConfig['lbp'],
+): Promise<string> {
+  const m = await nodeModelSource().manifest();
+  const sha = (path: string): string =>
+    m?.files.find((f) => f.path === path)?.sha256.slice(0, 12) ?? 'none';
+  const parts = [
+    group === 'lbp'
+      ? `lbp:${lbp.variant}:${lbp.radii.join('-')}`
+      : group === 'bof'
+        ? `bof:${sha('bof/vocabulary.json')}`
+        : `${group}:${sha(`cnn/${group}/weights.bin`)}`,
+  ];
+  if (view !== 'plain') parts.push(`seg:${sha('seg/weights.bin')}`);
+  return parts.join(',');
 }
 
 /** Train NILM subsample (seeded) when CPU time does not allow every NILM cell. */
@@ -204,10 +244,20 @@ async function main(): Promise<void> {
   for (const v of views) {
     for (const g of groups) {
       const name = cacheName(g, lbp);
-      caches.set(`${v}/${g}`, readGroup(out, v, name) ?? { dim: 0, cellIds: [], rows: new Map() });
+      const model = await fingerprint(g, v, lbp);
+      const old = readGroup(out, v, name);
+      if (old && old.model !== model)
+        console.log(
+          `discarding cached ${v}/${name}: computed with other models (${old.model ?? 'unknown'} ≠ ${model})`,
+        );
+      caches.set(
+        `${v}/${g}`,
+        old && old.model === model ? old : { model, dim: 0, cellIds: [], rows: new Map() },
+      );
     }
   }
-  const masks = readMasks(out);
+  const segPrint = await fingerprint('lbp', 'suppressed', lbp);
+  const masks = needMask ? readMasks(out, segPrint) : new Map<string, Uint8Array | null>();
   const todo = selected.filter(
     (c) =>
       parts.includes(c.part) &&
@@ -228,7 +278,7 @@ async function main(): Promise<void> {
       const [v, name] = key.split('/');
       if (g.cellIds.length) writeGroup(out, v, cacheName(name as FeatureGroupName, lbp), g);
     }
-    if (needMask) writeMasks(out, masks);
+    if (needMask) writeMasks(out, masks, segPrint);
   };
   for (let fi = 0; fi < fields.length; fi++) {
     const field = fields[fi];

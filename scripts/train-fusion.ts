@@ -40,6 +40,7 @@ import { CLASS_NAMES } from '../src/core/types';
 import {
   DEFAULT_CACHE,
   cacheName,
+  fingerprint,
   parseLbp,
   readCells,
   readGroup,
@@ -105,6 +106,22 @@ function loadSets(
     out[c.part].ids.push(c.cellId);
   }
   if (skipped) console.log(`note: ${skipped} cells lack some cached group and are left out`);
+  return out;
+}
+
+/** Groups whose cache was computed with other models than the ones shipped now. */
+async function staleGroups(
+  cache: string,
+  view: CellView,
+  groups: FeatureGroupName[],
+  lbp: CellPipelineConfig['lbp'],
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const g of groups) {
+    const c = readGroup(cache, view, cacheName(g, lbp));
+    const want = await fingerprint(g, view, lbp);
+    if (c && c.model !== want) out.push(`${view}/${g} (${c.model ?? 'unknown'} ≠ ${want})`);
+  }
   return out;
 }
 
@@ -241,6 +258,12 @@ async function main(): Promise<void> {
     if (!isFeatureGroup(g)) throw new Error(`unknown feature group ${g}`);
     return g;
   });
+  const stale = await staleGroups(cache, view, groups, lbp);
+  if (stale.length) {
+    const msg = `feature cache computed with other models than those shipped now: ${stale.join('; ')}`;
+    if (values.ship) throw new Error(`${msg} — re-run scripts/extract-features.ts before shipping`);
+    console.log(`warning: ${msg}`);
+  }
   const sets = loadSets(cache, view, groups, lbp);
   console.log(
     `cells: train ${sets.train.y.length}, val ${sets.val.y.length}, test ${sets.test.y.length}`,
