@@ -38,7 +38,7 @@ test.describe('screenshots for docs/APP.md', () => {
     });
     await page.goto('/?backend=wasm');
     const bar = page.getByTestId('model-progress');
-    await expect(bar).toContainText(/Downloading models: [1-9][\d.]* (KB|MB) of 8/, {
+    await expect(bar).toContainText(/Downloading models: [1-9][\d.]* (KB|MB) of [1-9]/, {
       timeout: 60_000,
     });
     await page.waitForTimeout(2500);
