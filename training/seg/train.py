@@ -152,6 +152,47 @@ def evaluate(model, val, dev, mult):
     return out
 
 
+def load_cric_val(path):
+    z = np.load(path)
+    n = len([k for k in z.files if k.startswith('f')])
+    return [z[f'f{i}'] for i in range(n)], z['points']
+
+
+@torch.no_grad()
+def cric_point_recall(model, cric, dev, mult, zooms=(0.7,)):
+    """CRIC VAL point recall as the shipped field pipeline scores it, minus post-processing:
+    probability >= 0.5 at the labelled centre, for the x1 pass and for max(x1, extra zoom passes)."""
+    model.eval()
+    fields, pts = cric
+    hit1 = np.zeros(len(pts), bool)
+    hitm = np.zeros(len(pts), bool)
+    for i, g in enumerate(fields):
+        sel = pts[:, 0] == i
+        if not sel.any():
+            continue
+        x = torch.from_numpy(g).float().to(dev)[None, None] / 255
+        H, W = g.shape
+        probs = []
+        for z in (1.0,) + tuple(zooms):
+            xi = x if z == 1 else F.interpolate(x, scale_factor=z, mode='bilinear', align_corners=False)
+            h, w = xi.shape[-2:]
+            xp = F.pad(xi, (0, (-w) % mult, 0, (-h) % mult), mode='reflect')
+            p = model(xp)[:, :, :h, :w]
+            if z != 1:
+                p = F.interpolate(p, size=(H, W), mode='bilinear', align_corners=False)
+            probs.append(p[0, 0])
+        p1 = probs[0]
+        pm = torch.stack(probs).amax(0)
+        ys = torch.from_numpy(np.minimum(pts[sel, 2], H - 1)).long().to(dev)
+        xs = torch.from_numpy(np.minimum(pts[sel, 1], W - 1)).long().to(dev)
+        hit1[sel] = (p1[ys, xs] >= 0.5).cpu().numpy()
+        hitm[sel] = (pm[ys, xs] >= 0.5).cpu().numpy()
+    model.train()
+    per_class = {c: float(hitm[pts[:, 3] == k].mean()) for k, c in enumerate(['NILM', 'ASC-US', 'LSIL', 'ASC-H', 'HSIL', 'SCC'])
+                 if (pts[:, 3] == k).any()}
+    return {'cric_x1': float(hit1.mean()), 'cric_max': float(hitm.mean()), 'cric_class_max': per_class}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--data', default=os.path.join(REPO, '.devdata', 'seg', 'seg_data.npz'))
@@ -171,6 +212,9 @@ def main():
     ap.add_argument('--init', help='checkpoint to fine-tune from (one variant)')
     ap.add_argument('--field-zoom', default='0.714,1.4', help='zoom range for ISBI field patches')
     ap.add_argument('--warmup', type=int, default=100)
+    ap.add_argument('--cric-val', help='npz from prepare_cric_val.py: log CRIC VAL point recall at each eval')
+    ap.add_argument('--ckpt-dir', help='also save a checkpoint at every eval (selection on val afterwards)')
+    ap.add_argument('--mix', default='0.4,0.3,0.3', help='batch share herlev,synthetic,edf')
     a = ap.parse_args()
     if a.smoke:
         a.base, a.steps, a.batch, a.patch, a.eval_every = 4, 3, 4, 64, 2
@@ -182,7 +226,10 @@ def main():
     d = smoke_data(np.random.default_rng(a.seed)) if a.smoke else dict(np.load(a.data))
     gen = torch.Generator().manual_seed(a.seed)
     fz = tuple(float(v) for v in a.field_zoom.split(','))
-    sampler = Sampler(d, dev, a.patch, {'herlev': 0.4, 'synthetic': 0.3, 'edf': 0.3}, gen, fz)
+    mix = [float(v) for v in a.mix.split(',')]
+    sampler = Sampler(d, dev, a.patch, dict(zip(('herlev', 'synthetic', 'edf'), mix)), gen, fz)
+    cric = load_cric_val(a.cric_val) if a.cric_val else None
+    evals = []
     val = {k: (d[f'{k}_val_img'], d[f'{k}_val_mask']) for k in ('herlev', 'synthetic', 'edf')}
     variants = a.variants.split(',')
     models, opts, scheds, best = {}, {}, {}, {}
@@ -207,6 +254,31 @@ def main():
     t0 = time.time()
     losses = {v: [] for v in variants}
     step = 0
+
+    def eval_all(step):
+        msg = [f'step {step} t={time.time() - t0:.0f}s']
+        for v in variants:
+            r = evaluate(models[v], val, dev, 2**a.depth)
+            tl = np.nanmean(losses[v][-a.eval_every:]) if any(np.isfinite(losses[v][-a.eval_every:])) else float('nan')
+            extra = ''
+            if cric:
+                c = cric_point_recall(models[v], cric, dev, 2**a.depth)
+                r.update(c)
+                extra = f' cric val x1 {c["cric_x1"]:.4f} max {c["cric_max"]:.4f}'
+            msg.append(f'{v}: loss {tl:.4f} val dice herlev {r["herlev"]:.4f} synth {r["synthetic"]:.4f} edf {r["edf"]:.4f} mean {r["mean"]:.4f}{extra}')
+            ck = {'config': models[v].config, 'state_dict': {k: t.detach().cpu() for k, t in models[v].state_dict().items()},
+                  'step': step, 'val': r}
+            if a.ckpt_dir:
+                os.makedirs(a.ckpt_dir, exist_ok=True)
+                torch.save(ck, os.path.join(a.ckpt_dir, f'{v}-step{step}.pt'))
+            evals.append({'variant': v, 'step': step, 'val': r})
+            if r['mean'] > best[v]['score']:
+                best[v] = {'score': r['mean'], 'step': step, 'val': r}
+                torch.save(ck, os.path.join(a.out, f'{v}.pt'))
+        log(fh, ' | '.join(msg))
+
+    if a.init and not a.smoke:
+        eval_all(0)  # the starting point, for comparison
     for step in range(1, a.steps + 1):
         progress[0] = max(step / a.steps, (time.time() - t0) / a.time_limit)
         x, y = sampler.batch(a.batch)
@@ -221,22 +293,13 @@ def main():
             losses[v].append(loss.item() if step % 25 == 0 or a.smoke else float('nan'))
         last = step == a.steps or time.time() - t0 > a.time_limit
         if step % a.eval_every == 0 or last:
-            msg = [f'step {step} t={time.time() - t0:.0f}s']
-            for v in variants:
-                r = evaluate(models[v], val, dev, 2**a.depth)
-                tl = np.nanmean(losses[v][-a.eval_every:]) if any(np.isfinite(losses[v][-a.eval_every:])) else float('nan')
-                msg.append(f'{v}: loss {tl:.4f} val dice herlev {r["herlev"]:.4f} synth {r["synthetic"]:.4f} edf {r["edf"]:.4f} mean {r["mean"]:.4f}')
-                if r['mean'] > best[v]['score']:
-                    best[v] = {'score': r['mean'], 'step': step, 'val': r}
-                    torch.save({'config': models[v].config, 'state_dict': {k: t.detach().cpu() for k, t in models[v].state_dict().items()},
-                                'step': step, 'val': r}, os.path.join(a.out, f'{v}.pt'))
-            log(fh, ' | '.join(msg))
+            eval_all(step)
         if last:
             break
     elapsed = time.time() - t0
     summary = {'steps': step, 'planned_steps': a.steps, 'seconds': round(elapsed, 1), 'device': str(dev),
                'torch': torch.__version__, 'gpu': torch.cuda.get_device_name(0) if dev.type == 'cuda' else None,
-               'args': vars(a), 'best': best}
+               'args': vars(a), 'best': best, 'evals': evals}
     json.dump(summary, open(os.path.join(a.out, 'summary.json'), 'w'), indent=1)
     log(fh, json.dumps(summary))
 
