@@ -7,10 +7,16 @@ const chromium = process.env.PAPLENS_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(chromium)) {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && existsSync('/usr/bin/apt-get')) {
-    console.log('test setup: installing Debian chromium for the browser tests (apt-get install -y chromium)…');
-    execSync('apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium', { stdio: 'inherit' });
+    console.log(
+      'test setup: installing Debian chromium for the browser tests (apt-get install -y chromium)…',
+    );
+    execSync('apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium', {
+      stdio: 'inherit',
+    });
   } else {
-    console.error(`test setup: ${chromium} not found. Install Debian's Chromium first: sudo apt-get install -y chromium`);
+    console.error(
+      `test setup: ${chromium} not found. Install Debian's Chromium first: sudo apt-get install -y chromium`,
+    );
     process.exit(1);
   }
 }
