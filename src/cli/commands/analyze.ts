@@ -40,6 +40,10 @@ export async function run(argv: string[]): Promise<void> {
   try {
     if (!models.seg && !models.cls)
       throw new CliError(`no trained model is present: ${models.missing.join('; ')}`);
+    // A shipped model that fails to load (missing shard, SHA-256 mismatch) is an error, not a
+    // silently degraded analysis (issue 7); models that are simply not shipped stay warnings.
+    const broken = models.missing.filter((m) => m.includes('could not be loaded'));
+    if (broken.length) throw new CliError(broken.join('; ').replace(/\.+$/, ''));
     if (models.cls) requireClassifier(models);
     const out: AnalyzeJson = { images: [] };
     const rows: Record<string, string | number | null>[] = [];

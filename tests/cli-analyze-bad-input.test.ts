@@ -1,0 +1,96 @@
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main';
+import { REPO_ROOT } from '../src/data/paths';
+import { badInputCases } from './support/bad-inputs';
+
+/**
+ * Issue 7, bad input in the CLI with the SHIPPED models: every corpus file that must be refused
+ * makes `paplens analyze` exit 1 with one line carrying the decoder's message; a missing model
+ * file or a corrupt shard (one flipped byte → SHA-256 mismatch) exits 1 naming the file.
+ * tests/analyze.test.ts covers usage errors and one junk file with toy models; not repeated here.
+ */
+const MODELS = join(REPO_ROOT, 'public', 'models');
+const manifestPath = join(MODELS, 'manifest.json');
+const shipped =
+  existsSync(manifestPath) &&
+  ((JSON.parse(readFileSync(manifestPath, 'utf8')) as { files?: unknown[] }).files?.length ?? 0) >
+    0;
+if (!shipped)
+  console.warn('skipped: public/models/manifest.json lists no shipped models (nothing to load)');
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
+  const error = vi
+    .spyOn(console, 'error')
+    .mockImplementation((s: unknown) => void err.push(String(s)));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shipped models)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'paplens-bad-cli-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('every refused corpus case → exit 1 with its one-line message', async () => {
+    const refused = badInputCases().filter((c) => c.error !== null);
+    expect(refused.length).toBeGreaterThanOrEqual(25);
+    for (const c of refused) {
+      const file = join(work, c.file);
+      writeFileSync(file, c.bytes);
+      const r = await cli(['analyze', file]);
+      expect(r.code, c.name).toBe(1);
+      expect(r.err.split('\n'), c.name).toHaveLength(1);
+      expect(r.err, c.name).toMatch(c.error!);
+      expect(r.err, c.name).toContain(c.file);
+      expect(r.err, c.name).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
+    }
+  });
+
+  it('a corrupt weights shard → exit 1 naming the file (SHA-256 mismatch)', async () => {
+    const good = badInputCases().find((c) => c.name === 'exactly 16×16 png')!;
+    const img = join(work, good.file);
+    writeFileSync(img, good.bytes);
+    for (const shard of ['seg/weights.bin', 'cnn/darknet/weights.bin', 'cls/weights.bin']) {
+      const dir = join(work, `models-${shard.replace(/\W/g, '_')}`);
+      cpSync(MODELS, dir, { recursive: true });
+      const p = join(dir, shard);
+      const bytes = readFileSync(p);
+      bytes[bytes.length >> 1] ^= 0xff;
+      writeFileSync(p, bytes);
+      // Through PAPLENS_MODELS, as a user would point the CLI at another model folder.
+      vi.stubEnv('PAPLENS_MODELS', dir);
+      const r = await cli(['analyze', img]);
+      vi.unstubAllEnvs();
+      expect(r.code, shard).toBe(1);
+      expect(r.err.split('\n'), shard).toHaveLength(1);
+      expect(r.err, shard).toContain(shard);
+      expect(r.err, shard).toMatch(/damaged|SHA-256/i);
+    }
+  });
+
+  it('a missing model file → exit 1 naming the file', async () => {
+    const good = badInputCases().find((c) => c.name === 'exactly 16×16 png')!;
+    const img = join(work, good.file);
+    writeFileSync(img, good.bytes);
+    for (const shard of ['seg/weights.bin', 'cnn/mobilenet/weights.bin']) {
+      const dir = join(work, `missing-${shard.replace(/\W/g, '_')}`);
+      cpSync(MODELS, dir, { recursive: true });
+      rmSync(join(dir, shard));
+      const r = await cli(['analyze', img, '--models', dir]);
+      expect(r.code, shard).toBe(1);
+      expect(r.err.split('\n'), shard).toHaveLength(1);
+      expect(r.err, shard).toContain(shard);
+      expect(r.err, shard).toMatch(/missing/i);
+    }
+  });
+});
