@@ -230,6 +230,22 @@ describe('fusion head (synthetic feature groups)', () => {
     expect(() => parseFusionModel(json, bin.subarray(0, 16))).toThrow(/truncated/);
   });
 
+  it("'group' scaling keeps one factor per group; macro-F1 early stopping trains too", () => {
+    const train = makeSet(30, 21);
+    const val = makeSet(15, 22);
+    const res = trainFusion(train, val, {
+      groups: ['mobilenet', 'lbp'],
+      classes: ['NILM', 'ASC-US', 'LSIL', 'ASC-H', 'HSIL', 'SCC'],
+      scaling: 'group',
+      mlp: { hidden: 16, maxEpochs: 30, patience: 5, seed: 2, stopOn: 'macro_f1' },
+    });
+    const k0 = res.model.groups[0].pca.k;
+    const std = Array.from(res.model.scaler.std);
+    expect(new Set(std.slice(0, k0)).size).toBe(1);
+    expect(new Set(std.slice(k0)).size).toBe(1);
+    expect(res.bestEpoch).toBeGreaterThan(0);
+  });
+
   it('float16 conversion is exact on representable values and rounds others closely', () => {
     for (const v of [0, 1, -2, 0.5, 65504, 2 ** -14, 2 ** -24])
       expect(float16ToFloat32(float32ToFloat16(v))).toBe(v);
