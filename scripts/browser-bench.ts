@@ -1,0 +1,418 @@
+/**
+ * Browser benchmark (issue 7): the BUILT app (dist/, served by scripts/serve.mjs with COOP/COEP,
+ * so WASM gets threads) in headless Debian Chromium, once per backend (?backend= override). For
+ * one 128×128 cell and one 1280×960 field: the cold first analysis plus ≥ 10 warm ones, per-stage
+ * timings read from the app itself (AnalysisResult.timings in the Diagnostics panel; the "app"
+ * row is the results-table time, decode + worker round trip included), shipped model bytes, peak
+ * memory, and "first result with cached models" (reopen the app, analyse the cell).
+ *
+ *   npm run build && npx tsx scripts/browser-bench.ts [--runs 10] [--backends wasm,webgl,webgpu]
+ *                                                     [--json FILE] [--field-limit-s 60]
+ *
+ * Inputs: the cell and field of `paplens bench` (first CRIC field and a 128×128 crop around its
+ * first labelled cell) when ../shared is present, else the same seeded synthetic field.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from '@playwright/test';
+import { encode } from 'fast-png';
+import { cropCell } from '../src/core/image/crop-cell';
+import type { RgbaImage } from '../src/core/image/types';
+import { mulberry32 } from '../src/core/util/random';
+import { cricFieldPath, readCricCells } from '../src/data/datasets';
+import { hasData, REPO_ROOT } from '../src/data/paths';
+import { readImage } from '../src/data/read-image';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '10' },
+    backends: { type: 'string', default: 'wasm,webgl,webgpu' },
+    json: { type: 'string' },
+    'field-limit-s': { type: 'string', default: '60' },
+    'cell-limit-s': { type: 'string', default: '30' },
+    port: { type: 'string', default: '4189' },
+  },
+});
+const RUNS = Number(values.runs);
+const FIELD_LIMIT_MS = Number(values['field-limit-s']) * 1000;
+const CELL_LIMIT_MS = Number(values['cell-limit-s']) * 1000;
+const BASE = `http://127.0.0.1:${values.port}`;
+const load = (): string =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+
+interface Stats {
+  median_ms: number;
+  min_ms: number;
+  max_ms: number;
+  runs: number;
+  cold_ms: number | null;
+}
+function stats(cold: number | null, warm: number[]): Stats {
+  const s = [...warm].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return {
+    median_ms: s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2,
+    min_ms: s[0],
+    max_ms: s[s.length - 1],
+    runs: s.length,
+    cold_ms: cold,
+  };
+}
+
+// ---- inputs ------------------------------------------------------------------------------------
+function syntheticField(): RgbaImage {
+  // Same seeded field as src/cli/cls-bench.ts when no dataset is present.
+  const w = 1280;
+  const h = 960;
+  const r = mulberry32(11);
+  const data = new Uint8ClampedArray(w * h * 4);
+  for (let i = 0; i < w * h; i++)
+    data.set([215 + r() * 20, 205 + r() * 20, 220 + r() * 20, 255], 4 * i);
+  for (let k = 0; k < 40; k++) {
+    const cx = 40 + r() * (w - 80);
+    const cy = 40 + r() * (h - 80);
+    const rad = 8 + r() * 12;
+    for (let y = Math.floor(cy - rad); y <= cy + rad; y++)
+      for (let x = Math.floor(cx - rad); x <= cx + rad; x++)
+        if ((x - cx) ** 2 + (y - cy) ** 2 <= rad * rad)
+          data.set([80 + r() * 30, 60 + r() * 30, 120 + r() * 30, 255], 4 * (y * w + x));
+  }
+  return { width: w, height: h, data };
+}
+
+async function inputs(dir: string): Promise<{ cell: string; field: string; source: string }> {
+  let field: RgbaImage;
+  let cx: number;
+  let cy: number;
+  let source: string;
+  if (hasData()) {
+    const c = readCricCells()[0];
+    field = await readImage(cricFieldPath(c.field));
+    cx = c.x;
+    cy = c.y;
+    source = `CRIC field ${c.field} (${field.width}×${field.height}) and a 128×128 crop at its first cell`;
+  } else {
+    field = syntheticField();
+    cx = field.width / 2;
+    cy = field.height / 2;
+    source = 'seeded synthetic 1280×960 field (no ../shared) and its central 128×128 crop';
+  }
+  const png = (img: RgbaImage): Buffer =>
+    Buffer.from(encode({ width: img.width, height: img.height, data: img.data, channels: 4 }));
+  const cell = join(dir, 'bench-cell.png');
+  const fieldPath = join(dir, 'bench-field.png');
+  writeFileSync(cell, png(cropCell(field, cx, cy, 128)));
+  writeFileSync(fieldPath, png(field));
+  return { cell, field: fieldPath, source };
+}
+
+// ---- memory: PSS of every Chromium process started by this script ------------------------------
+function descendants(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // process ended meanwhile
+    }
+  }
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length) {
+    const p = todo.pop()!;
+    for (const [c, pp] of parent)
+      if (pp === p) {
+        out.push(c);
+        todo.push(c);
+      }
+  }
+  return out;
+}
+/** Proportional set size (shared pages split between processes, so the sum is not inflated). */
+function pssBytes(pids: number[]): number {
+  let total = 0;
+  for (const p of pids) {
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+
+// ---- app helpers -------------------------------------------------------------------------------
+function parseMs(text: string): number {
+  const m = /([\d.]+)\s*(ms|s)\b/.exec(text);
+  if (!m) throw new Error(`no time in "${text}"`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}
+
+async function waitEngine(page: Page, timeout = 180_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const b = document.querySelector('[data-testid="backend"]');
+      const s = document.querySelector('[data-testid="status"]');
+      return (
+        !!b?.getAttribute('data-backend') &&
+        /^(ready|no-model|done)$/.test(s?.getAttribute('data-state') ?? '')
+      );
+    },
+    null,
+    { timeout, polling: 50 },
+  );
+}
+
+/** Analyse one file; returns the app time (results table) and the pipeline's stage timings. */
+async function analyseOnce(
+  page: Page,
+  file: string,
+  index: number,
+  timeout: number,
+): Promise<{ app: number; stages: Record<string, number> }> {
+  await page.getByTestId('file-input').setInputFiles(file);
+  const row = page.getByTestId('results-table').locator('tbody tr').nth(index);
+  await page.waitForFunction(
+    (i) => {
+      const r = document.querySelectorAll('[data-testid="results-table"] tbody tr')[i];
+      return /^(done|error|viewed)$/.test(r?.getAttribute('data-status') ?? '');
+    },
+    index,
+    { timeout, polling: 50 },
+  );
+  const status = await row.getAttribute('data-status');
+  if (status !== 'done') throw new Error(`analysis ended as "${status}"`);
+  const app = parseMs(await row.locator('td').last().innerText());
+  await row.locator('td').first().getByRole('button').click();
+  const items = await page.locator('[data-testid="diagnostics"] ul.timings li').allInnerTexts();
+  const stages: Record<string, number> = {};
+  for (const t of items) {
+    const i = t.indexOf(':');
+    stages[t.slice(0, i).trim()] = parseMs(t.slice(i + 1));
+  }
+  return { app, stages };
+}
+
+async function tensorMemory(page: Page): Promise<{ tensors: number; bytes: string }> {
+  await page
+    .locator('[data-testid="diagnostics"]')
+    .getByRole('button', { name: 'refresh' })
+    .click();
+  const el = page.getByTestId('tensor-count');
+  await page.waitForFunction(
+    () => !!document.querySelector('[data-testid="tensor-count"]')?.getAttribute('data-value'),
+  );
+  const text = await el.innerText();
+  return {
+    tensors: Number(await el.getAttribute('data-value')),
+    bytes: text.split(',')[1]?.trim(),
+  };
+}
+
+// ---- main --------------------------------------------------------------------------------------
+if (!existsSync(join(REPO_ROOT, 'dist', 'index.html')))
+  throw new Error('dist/ is missing: run `npm run build` first.');
+const manifest = JSON.parse(
+  readFileSync(join(REPO_ROOT, 'dist', 'models', 'manifest.json'), 'utf8'),
+) as { files: { bytes: number }[] };
+const modelBytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
+const work = mkdtempSync(join(tmpdir(), 'paplens-browser-bench-'));
+const files = await inputs(work);
+
+const server: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'serve.mjs')], {
+  env: { ...process.env, PORT: values.port },
+  stdio: 'ignore',
+});
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(BASE)).ok) break;
+  } catch {
+    // not yet
+  }
+  if (i > 100) throw new Error('the app server did not start');
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.PAPLENS_CHROMIUM ?? '/usr/bin/chromium',
+  // As playwright.config.ts; precise memory info makes performance.memory exact.
+  args: [
+    '--no-sandbox',
+    '--enable-unsafe-webgpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--enable-precise-memory-info',
+  ],
+});
+const version = browser.version();
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, pssBytes(descendants(process.pid)));
+}, 250);
+
+interface BackendReport {
+  requested: string;
+  backend?: string;
+  adapter?: string;
+  skipped?: string;
+  load_average: { start: string; end?: string };
+  engine_ready_ms?: number;
+  models?: string;
+  cell?: Record<string, Stats>;
+  field?: Record<string, Stats>;
+  field_skipped?: string;
+  field_nuclei?: number;
+  first_result_cached_ms?: number;
+  tensors_after?: { tensors: number; bytes: string };
+  peak_js_heap_main_bytes?: number;
+  peak_pss_all_chromium_bytes?: number;
+  errors?: string[];
+}
+const reports: BackendReport[] = [];
+
+async function series(
+  page: Page,
+  file: string,
+  startIndex: number,
+  limit: number,
+): Promise<{ stats: Record<string, Stats>; next: number; skipped?: string }> {
+  const cold = await analyseOnce(page, file, startIndex, limit * 3);
+  if (cold.app > limit)
+    return {
+      stats: {},
+      next: startIndex + 1,
+      skipped: `cold run took ${(cold.app / 1000).toFixed(1)} s (> ${limit / 1000} s limit); warm runs not attempted`,
+    };
+  const warm: { app: number; stages: Record<string, number> }[] = [];
+  for (let i = 0; i < RUNS; i++)
+    warm.push(await analyseOnce(page, file, startIndex + 1 + i, limit));
+  const out: Record<string, Stats> = {};
+  for (const k of Object.keys(cold.stages))
+    out[k] = stats(
+      cold.stages[k],
+      warm.map((w) => w.stages[k] ?? NaN).filter((v) => Number.isFinite(v)),
+    );
+  out.app = stats(
+    cold.app,
+    warm.map((w) => w.app),
+  );
+  return { stats: out, next: startIndex + 1 + RUNS };
+}
+
+for (const requested of values.backends.split(',')) {
+  const rep: BackendReport = { requested, load_average: { start: load() } };
+  reports.push(rep);
+  peakRss = 0;
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    const t0 = Date.now();
+    await page.goto(`${BASE}/?backend=${requested}`);
+    await waitEngine(page);
+    rep.engine_ready_ms = Date.now() - t0;
+    rep.backend = (await page.getByTestId('backend').getAttribute('data-backend')) ?? '';
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    const diag = page.getByTestId('diagnostics');
+    rep.adapter = await diag.locator('dt:has-text("Adapter") + dd').innerText();
+    rep.models = await diag.locator('dt:text-is("Models") + dd').innerText();
+    if (rep.backend !== requested) {
+      rep.skipped = `asked for ${requested}, the app fell back to ${rep.backend} (${await diag.locator('dt:has-text("Fallbacks") + dd').innerText()})`;
+      continue;
+    }
+    console.log(`[${requested}] ${rep.adapter}; ${rep.models}; load ${load()}`);
+    const cell = await series(page, files.cell, 0, CELL_LIMIT_MS);
+    if (cell.skipped) {
+      rep.skipped = `cell: ${cell.skipped}`;
+      continue;
+    }
+    rep.cell = cell.stats;
+    console.log(`[${requested}] cell total median ${rep.cell.total?.median_ms} ms; load ${load()}`);
+    const field = await series(page, files.field, cell.next, FIELD_LIMIT_MS);
+    if (field.skipped) rep.field_skipped = field.skipped;
+    else rep.field = field.stats;
+    console.log(
+      `[${requested}] field ${field.skipped ?? `total median ${rep.field?.total?.median_ms} ms`}; load ${load()}`,
+    );
+    rep.tensors_after = await tensorMemory(page);
+    rep.peak_js_heap_main_bytes = await page.evaluate(
+      () =>
+        (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory
+          ?.usedJSHeapSize ?? 0,
+    );
+    // First result with cached models: reopen the app in the same profile (Cache API and
+    // service worker populated by the first visit), analyse the cell as soon as possible.
+    const again = await context.newPage();
+    const t1 = Date.now();
+    await again.goto(`${BASE}/?backend=${requested}`);
+    await waitEngine(again);
+    await analyseOnce(again, files.cell, 0, CELL_LIMIT_MS);
+    rep.first_result_cached_ms = Date.now() - t1;
+    await again.close();
+  } catch (e) {
+    rep.skipped = `failed: ${(e as Error).message.split('\n')[0]}`;
+  } finally {
+    rep.peak_pss_all_chromium_bytes = peakRss;
+    rep.load_average.end = load();
+    rep.errors = errors;
+    await context.close();
+  }
+}
+clearInterval(sampler);
+await browser.close();
+server.kill();
+
+const mb = (b?: number): string => (b ? `${(b / 2 ** 20).toFixed(0)} MiB` : '—');
+console.log(
+  `\nChromium ${version}; inputs: ${files.source}; shipped model bytes ${modelBytes}; ${RUNS} warm runs`,
+);
+for (const r of reports) {
+  console.log(
+    `\n## ${r.requested}: ${r.skipped ? `SKIPPED — ${r.skipped}` : `${r.adapter}`} (load ${r.load_average.start} → ${r.load_average.end})`,
+  );
+  for (const [what, st] of [
+    ['cell', r.cell],
+    ['field', r.field],
+  ] as const) {
+    if (!st) continue;
+    console.table(
+      Object.fromEntries(
+        Object.entries(st).map(([k, s]) => [
+          `${what} ${k}`,
+          {
+            median_ms: Math.round(s.median_ms),
+            min_ms: Math.round(s.min_ms),
+            max_ms: Math.round(s.max_ms),
+            cold_ms: s.cold_ms === null ? null : Math.round(s.cold_ms),
+            runs: s.runs,
+          },
+        ]),
+      ),
+    );
+  }
+  if (r.field_skipped) console.log(`field skipped: ${r.field_skipped}`);
+  if (!r.skipped)
+    console.log(
+      `engine ready ${r.engine_ready_ms} ms (first visit); first result with cached models ${r.first_result_cached_ms} ms; tensors ${r.tensors_after?.tensors} (${r.tensors_after?.bytes}); peak main-thread JS heap ${mb(r.peak_js_heap_main_bytes)}; peak PSS of all Chromium processes (browser, renderer, GPU, worker) ${mb(r.peak_pss_all_chromium_bytes)}`,
+    );
+}
+if (values.json)
+  writeFileSync(
+    values.json,
+    JSON.stringify(
+      { chromium: version, inputs: files.source, model_bytes: modelBytes, runs: RUNS, reports },
+      null,
+      1,
+    ) + '\n',
+  );
