@@ -324,6 +324,10 @@ async function main(): Promise<void> {
       data: 'CRIC cells (../shared/data/cric), field-level split data/splits/cric.json',
       trainedOn: 'train',
       tunedOn: 'val',
+      // Which feature models the head was trained on; loadPipelineModels refuses a mismatch.
+      featureModels: Object.fromEntries(
+        await Promise.all(groups.map(async (g) => [g, await fingerprint(g, view, lbp)] as const)),
+      ),
       ...report,
     };
     const dir = resolve(values.ship);

@@ -16,11 +16,16 @@ import {
 } from '../src/core/pipeline/cell-features';
 import { classifyCrop } from '../src/core/pipeline/classify-cell';
 import {
+  loadPipelineModels,
   mainNucleusIndex,
+  staleFeatureModels,
   type PipelineModels,
   type SegAdapter,
   type SegOutput,
 } from '../src/core/pipeline/models';
+import { nodeModelSource } from '../src/models/node-source';
+import type { ModelSource } from '../src/models/source';
+import type { FusionModel } from '../src/core/classify/fusion';
 import { CLASS_NAMES } from '../src/core/types';
 import { mulberry32 } from '../src/core/util/random';
 import { main } from '../src/cli/main';
@@ -362,6 +367,38 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
     write.mockRestore();
   }
 }
+
+describe('model loading', () => {
+  it('an empty models folder: nothing loaded, every missing model named', async () => {
+    const m = await loadPipelineModels(
+      nodeModelSource(mkdtempSync(join(tmpdir(), 'paplens-empty-'))),
+    );
+    expect(m.seg).toBeUndefined();
+    expect(m.cls).toBeUndefined();
+    const all = m.missing.join(' | ');
+    for (const what of ['segmentation', 'deep feature', 'bag-of-features', 'classification'])
+      expect(all).toContain(what);
+  });
+
+  it('refuses a classifier trained with other feature models than those shipped', async () => {
+    const source = {
+      manifest: async () => ({
+        version: 't',
+        files: [{ path: 'bof/vocabulary.json', bytes: 1, sha256: 'abcdef0123456789' }],
+      }),
+    } as unknown as ModelSource;
+    const cls = {
+      groups: [{ name: 'bof' }, { name: 'lbp' }],
+      meta: { featureModels: { bof: 'bof:abcdef012345', lbp: 'lbp:default:1' } },
+    } as unknown as FusionModel;
+    expect(await staleFeatureModels(source, cls)).toEqual([]);
+    const other = {
+      ...cls,
+      meta: { featureModels: { bof: 'bof:999999999999' } },
+    } as unknown as FusionModel;
+    expect(await staleFeatureModels(source, other)).toEqual(['bof']);
+  });
+});
 
 describe('paplens eval-cls / analyze (toy classifier, CRIC-format input)', () => {
   const work = mkdtempSync(join(tmpdir(), 'paplens-cric-'));

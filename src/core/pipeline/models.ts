@@ -140,6 +140,13 @@ export async function loadPipelineModels(
         loadFusionModel(source, 'cls', progress('cls')),
       );
       if (cls) versions.cls = String(cls.meta.version ?? 'cls');
+      const stale = cls ? await staleFeatureModels(source, cls) : [];
+      if (stale.length) {
+        missing.push(
+          `the classifier was trained with other feature models than those shipped (${stale.join(', ')}); it was not loaded`,
+        );
+        cls = undefined;
+      }
     } else {
       missing.push('no trained classification model is present (public/models/cls)');
     }
@@ -152,6 +159,27 @@ export async function loadPipelineModels(
     versions,
     dispose: () => disposers.forEach((d) => d()),
   };
+}
+
+/**
+ * Feature groups whose shipped model files differ from those the classifier was trained with
+ * (recorded as `meta.featureModels` = group → "name:<first 12 hex of SHA-256>"). A classifier fed
+ * features from a re-trained CNN or vocabulary would give confident nonsense, so it is refused.
+ */
+export async function staleFeatureModels(source: ModelSource, cls: FusionModel): Promise<string[]> {
+  const recorded = cls.meta.featureModels as Record<string, string> | undefined;
+  if (!recorded) return [];
+  const m = await source.manifest();
+  const sha = (path: string): string =>
+    m?.files.find((f) => f.path === path)?.sha256.slice(0, 12) ?? 'none';
+  const out: string[] = [];
+  for (const g of cls.groups.map((x) => x.name)) {
+    const want = recorded[g];
+    if (!want || g === 'lbp') continue;
+    const file = g === 'bof' ? 'bof/vocabulary.json' : `cnn/${g}/weights.bin`;
+    if (!want.startsWith(`${g}:${sha(file)}`)) out.push(g);
+  }
+  return out;
 }
 
 export function disposePipelineModels(m: PipelineModels): void {
