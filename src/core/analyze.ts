@@ -3,6 +3,7 @@ import { cropCell, CELL_CROP_SIZE } from './image/crop-cell';
 import { resizeRgba } from './image/ops';
 import type { RgbaImage } from './image/types';
 import { classifyCrop } from './pipeline/classify-cell';
+import { handcraftedGroups, type HandcraftedFeatures } from './pipeline/cell-features';
 import { mainNucleusIndex, type PipelineModels, type SegNucleus } from './pipeline/models';
 import type { AnalysisMode, AnalysisResult, ClassName, Nucleus } from './types';
 
@@ -17,6 +18,9 @@ export interface AnalyzeOptions {
   onProgress?: (stage: string, fraction: number) => void;
   name?: string;
 }
+
+/** Field mode: crops whose LBP + BoF are started ahead of the CNNs (descriptor pool only). */
+export const DESCRIPTOR_PREFETCH = 16;
 
 /** Images up to this side are treated as a single cell in auto mode (a field is ≥ ~500 px). */
 export const AUTO_CELL_MAX_SIDE = 256;
@@ -114,17 +118,60 @@ export async function analyze(
       : resizeRgba(image, Math.round(image.width * scale), Math.round(image.height * scale));
   const stageMs: Record<string, number> = {};
   const out: Nucleus[] = [];
+  const crops: (RgbaImage | undefined)[] = [];
+  const cropAt = (i: number): RgbaImage =>
+    (crops[i] ??= cropCell(
+      working,
+      nuclei[i].centroid.x * scale,
+      nuclei[i].centroid.y * scale,
+      CELL_CROP_SIZE,
+    ));
+  // With a descriptor pool (the app), a field's LBP + BoF are started DESCRIPTOR_PREFETCH crops
+  // ahead so the pool's workers run while the CNNs infer; results are consumed in nucleus order,
+  // so they are the same as one at a time. Only for the 'plain' view: there the view is the crop
+  // itself (cellView returns it unchanged), no per-crop segmentation is needed first.
+  const hook = models.extractors.handcrafted;
+  const handGroups = cls ? handcraftedGroups(cls.groups.map((g) => g.name)) : [];
+  const prefetch =
+    mode === 'field' && !!cls && !!hook && handGroups.length > 0 && cls.pipeline.view === 'plain';
+  const pending = new Map<RgbaImage, Promise<HandcraftedFeatures>>();
+  let started = 0;
+  const runModels: PipelineModels =
+    prefetch && hook
+      ? {
+          ...models,
+          extractors: {
+            ...models.extractors,
+            handcrafted: (view, region, groups, lbp, sig) => {
+              const p = region ? undefined : pending.get(view);
+              if (!p) return hook(view, region, groups, lbp, sig);
+              pending.delete(view);
+              return p;
+            },
+          },
+        }
+      : models;
   for (let i = 0; i < nuclei.length; i++) {
     checkAbort(signal);
     const n = nuclei[i];
+    if (prefetch && hook && cls) {
+      for (; started < Math.min(nuclei.length, i + DESCRIPTOR_PREFETCH); started++) {
+        const c = cropAt(started);
+        const p = hook(c, undefined, handGroups, cls.pipeline.lbp, signal);
+        // Awaited later in order; an abort meanwhile must not surface as an unhandled rejection.
+        p.catch(() => undefined);
+        pending.set(c, p);
+      }
+    }
     let probabilities: number[] | null = null;
     let label: ClassName | null = null;
     let confidence: number | null = null;
     let abnormalProbability: number | null = null;
     let lowConfidence = false;
     if (cls) {
-      const crop = cropCell(working, n.centroid.x * scale, n.centroid.y * scale, CELL_CROP_SIZE);
-      const p = await classifyCrop(crop, models, stageMs);
+      const crop = cropAt(i);
+      crops[i] = undefined;
+      const p = await classifyCrop(crop, runModels, stageMs);
       probabilities = p.probabilities;
       label = p.label;
       confidence = p.confidence;

@@ -31,7 +31,13 @@ export interface DescriptorPool {
    * they are detached afterwards, copy them first if still needed. Rejects with an AbortError
    * when `signal` aborts (a running computation is stopped by terminating its worker).
    */
-  describe(crop: RgbaImage, mask?: Uint8Array, signal?: AbortSignal): Promise<CellDescriptors>;
+  describe(
+    crop: RgbaImage,
+    mask?: Uint8Array,
+    signal?: AbortSignal,
+    /** Overrides the pool's `describeOptions` for this call. */
+    describeOptions?: DescribeCellOptions,
+  ): Promise<CellDescriptors>;
   /** Number of live workers (diagnostics, tests). */
   liveWorkers(): number;
   /** Stop all workers; pending calls reject. */
@@ -200,7 +206,7 @@ export function createDescriptorPool(options: DescriptorPoolOptions): Descriptor
   return {
     size,
     liveWorkers: () => slots.length,
-    describe(crop, mask, signal) {
+    describe(crop, mask, signal, describeOptions) {
       if (closed) return Promise.reject(new Error('The descriptor pool was terminated.'));
       if (signal?.aborted) return Promise.reject(abortError());
       if (crop.data.length !== crop.width * crop.height * 4) {
@@ -215,7 +221,7 @@ export function createDescriptorPool(options: DescriptorPoolOptions): Descriptor
             height: crop.height,
             pixels: ownBuffer(crop.data),
             mask: mask ? ownBuffer(mask) : undefined,
-            options: options.describeOptions,
+            options: describeOptions ?? options.describeOptions,
           },
           signal,
           resolve,

@@ -89,6 +89,20 @@ export function Diagnostics({ onClose }: { onClose: () => void }) {
             refresh
           </button>
         </dd>
+        <dt>Descriptor workers</dt>
+        <dd>
+          <span
+            data-testid="descriptor-pool"
+            data-size={memory?.descriptors?.size ?? ''}
+            data-calls={memory?.descriptors?.calls ?? ''}
+          >
+            {memory?.descriptors
+              ? memory.descriptors.failure
+                ? `not used (${memory.descriptors.failure}); LBP + SURF inline, ${memory.descriptors.inlineCalls} cells`
+                : `pool of ${memory.descriptors.size} (${memory.descriptors.liveWorkers} running), ${memory.descriptors.calls} cells described`
+              : '—'}
+          </span>
+        </dd>
         <dt>Last image timings</dt>
         <dd>
           {item?.result?.timings.length ? (

@@ -93,7 +93,7 @@ const api: AnalysisWorkerApi = {
   },
 
   memory() {
-    return memoryInfo();
+    return { ...memoryInfo(), descriptors: pipeline?.descriptors() ?? null };
   },
 };
 

@@ -2,7 +2,8 @@ import { analyze, loadModels, type PipelineModels } from '../../core/analyze';
 import type { AnalysisResult } from '../../core/types';
 import type { RgbaImage } from '../../core/image/types';
 import type { ModelSource } from '../../models/source';
-import type { AnalyzeOptions, StageProgress } from './protocol';
+import { startDescriptors, type AppDescriptors } from './descriptors';
+import type { AnalyzeOptions, DescriptorPoolInfo, StageProgress } from './protocol';
 
 /** A loaded, ready-to-run pipeline (segmentation + features + classifier). */
 export interface Pipeline {
@@ -15,6 +16,8 @@ export interface Pipeline {
     onProgress: (p: StageProgress) => void,
     signal: AbortSignal,
   ): Promise<AnalysisResult>;
+  /** The descriptor worker pool (null when no vocabulary is shipped). */
+  descriptors(): DescriptorPoolInfo | null;
   dispose(): void;
 }
 
@@ -33,16 +36,33 @@ export async function loadPipeline(
     models.dispose();
     return `${NO_MODEL_MESSAGE} (${models.missing.join('; ')})`;
   }
+  // LBP + SURF BoF run in the descriptor worker pool (issue 4), in parallel with the CNNs.
+  let descriptors: AppDescriptors | null = null;
+  if (models.vocabulary) {
+    descriptors = await startDescriptors(models.vocabulary);
+    models.extractors.handcrafted = descriptors.hook;
+  }
   return {
     versions: { ...versions, ...models.versions },
     missing: models.missing,
-    run: (image, options, onProgress, signal) =>
-      analyze(image, models, {
+    async run(image, options, onProgress, signal) {
+      const result = await analyze(image, models, {
         mode: options.mode,
         name: options.name,
         signal,
         onProgress: (stage, fraction) => onProgress({ stage, fraction }),
-      }),
-    dispose: () => models.dispose(),
+      });
+      const failure = descriptors?.failure();
+      if (failure)
+        result.warnings.push(
+          `The descriptor workers are not available (${failure}); LBP and SURF were computed in the analysis worker instead (same results, slower).`,
+        );
+      return result;
+    },
+    descriptors: () => descriptors?.info() ?? null,
+    dispose: () => {
+      descriptors?.terminate();
+      models.dispose();
+    },
   };
 }

@@ -47,11 +47,26 @@ export interface AnalyzeOptions {
   name?: string;
 }
 
+/** The LBP + SURF BoF worker pool as the analysis worker sees it (Diagnostics). */
+export interface DescriptorPoolInfo {
+  /** Pool size (workers it may run); 0 when the inline fallback is in use. */
+  size: number;
+  liveWorkers: number;
+  /** Cells described in the pool since the models were loaded. */
+  calls: number;
+  /** Cells described inline (fallback) since then. */
+  inlineCalls: number;
+  /** Why the pool is not used, when it failed. */
+  failure: string | null;
+}
+
 export interface MemoryInfo {
   numTensors: number;
   numBytes: number;
   numDataBuffers: number;
   unreliable: boolean;
+  /** null when no vocabulary is shipped (no pool). */
+  descriptors?: DescriptorPoolInfo | null;
 }
 
 /** The API the analysis worker exposes through comlink. */

@@ -35,19 +35,44 @@ export type DeepFeatureFn = (
 /** SURF bag-of-features histogram of a grey crop (optionally restricted to a mask). */
 export type BofFeatureFn = (grey: GreyImage, mask?: Uint8Array) => Float32Array;
 
+export type HandcraftedGroup = 'lbp' | 'bof';
+export interface HandcraftedFeatures {
+  lbp?: Float32Array;
+  bof?: Float32Array;
+}
+/**
+ * LBP and/or SURF BoF of a view computed elsewhere (the app's descriptor worker pool), with the
+ * same functions and config as the inline path (`describeCell`). It must leave `view` and
+ * `region` intact (copy before transferring): the CNNs read the same view meanwhile.
+ */
+export type HandcraftedFeatureFn = (
+  view: RgbaImage,
+  region: Uint8Array | undefined,
+  groups: readonly HandcraftedGroup[],
+  lbp: CellPipelineConfig['lbp'],
+  signal?: AbortSignal,
+) => Promise<HandcraftedFeatures>;
+
 /** Extractors that are present; a missing one simply leaves its groups absent. */
 export interface CellExtractors {
   deep?: DeepFeatureFn;
   /** Groups `deep` can produce. */
   deepGroups?: readonly FeatureGroupName[];
   bof?: BofFeatureFn;
+  /** When set, LBP and BoF come from here (started before the CNNs so both run at once). */
+  handcrafted?: HandcraftedFeatureFn;
 }
 
 export function availableGroups(ex: CellExtractors): FeatureGroupName[] {
   const g: FeatureGroupName[] = [...(ex.deep ? (ex.deepGroups ?? []) : [])];
   g.push('lbp');
-  if (ex.bof) g.push('bof');
+  if (ex.bof || ex.handcrafted) g.push('bof');
   return g;
+}
+
+/** The hand-crafted groups among `groups`, in a fixed order. */
+export function handcraftedGroups(groups: readonly FeatureGroupName[]): HandcraftedGroup[] {
+  return (['lbp', 'bof'] as const).filter((g) => groups.includes(g));
 }
 
 /** Dilate a 0/1 mask by `r` px (square structuring element, two separable passes). */
@@ -138,13 +163,29 @@ export async function extractCellFeatures(
   const out: CellFeatures = {};
   const wantedDeep = groups.filter((g) => extractors.deepGroups?.includes(g));
   const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+  const wantedHand = handcraftedGroups(groups);
+  // Started first so the descriptor workers run while the CNNs do.
+  const hand =
+    wantedHand.length && extractors.handcrafted
+      ? extractors.handcrafted(image, region, wantedHand, config.lbp)
+      : null;
+  // If the CNNs throw first, the pending descriptor promise must not become an unhandled rejection.
+  hand?.catch(() => undefined);
   if (wantedDeep.length) {
     if (!extractors.deep) throw new Error('deep feature extractors are not loaded');
     const t = now();
     Object.assign(out, await extractors.deep(image, wantedDeep));
     if (timings) timings.deep_features = (timings.deep_features ?? 0) + now() - t;
   }
-  const needGrey = groups.includes('lbp') || groups.includes('bof');
+  if (hand) {
+    // Only the time this pipeline waited for the workers (their compute overlaps the CNNs).
+    const t = now();
+    const h = await hand;
+    if (h.lbp) out.lbp = h.lbp;
+    if (h.bof) out.bof = h.bof;
+    if (timings) timings.lbp_bof_wait = (timings.lbp_bof_wait ?? 0) + now() - t;
+  }
+  const needGrey = !hand && wantedHand.length > 0;
   const grey = needGrey ? toGrey(image) : null;
   if (grey && groups.includes('lbp')) {
     const t = now();

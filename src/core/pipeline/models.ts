@@ -11,7 +11,7 @@ import {
   type DeepModelsConfig,
   type DeepNetName,
 } from '../features/deep/index';
-import { bofHistogram, loadVocabulary, VOCABULARY_PATH } from '../features/bof';
+import { bofHistogram, loadVocabulary, VOCABULARY_PATH, type Vocabulary } from '../features/bof';
 import { cellSurf } from '../features/describe-cell';
 import { loadSegModel, segment } from '../segment/index';
 
@@ -23,6 +23,8 @@ export interface PipelineModels {
   seg?: SegAdapter;
   extractors: CellExtractors;
   cls?: FusionModel;
+  /** The SURF BoF vocabulary behind `extractors.bof` (the app hands it to its worker pool). */
+  vocabulary?: Vocabulary;
   missing: string[];
   versions: Record<string, string>;
   dispose(): void;
@@ -87,6 +89,7 @@ export async function loadPipelineModels(
     (l, t) =>
       options.onProgress?.(stage, l, t);
   const extractors: CellExtractors = {};
+  let vocabulary: Vocabulary | undefined;
   const disposers: (() => void)[] = [];
 
   let seg: SegAdapter | undefined;
@@ -129,6 +132,7 @@ export async function loadPipelineModels(
     );
     if (vocab) {
       versions.bof = `k${vocab.k}`;
+      vocabulary = vocab;
       extractors.bof = (grey) => bofHistogram(cellSurf(grey, vocab.extraction).descriptors, vocab);
     }
   } else missing.push('no SURF bag-of-features vocabulary is present (public/models/bof)');
@@ -155,6 +159,7 @@ export async function loadPipelineModels(
     seg,
     extractors,
     cls,
+    vocabulary,
     missing,
     versions,
     dispose: () => disposers.forEach((d) => d()),
