@@ -17,7 +17,8 @@ import { hasData, NO_DATA_MESSAGE, REPO_ROOT } from '../src/data/paths';
 import { readImage } from '../src/data/read-image';
 import { loadSplit, unitsOf } from '../src/data/splits';
 import { nodeModelSource } from '../src/models/node-source';
-import { nodeDescriptorWorker } from '../src/workers/node-worker';
+import { Worker } from 'node:worker_threads';
+import { nodeDescriptorWorker, workerThreadHandle } from '../src/workers/node-worker';
 
 /**
  * The app computes LBP + SURF BoF in the descriptor worker pool (src/app/worker/descriptors.ts)
@@ -116,6 +117,38 @@ describe.skipIf(!shipped)('descriptor pool hook vs inline LBP + SURF BoF (shippe
     expect(a.nuclei[0]?.probabilities).not.toBeNull();
     expect(b.nuclei.map((n) => n.probabilities)).toEqual(a.nuclei.map((n) => n.probabilities));
   }, 120_000);
+
+  it('a pool that cannot start falls back to the inline path (same numbers) and says why', async () => {
+    const broken = await startDescriptors(models.vocabulary!, {
+      size: 1,
+      createWorker: () => workerThreadHandle(new Worker('process.exit(3)', { eval: true })),
+    });
+    try {
+      expect(broken.failure()).toMatch(/stopped unexpectedly/);
+      expect(broken.info().size).toBe(0);
+      const cls = models.cls!;
+      const crop = cropCell(syntheticCell(5), 64, 62);
+      const a = await extractCellFeatures(
+        crop,
+        null,
+        inlineExtractors,
+        ['lbp', 'bof'],
+        cls.pipeline,
+      );
+      const b = await extractCellFeatures(
+        crop,
+        null,
+        { ...models.extractors, handcrafted: broken.hook },
+        ['lbp', 'bof'],
+        cls.pipeline,
+      );
+      expect(b.lbp).toEqual(a.lbp);
+      expect(b.bof).toEqual(a.bof);
+      expect(broken.info().inlineCalls).toBe(1);
+    } finally {
+      broken.terminate();
+    }
+  }, 60_000);
 
   it.skipIf(!hasData())(
     'field mode (descriptors started ahead of the CNNs): same nuclei, same probabilities, in order',
