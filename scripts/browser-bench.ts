@@ -274,7 +274,7 @@ interface BackendReport {
   field_nuclei?: number;
   first_result_cached_ms?: number;
   tensors_after?: { tensors: number; bytes: string };
-  peak_js_heap_main_bytes?: number;
+  js_heap_main_after_bytes?: number;
   peak_pss_all_chromium_bytes?: number;
   errors?: string[];
 }
@@ -286,7 +286,16 @@ async function series(
   startIndex: number,
   limit: number,
 ): Promise<{ stats: Record<string, Stats>; next: number; skipped?: string }> {
-  const cold = await analyseOnce(page, file, startIndex, limit * 3);
+  let cold: { app: number; stages: Record<string, number> };
+  try {
+    cold = await analyseOnce(page, file, startIndex, limit * 3);
+  } catch (e) {
+    return {
+      stats: {},
+      next: startIndex + 1,
+      skipped: `cold run did not finish within ${(limit * 3) / 1000} s (${(e as Error).message.split('\n')[0]})`,
+    };
+  }
   if (cold.app > limit)
     return {
       stats: {},
@@ -346,7 +355,7 @@ for (const requested of values.backends.split(',')) {
       `[${requested}] field ${field.skipped ?? `total median ${rep.field?.total?.median_ms} ms`}; load ${load()}`,
     );
     rep.tensors_after = await tensorMemory(page);
-    rep.peak_js_heap_main_bytes = await page.evaluate(
+    rep.js_heap_main_after_bytes = await page.evaluate(
       () =>
         (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory
           ?.usedJSHeapSize ?? 0,
@@ -404,7 +413,7 @@ for (const r of reports) {
   if (r.field_skipped) console.log(`field skipped: ${r.field_skipped}`);
   if (!r.skipped)
     console.log(
-      `engine ready ${r.engine_ready_ms} ms (first visit); first result with cached models ${r.first_result_cached_ms} ms; tensors ${r.tensors_after?.tensors} (${r.tensors_after?.bytes}); peak main-thread JS heap ${mb(r.peak_js_heap_main_bytes)}; peak PSS of all Chromium processes (browser, renderer, GPU, worker) ${mb(r.peak_pss_all_chromium_bytes)}`,
+      `engine ready ${r.engine_ready_ms} ms (first visit); first result with cached models ${r.first_result_cached_ms} ms; tensors ${r.tensors_after?.tensors} (${r.tensors_after?.bytes}); main-thread JS heap after the runs ${mb(r.js_heap_main_after_bytes)}; peak PSS of all Chromium processes (browser, renderer, GPU, worker) ${mb(r.peak_pss_all_chromium_bytes)}`,
     );
 }
 if (values.json)
