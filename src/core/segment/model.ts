@@ -77,6 +77,7 @@ export async function loadSegModel(
       throw new SegModelFormatError(`Segmentation weights are truncated at tensor ${t.name}.`);
     weights.set(t.name, tf.tensor(floats.subarray(t.offset, t.offset + n), t.shape, 'float32'));
   }
+  foldBatchNorms(weights, manifest.bnEpsilon);
   const version = manifest.weights.sha256.slice(0, 12);
   return {
     manifest,
@@ -95,21 +96,52 @@ function get<R extends tf.Rank>(w: Map<string, tf.Tensor>, name: string): tf.Ten
   return t as tf.Tensor<R>;
 }
 
-function bn(x: tf.Tensor4D, w: Map<string, tf.Tensor>, p: string, eps: number): tf.Tensor4D {
-  return tf.batchNorm4d(
-    x,
-    get<tf.Rank.R1>(w, `${p}.running_mean`),
-    get<tf.Rank.R1>(w, `${p}.running_var`),
-    get<tf.Rank.R1>(w, `${p}.bias`),
-    get<tf.Rank.R1>(w, `${p}.weight`),
-    eps,
-  );
+/**
+ * Fold every inference BatchNorm into the conv before it (kernel·s and bias β − μ·s with
+ * s = γ/√(σ² + ε)), so each conv + BN (+ ReLU) is one fused conv: BatchNorm alone was ~23 % of
+ * the WASM network time on a 512² tile (docs/PERFORMANCE.md has the before/after).
+ */
+function foldBatchNorms(w: Map<string, tf.Tensor>, eps: number): void {
+  const bnOf: Record<string, string> = { conv1: 'bn1', conv2: 'bn2', 'short.0': 'short.1' };
+  for (const name of [...w.keys()]) {
+    const m = /^(.*)\.(conv1|conv2|short\.0)\.weight$/.exec(name);
+    if (!m) continue;
+    const p = `${m[1]}.${bnOf[m[2]]}`;
+    const [kernel, bias] = tf.tidy(() => {
+      const s = tf.mul(get(w, `${p}.weight`), tf.rsqrt(tf.add(get(w, `${p}.running_var`), eps)));
+      return [
+        tf.mul(get(w, name), s),
+        tf.sub(get(w, `${p}.bias`), tf.mul(get(w, `${p}.running_mean`), s)),
+      ];
+    });
+    for (const k of ['weight', 'bias', 'running_mean', 'running_var']) {
+      get(w, `${p}.${k}`).dispose();
+      w.delete(`${p}.${k}`);
+    }
+    get(w, name).dispose();
+    w.set(name, kernel);
+    w.set(`${name}:bias`, bias);
+  }
 }
 
-/** Symmetric explicit padding (pad=1 for 3×3), identical to PyTorch padding=1 even at stride 2. */
-function conv(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
-  const pad = (kernel.shape[0] - 1) / 2;
-  return tf.conv2d(x, kernel, stride, pad);
+/** Conv with folded BN; symmetric explicit padding (pad=1 for 3×3) as PyTorch padding=1. */
+function convBn(
+  x: tf.Tensor4D,
+  w: Map<string, tf.Tensor>,
+  name: string,
+  stride: number,
+  activation: 'relu' | 'linear',
+): tf.Tensor4D {
+  const filter = get<tf.Rank.R4>(w, `${name}.weight`);
+  const pad = (filter.shape[0] - 1) / 2;
+  return tf.fused.conv2d({
+    x,
+    filter,
+    strides: stride,
+    pad,
+    bias: get(w, `${name}.weight:bias`),
+    activation,
+  });
 }
 
 function block(
@@ -118,14 +150,11 @@ function block(
   p: string,
   stride: number,
   kind: BlockKind,
-  eps: number,
 ): tf.Tensor4D {
-  let y = tf.relu(bn(conv(x, get(w, `${p}.conv1.weight`), stride), w, `${p}.bn1`, eps));
-  y = bn(conv(y, get(w, `${p}.conv2.weight`), 1), w, `${p}.bn2`, eps);
+  let y = convBn(x, w, `${p}.conv1`, stride, 'relu');
+  y = convBn(y, w, `${p}.conv2`, 1, 'linear');
   if (kind !== 'plain') {
-    const short = w.has(`${p}.short.0.weight`)
-      ? bn(conv(x, get(w, `${p}.short.0.weight`), stride), w, `${p}.short.1`, eps)
-      : x;
+    const short = w.has(`${p}.short.0.weight`) ? convBn(x, w, `${p}.short.0`, stride, 'linear') : x;
     y = tf.add(y, short);
   }
   y = tf.relu(y);
@@ -145,20 +174,19 @@ function block(
 
 function forward(x: tf.Tensor4D, w: Map<string, tf.Tensor>, m: SegManifest): tf.Tensor4D {
   const { kind, depth } = m.architecture;
-  const eps = m.bnEpsilon;
   return tf.tidy(() => {
     const skips: tf.Tensor4D[] = [x];
     let h = x;
     for (let i = 0; i < depth; i++) {
-      h = block(h, w, `enc.${i}`, 2, kind, eps);
+      h = block(h, w, `enc.${i}`, 2, kind);
       skips.push(h);
     }
-    h = block(h, w, 'bridge', 1, kind, eps);
+    h = block(h, w, 'bridge', 1, kind);
     for (let i = 0; i < depth; i++) {
       // Nearest ×2 (src = floor(dst/2)), as PyTorch F.interpolate(scale_factor=2, mode='nearest').
       h = tf.image.resizeNearestNeighbor(h, [h.shape[1] * 2, h.shape[2] * 2], false, false);
       h = tf.concat([h, skips[depth - 1 - i]], 3);
-      h = block(h, w, `dec.${i}`, 1, kind, eps);
+      h = block(h, w, `dec.${i}`, 1, kind);
     }
     const logits = tf.add(tf.conv2d(h, get(w, 'head.weight'), 1, 0), get(w, 'head.bias'));
     return tf.sigmoid(logits) as tf.Tensor4D;
