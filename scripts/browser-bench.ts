@@ -21,7 +21,7 @@ import { chromium, type Page } from '@playwright/test';
 import { encode } from 'fast-png';
 import { cropCell } from '../src/core/image/crop-cell';
 import type { RgbaImage } from '../src/core/image/types';
-import { mulberry32 } from '../src/core/util/random';
+import { syntheticBenchField } from '../src/cli/bench-inputs';
 import { cricFieldPath, readCricCells } from '../src/data/datasets';
 import { hasData, REPO_ROOT } from '../src/data/paths';
 import { readImage } from '../src/data/read-image';
@@ -65,25 +65,6 @@ function stats(cold: number | null, warm: number[]): Stats {
 }
 
 // ---- inputs ------------------------------------------------------------------------------------
-function syntheticField(): RgbaImage {
-  // Same seeded field as src/cli/cls-bench.ts when no dataset is present.
-  const w = 1280;
-  const h = 960;
-  const r = mulberry32(11);
-  const data = new Uint8ClampedArray(w * h * 4);
-  for (let i = 0; i < w * h; i++)
-    data.set([215 + r() * 20, 205 + r() * 20, 220 + r() * 20, 255], 4 * i);
-  for (let k = 0; k < 40; k++) {
-    const cx = 40 + r() * (w - 80);
-    const cy = 40 + r() * (h - 80);
-    const rad = 8 + r() * 12;
-    for (let y = Math.floor(cy - rad); y <= cy + rad; y++)
-      for (let x = Math.floor(cx - rad); x <= cx + rad; x++)
-        if ((x - cx) ** 2 + (y - cy) ** 2 <= rad * rad)
-          data.set([80 + r() * 30, 60 + r() * 30, 120 + r() * 30, 255], 4 * (y * w + x));
-  }
-  return { width: w, height: h, data };
-}
 
 async function inputs(dir: string): Promise<{ cell: string; field: string; source: string }> {
   let field: RgbaImage;
@@ -97,7 +78,7 @@ async function inputs(dir: string): Promise<{ cell: string; field: string; sourc
     cy = c.y;
     source = `CRIC field ${c.field} (${field.width}×${field.height}) and a 128×128 crop at its first cell`;
   } else {
-    field = syntheticField();
+    field = syntheticBenchField();
     cx = field.width / 2;
     cy = field.height / 2;
     source = 'seeded synthetic 1280×960 field (no ../shared) and its central 128×128 crop';

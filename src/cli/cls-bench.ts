@@ -6,7 +6,7 @@ import { cropCell } from '../core/image/crop-cell';
 import type { RgbaImage } from '../core/image/types';
 import { extractCellFeatures } from '../core/pipeline/cell-features';
 import { cellNucleusMask, loadPipelineModels, type PipelineModels } from '../core/pipeline/models';
-import { mulberry32 } from '../core/util/random';
+import { syntheticBenchField } from './bench-inputs';
 import { cricFieldPath, readCricCells } from '../data/datasets';
 import { hasData } from '../data/paths';
 import { readImage } from '../data/read-image';
@@ -20,22 +20,7 @@ async function benchField(): Promise<{ field: RgbaImage; cell: { x: number; y: n
     const c = readCricCells()[0];
     return { field: await readImage(cricFieldPath(c.field)), cell: { x: c.x, y: c.y } };
   }
-  const w = 1280;
-  const h = 960;
-  const r = mulberry32(11);
-  const data = new Uint8ClampedArray(w * h * 4);
-  for (let i = 0; i < w * h; i++)
-    data.set([215 + r() * 20, 205 + r() * 20, 220 + r() * 20, 255], 4 * i);
-  for (let k = 0; k < 40; k++) {
-    const cx = 40 + r() * (w - 80);
-    const cy = 40 + r() * (h - 80);
-    const rad = 8 + r() * 12;
-    for (let y = Math.floor(cy - rad); y <= cy + rad; y++)
-      for (let x = Math.floor(cx - rad); x <= cx + rad; x++)
-        if ((x - cx) ** 2 + (y - cy) ** 2 <= rad * rad)
-          data.set([80 + r() * 30, 60 + r() * 30, 120 + r() * 30, 255], 4 * (y * w + x));
-  }
-  return { field: { width: w, height: h, data }, cell: { x: w / 2, y: h / 2 } };
+  return { field: syntheticBenchField(), cell: { x: 640, y: 480 } };
 }
 
 let shared: Promise<PipelineModels> | null = null;
