@@ -197,6 +197,7 @@ describe('analyze()', () => {
     const stages = r.timings.map((t) => t.stage);
     for (const s of ['segment', 'lbp', 'pca_mlp', 'total']) expect(stages).toContain(s);
     expect(r.warnings.filter((w) => /mode|chosen/.test(w))).toHaveLength(0);
+    expect(r.warnings.some((w) => /not validated/.test(w))).toBe(false);
   });
 
   it('cell mode keeps only the central nucleus; auto mode picks cell for small images and says so', async () => {
@@ -214,6 +215,8 @@ describe('analyze()', () => {
     expect(r.nuclei).toHaveLength(1);
     expect(Math.abs(r.nuclei[0].centroid.x - 64)).toBeLessThan(1.5);
     expect(r.warnings.some((w) => /single-cell/.test(w))).toBe(true);
+    // Cell-mode classification carries the measured cross-dataset caveat; fields do not.
+    expect(r.warnings.some((w) => /not validated/.test(w))).toBe(true);
     expect(chooseMode(field)).toBe('field');
   });
 

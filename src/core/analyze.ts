@@ -112,6 +112,11 @@ export async function analyze(
 
   // 2. Per nucleus: crop at working scale → features → PCA + MLP.
   const cls = models.cls;
+  if (cls && mode === 'cell')
+    // Measured, not assumed: see docs/CLASSIFICATION.md ("Cross-dataset check").
+    warnings.push(
+      'Single-cell classification is not validated: the classifier was trained on CRIC microscope fields, and on Herlev single-cell images it flagged only 40% of abnormal cells. Treat these probabilities with extra caution.',
+    );
   const working =
     scale === 1
       ? image
