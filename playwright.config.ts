@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium';
 
 /** Port for the e2e server; differs from `npm start`'s default so both can run at once. */
 const PORT = Number(process.env.E2E_PORT ?? 4179);
@@ -20,15 +21,8 @@ export default defineConfig({
     serviceWorkers: 'allow',
     launchOptions: {
       // Debian's Chromium, never a downloaded browser.
-      executablePath: process.env.PAPLENS_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--enable-unsafe-webgpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

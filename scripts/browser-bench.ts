@@ -22,6 +22,7 @@ import { encode } from 'fast-png';
 import { cropCell } from '../src/core/image/crop-cell';
 import type { RgbaImage } from '../src/core/image/types';
 import { syntheticBenchField } from '../src/cli/bench-inputs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { cricFieldPath, readCricCells } from '../src/data/datasets';
 import { hasData, REPO_ROOT } from '../src/data/paths';
 import { readImage } from '../src/data/read-image';
@@ -223,17 +224,9 @@ for (let i = 0; ; i++) {
 }
 
 const browser = await chromium.launch({
-  executablePath: process.env.PAPLENS_CHROMIUM ?? '/usr/bin/chromium',
-  // As playwright.config.ts; precise memory info makes performance.memory exact.
-  args: [
-    '--no-sandbox',
-    '--enable-unsafe-webgpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--enable-precise-memory-info',
-  ],
+  executablePath: CHROMIUM_PATH,
+  // As the e2e suite; precise memory info makes performance.memory exact.
+  args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
 });
 const version = browser.version();
 let peakRss = 0;
