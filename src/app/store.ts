@@ -86,15 +86,20 @@ let inflight: Promise<unknown> | null = null;
 const pendingBytes = new Map<string, File>();
 
 class Cancelled extends Error {}
+/** Rejects the call in flight when the analysis worker crashes (see AnalysisClient.onCrash). */
+let crashWaiters: ((e: Error) => void)[] = [];
 
 /** Resolve with the worker call, or reject with Cancelled as soon as the user cancels. */
 function cancellable<T>(p: Promise<T>): Promise<T> {
   inflight = p;
   return new Promise<T>((resolve, reject) => {
     const waiter = () => reject(new Cancelled('cancelled'));
+    const crashed = (e: Error) => reject(e);
     cancelWaiters.push(waiter);
+    crashWaiters.push(crashed);
     const done = () => {
       cancelWaiters = cancelWaiters.filter((w) => w !== waiter);
+      crashWaiters = crashWaiters.filter((w) => w !== crashed);
     };
     p.then(
       (v) => {
@@ -152,6 +157,19 @@ export const useStore = create<State>((set, get) => {
 
   let booting: Promise<void> | null = null;
 
+  // A crashed worker: fail the call in flight with a clear message, then start a fresh engine
+  // (models come back from the cache) so the next image works.
+  client.onCrash((reason) => {
+    const err = new Error(
+      `The analysis engine stopped unexpectedly (${reason}); it has been restarted. Try this image again, or a smaller one.`,
+    );
+    const waiters = crashWaiters;
+    crashWaiters = [];
+    waiters.forEach((w) => w(err));
+    client.restart();
+    booting = boot();
+  });
+
   async function processQueue(): Promise<void> {
     if (get().running) return;
     const gen = generation;
@@ -174,6 +192,8 @@ export const useStore = create<State>((set, get) => {
   async function processItem(item: ImageItem): Promise<void> {
     const t0 = performance.now();
     try {
+      // After a worker crash the engine is restarting: wait for it, so this image still works.
+      if (booting) await booting;
       let image = item.image;
       if (!image) {
         patchItem(item.id, { status: 'decoding', stage: { stage: 'decoding', fraction: 0 } });
