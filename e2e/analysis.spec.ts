@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Download, type Page } from '@playwright/test';
+import { pointInPolygon } from '../src/app/geometry';
 import { cricFieldPath, herlevSamples, readCricCells } from '../src/data/datasets';
 import { hasData, NO_DATA_MESSAGE } from '../src/data/paths';
 import { loadSplit, unitsOf } from '../src/data/splits';
@@ -26,16 +27,6 @@ async function downloadText(
   const path = await dl.path();
   const bytes = readFileSync(path);
   return { name: dl.suggestedFilename(), text: bytes.toString('utf8'), bytes };
-}
-
-function inside(x: number, y: number, poly: [number, number][]): boolean {
-  let hit = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
-  }
-  return hit;
 }
 
 // WASM (threads) for the analysis tests: deterministic and fast enough on CI's CPUs, where WebGPU
@@ -116,7 +107,7 @@ test.describe('analysis with the shipped models', () => {
     };
     expect(report.images[0].nucleusCount).toBe(count);
     const hit = points.filter((p) =>
-      report.images[0].nuclei.some((n) => inside(p.x, p.y, n.contour)),
+      report.images[0].nuclei.some((n) => pointInPolygon(p.x, p.y, n.contour)),
     ).length;
     const recall = hit / points.length;
     const metric = `${field}: ${count} nuclei found, ${hit}/${points.length} labelled points inside a nucleus (recall ${recall.toFixed(2)})`;

@@ -1,5 +1,6 @@
 import type { Nucleus } from '../core/types';
 import { CLASS_COLORS, UNLABELLED_COLOR } from './classes';
+import { pointInPolygon } from './geometry';
 
 export function nucleusColor(n: Nucleus): string {
   return n.label ? CLASS_COLORS[n.label] : UNLABELLED_COLOR;
@@ -52,24 +53,13 @@ export function drawContours(
   ctx.setLineDash([]);
 }
 
-/** Ray-casting point-in-polygon. */
-function inside(x: number, y: number, poly: [number, number][]): boolean {
-  let hit = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
-  }
-  return hit;
-}
-
 /** The nucleus under image point (x, y): the smallest one when contours overlap. */
 export function nucleusAt(nuclei: Nucleus[], x: number, y: number): Nucleus | null {
   let best: Nucleus | null = null;
   for (const n of nuclei) {
     const b = n.bbox;
     if (x < b.x - 1 || y < b.y - 1 || x > b.x + b.width + 1 || y > b.y + b.height + 1) continue;
-    if (!inside(x, y, n.contour)) continue;
+    if (!pointInPolygon(x, y, n.contour)) continue;
     if (!best || n.morphometrics.areaPx < best.morphometrics.areaPx) best = n;
   }
   return best;
