@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { runCli } from './support/run-cli';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AnalysisCancelledError, analyze, chooseMode } from '../src/core/analyze';
 import { serializeFusionModel } from '../src/core/classify/model-io';
 import { trainFusion } from '../src/core/classify/train';
@@ -28,7 +29,6 @@ import type { ModelSource } from '../src/models/source';
 import type { FusionModel } from '../src/core/classify/fusion';
 import { CLASS_NAMES } from '../src/core/types';
 import { mulberry32 } from '../src/core/util/random';
-import { main } from '../src/cli/main';
 
 /**
  * Synthetic "cells": dark disks on a light background. NILM disks are smooth, HSIL disks carry a
@@ -353,24 +353,6 @@ async function toyModelsDir(): Promise<string> {
   return dir;
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((s: string) => void out.push(String(s)));
-  const error = vi
-    .spyOn(console, 'error')
-    .mockImplementation((s: string) => void err.push(String(s)));
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(argv);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    write.mockRestore();
-  }
-}
-
 describe('model loading', () => {
   it('an empty models folder: nothing loaded, every missing model named', async () => {
     const m = await loadPipelineModels(
@@ -423,7 +405,7 @@ describe('paplens eval-cls / analyze (toy classifier, CRIC-format input)', () =>
 
   it('eval-cls writes the issue-2 JSON shape and one prediction row per cell', async () => {
     const models = await toyModelsDir();
-    const r = await cli([
+    const r = await runCli([
       'eval-cls',
       '--cells',
       join(work, 'cells.csv'),
@@ -474,7 +456,14 @@ describe('paplens eval-cls / analyze (toy classifier, CRIC-format input)', () =>
       cellPng,
       encodePng({ width: 96, height: 96, data: new Uint8Array(cell.data), channels: 4 }),
     );
-    const r = await cli(['analyze', cellPng, '--models', models, '--json', join(work, 'an.json')]);
+    const r = await runCli([
+      'analyze',
+      cellPng,
+      '--models',
+      models,
+      '--json',
+      join(work, 'an.json'),
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(readFileSync(join(work, 'an.json'), 'utf8'));
     expect(j.images).toHaveLength(1);
@@ -484,7 +473,7 @@ describe('paplens eval-cls / analyze (toy classifier, CRIC-format input)', () =>
 
   it('bad input → exit 1 with one line, or exit 2 for usage', async () => {
     const models = await toyModelsDir();
-    const missing = await cli([
+    const missing = await runCli([
       'eval-cls',
       '--cells',
       join(work, 'nope.csv'),
@@ -500,7 +489,7 @@ describe('paplens eval-cls / analyze (toy classifier, CRIC-format input)', () =>
       join(work, 'bad.csv'),
       'cell_id,bethesda_system,field,x,y\n1,Martian,f1.png,1,1\n',
     );
-    const bad = await cli([
+    const bad = await runCli([
       'eval-cls',
       '--cells',
       join(work, 'bad.csv'),
@@ -511,10 +500,10 @@ describe('paplens eval-cls / analyze (toy classifier, CRIC-format input)', () =>
     ]);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/unknown Bethesda label "Martian"/);
-    expect((await cli(['eval-cls', '--fields', join(work, 'fields')])).code).toBe(2);
+    expect((await runCli(['eval-cls', '--fields', join(work, 'fields')])).code).toBe(2);
     expect(
       (
-        await cli([
+        await runCli([
           'eval-cls',
           '--cells',
           join(work, 'cells.csv'),
@@ -525,7 +514,7 @@ describe('paplens eval-cls / analyze (toy classifier, CRIC-format input)', () =>
         ])
       ).code,
     ).toBe(2);
-    const empty = await cli([
+    const empty = await runCli([
       'eval-cls',
       '--cells',
       join(work, 'cells.csv'),
@@ -537,9 +526,9 @@ describe('paplens eval-cls / analyze (toy classifier, CRIC-format input)', () =>
     expect(empty.code).toBe(1);
     expect(empty.err).toMatch(/no trained classification model is present/);
     writeFileSync(join(work, 'junk.png'), 'not an image');
-    const junk = await cli(['analyze', join(work, 'junk.png'), '--models', models]);
+    const junk = await runCli(['analyze', join(work, 'junk.png'), '--models', models]);
     expect(junk.code).toBe(1);
     expect(junk.err.split('\n')).toHaveLength(1);
-    expect((await cli(['analyze', '--models', models])).code).toBe(2);
+    expect((await runCli(['analyze', '--models', models])).code).toBe(2);
   });
 });

@@ -1,8 +1,8 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { runCli } from './support/run-cli';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main';
 import { REPO_ROOT } from '../src/data/paths';
 import { badInputCases } from './support/bad-inputs';
 
@@ -21,22 +21,6 @@ const shipped =
 if (!shipped)
   console.warn('skipped: public/models/manifest.json lists no shipped models (nothing to load)');
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((s: unknown) => void out.push(String(s)));
-  const error = vi
-    .spyOn(console, 'error')
-    .mockImplementation((s: unknown) => void err.push(String(s)));
-  try {
-    const code = await main(argv);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
-
 describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shipped models)', () => {
   const work = mkdtempSync(join(tmpdir(), 'paplens-bad-cli-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -47,7 +31,7 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
     for (const c of refused) {
       const file = join(work, c.file);
       writeFileSync(file, c.bytes);
-      const r = await cli(['analyze', file]);
+      const r = await runCli(['analyze', file]);
       expect(r.code, c.name).toBe(1);
       expect(r.err.split('\n'), c.name).toHaveLength(1);
       expect(r.err, c.name).toMatch(c.error!);
@@ -69,7 +53,7 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
       writeFileSync(p, bytes);
       // Through PAPLENS_MODELS, as a user would point the CLI at another model folder.
       vi.stubEnv('PAPLENS_MODELS', dir);
-      const r = await cli(['analyze', img]);
+      const r = await runCli(['analyze', img]);
       vi.unstubAllEnvs();
       expect(r.code, shard).toBe(1);
       expect(r.err.split('\n'), shard).toHaveLength(1);
@@ -86,7 +70,7 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
       const dir = join(work, `missing-${shard.replace(/\W/g, '_')}`);
       cpSync(MODELS, dir, { recursive: true });
       rmSync(join(dir, shard));
-      const r = await cli(['analyze', img, '--models', dir]);
+      const r = await runCli(['analyze', img, '--models', dir]);
       expect(r.code, shard).toBe(1);
       expect(r.err.split('\n'), shard).toHaveLength(1);
       expect(r.err, shard).toContain(shard);
