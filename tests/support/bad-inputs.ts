@@ -4,6 +4,7 @@
 import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import * as UTIFModule from 'utif2';
+import { makeTiff } from './tiff-writer';
 
 // utif2 is CommonJS: Node's ESM loader puts it under `default`, bundlers flatten it.
 const UTIF = (UTIFModule as unknown as { default?: typeof UTIFModule }).default ?? UTIFModule;
@@ -122,6 +123,44 @@ export function jpgWithOrientation(w: number, h: number, orientation: number): U
   out.set(app1, 2);
   out.set(base.subarray(2), 2 + app1.length);
   return out;
+}
+
+/** Offset of IFD entry `i` of a makeTiff file (its IFD is at 8). */
+const entry = (i: number): number => 8 + 2 + 12 * i;
+
+/** The fuzzer's first find: one tag's count flipped to 1,610,612,737 values (old reader: ~5 s, ~1 GB). */
+function tiffHugeTagCount(): Uint8Array {
+  const b = makeTiff(48, 40, { compression: 'lzw' });
+  new DataView(b.buffer).setUint32(entry(3) + 4, 1610612737, true);
+  return b;
+}
+
+/** The frozen file of issue 15: an LZW TIFF with four bytes changed; utif2 looped for ever. */
+export function frozenLzwTiff(): Uint8Array {
+  const b = makeTiff(48, 40, { compression: 'lzw' });
+  for (const [i, v] of [
+    [319, 0],
+    [1547, 57],
+    [1600, 196],
+    [1809, 174],
+  ])
+    b[i] = v;
+  return b;
+}
+
+function tiffIfdLoop(): Uint8Array {
+  const b = makeTiff(32, 24);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(8 + 2 + 12 * dv.getUint16(8, true), 8, true); // next IFD = this one
+  return b;
+}
+
+function tiffFarStrip(): Uint8Array {
+  const b = makeTiff(32, 24);
+  const dv = new DataView(b.buffer);
+  // makeTiff writes tags sorted: StripOffsets (273) is entry 5; with one strip it is inline.
+  dv.setUint32(entry(5) + 8, 1_000_000, true);
+  return b;
 }
 
 function pngWithSize(w: number, h: number): Uint8Array {
@@ -317,6 +356,55 @@ export function badInputCases(): BadCase[] {
     { name: '24-bit bmp', file: 'ok.bmp', bytes: bmp(40, 30), error: null },
     { name: 'rgba tiff', file: 'ok.tif', bytes: tiff(40, 30), error: null },
     { name: 'exactly 16×16 png', file: 'sixteen.png', bytes: png(16, 16), error: null },
+    // Issue 15: files that froze the old TIFF path (utif2's IFD reader and LZW decoder).
+    {
+      name: 'tiff tag count of 1.6 billion',
+      file: 'huge-count.tif',
+      bytes: tiffHugeTagCount(),
+      error: /TIFF file is corrupt/,
+    },
+    {
+      name: 'lzw tiff with damaged data (hung for ever)',
+      file: 'frozen-lzw.tif',
+      bytes: frozenLzwTiff(),
+      error: /TIFF file is corrupt/,
+    },
+    {
+      name: 'tiff whose directory points to itself',
+      file: 'loop.tif',
+      bytes: tiffIfdLoop(),
+      error: /TIFF file is corrupt \(its directories form a loop\)/,
+    },
+    {
+      name: 'tiff with a strip offset past the end',
+      file: 'far-strip.tif',
+      bytes: tiffFarStrip(),
+      error: TRUNCATED,
+    },
+    {
+      name: 'lzw tiff',
+      file: 'lzw.tif',
+      bytes: makeTiff(48, 40, { compression: 'lzw' }),
+      error: null,
+    },
+    {
+      name: 'tiled lzw tiff',
+      file: 'tiled.tif',
+      bytes: makeTiff(40, 36, { compression: 'lzw', tile: 16 }),
+      error: null,
+    },
+    {
+      name: 'deflate tiff',
+      file: 'deflate.tif',
+      bytes: makeTiff(32, 32, { compression: 'deflate' }),
+      error: null,
+    },
+    {
+      name: '16-bit grey tiff',
+      file: 'grey16.tif',
+      bytes: makeTiff(24, 20, { channels: 1, bits: 16 }),
+      error: null,
+    },
   ];
   return cases;
 }

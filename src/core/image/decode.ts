@@ -1,14 +1,11 @@
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
-import * as UTIFModule from 'utif2';
-
-// utif2 is CommonJS: Node's ESM loader puts it under `default`, bundlers flatten it.
-const UTIF = (UTIFModule as unknown as { default?: typeof UTIFModule }).default ?? UTIFModule;
 import exifr from 'exifr';
 import type { RgbaImage } from './types';
 import { decodeBmp } from './bmp';
+import { decodeTiff } from './tiff';
 import { applyOrientation } from './orientation';
-import { ImageDecodeError } from './errors';
+import { decoderDetail, ImageDecodeError } from './errors';
 
 /** Largest image we decode (pixels). Above this a tab would run out of memory; say so instead. */
 export const MAX_PIXELS = 60_000_000;
@@ -85,6 +82,22 @@ function jpegHeaderSize(bytes: Uint8Array): [number, number] | null {
   return null;
 }
 
+/**
+ * Pixel count from the header of a PNG, JPEG or BMP file (cheap, bounded scan), or null.
+ * Used to give big images a longer decode budget before they are decoded.
+ */
+export function headerPixels(bytes: Uint8Array): number | null {
+  const format = sniffFormat(bytes);
+  let wh: [number, number] | null = null;
+  if (format === 'png') wh = pngHeaderSize(bytes);
+  else if (format === 'jpeg') wh = jpegHeaderSize(bytes);
+  else if (format === 'bmp' && bytes.length >= 26) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    wh = [Math.abs(dv.getInt32(18, true)), Math.abs(dv.getInt32(22, true))];
+  }
+  return wh ? wh[0] * wh[1] : null;
+}
+
 function to8bit(v: number, depth: number): number {
   return depth === 16 ? v >> 8 : depth === 8 ? v : Math.round((v * 255) / ((1 << depth) - 1));
 }
@@ -97,7 +110,7 @@ function pngToRgba(bytes: Uint8Array): RgbaImage {
   try {
     png = decodePng(bytes);
   } catch (e) {
-    throw new ImageDecodeError(`The PNG file is corrupt or truncated (${(e as Error).message}).`);
+    throw new ImageDecodeError(`The PNG file is corrupt or truncated${decoderDetail(e)}.`);
   }
   const { width, height, channels, palette } = png;
   let { depth } = png;
@@ -172,47 +185,7 @@ function jpegToRgba(bytes: Uint8Array): RgbaImage {
       throw new ImageDecodeError(
         `This JPEG uses an unsupported colour format (${msg}). Please save it as RGB.`,
       );
-    throw new ImageDecodeError(`The JPEG file is corrupt or truncated (${msg}).`);
-  }
-}
-
-function tiffToRgba(bytes: Uint8Array): RgbaImage {
-  const buf = bytes.buffer.slice(
-    bytes.byteOffset,
-    bytes.byteOffset + bytes.byteLength,
-  ) as ArrayBuffer;
-  let ifds;
-  try {
-    ifds = UTIF.decode(buf);
-  } catch (e) {
-    throw new ImageDecodeError(`The TIFF file is corrupt or truncated (${(e as Error).message}).`);
-  }
-  const ifd = ifds[0];
-  if (!ifd) throw new ImageDecodeError('The TIFF file is truncated or contains no image.');
-  const w = Number((ifd['t256'] as number[] | undefined)?.[0] ?? 0);
-  const h = Number((ifd['t257'] as number[] | undefined)?.[0] ?? 0);
-  checkSize(w, h);
-  // utif2 reads past the end silently; a truncated file must not become a half-black image.
-  const offsets = (ifd['t273'] ?? ifd['t324']) as number[] | undefined;
-  const counts = (ifd['t279'] ?? ifd['t325']) as number[] | undefined;
-  if (!offsets || !counts) throw new ImageDecodeError('The TIFF file is corrupt (no pixel data).');
-  for (let i = 0; i < offsets.length; i++) {
-    if (offsets[i] + (counts[i] ?? 0) > bytes.length)
-      throw new ImageDecodeError('The TIFF file is truncated (pixel data is missing).');
-  }
-  try {
-    UTIF.decodeImage(buf, ifd);
-    const rgba = UTIF.toRGBA8(ifd);
-    if (rgba.length < w * h * 4) throw new Error('pixel data shorter than the header says');
-    return {
-      width: w,
-      height: h,
-      data: new Uint8ClampedArray(rgba.buffer, rgba.byteOffset, w * h * 4),
-    };
-  } catch (e) {
-    throw new ImageDecodeError(
-      `The TIFF file is corrupt, truncated or uses an unsupported compression (${(e as Error).message}).`,
-    );
+    throw new ImageDecodeError(`The JPEG file is corrupt or truncated${decoderDetail(e)}.`);
   }
 }
 
@@ -247,7 +220,7 @@ export async function decodeImage(input: Uint8Array | ArrayBuffer): Promise<Rgba
       img = decodeBmp(bytes, checkSize);
       break;
     case 'tiff':
-      img = tiffToRgba(bytes);
+      img = decodeTiff(bytes, checkSize);
       break;
   }
   if (format === 'jpeg' || format === 'tiff') {
