@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from '../src/data/paths';
-import { badInputCases } from './support/bad-inputs';
+import { badInputCases, frozenLzwTiff, jpg, png } from './support/bad-inputs';
+import type { AnalyzeJson } from '../src/cli/commands/analyze';
 
 /**
  * Issue 7, bad input in the CLI with the SHIPPED models: every corpus file that must be refused
@@ -77,4 +78,29 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
       expect(r.err, shard).toMatch(/missing/i);
     }
   });
+
+  it('a batch goes on past a damaged (formerly freezing) TIFF and a missing file; exit 1 at the end', async () => {
+    const a = join(work, 'batch-a.png');
+    const b = join(work, 'batch-b.jpg');
+    const frozen = join(work, 'batch-frozen.tif');
+    const missing = join(work, 'batch-missing.png');
+    const json = join(work, 'batch.json');
+    writeFileSync(a, png(64, 64));
+    writeFileSync(b, jpg(80, 60));
+    writeFileSync(frozen, frozenLzwTiff());
+    const r = await runCli(['analyze', a, frozen, missing, b, '--json', json]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(readFileSync(json, 'utf8')) as AnalyzeJson;
+    expect(out.images.map((i) => i.file)).toEqual([a, b]);
+    expect(out.errors.map((e) => e.file)).toEqual([frozen, missing]);
+    expect(out.errors[0].error).toMatch(/^The TIFF file is corrupt/);
+    expect(out.errors[1].error).toMatch(/not found/);
+    // One line per failed file, then the summary; no stack traces.
+    const lines = r.err.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toContain(frozen);
+    expect(lines[1]).toContain(missing);
+    expect(lines[2]).toMatch(/2 of 4 files could not be analysed/);
+    expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
+  }, 120_000);
 });

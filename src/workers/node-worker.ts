@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { WorkerHandle } from './descriptor-pool';
 import { nodeEndpoint } from './node-endpoint';
 
@@ -11,12 +11,16 @@ import { nodeEndpoint } from './node-endpoint';
  * tests: `createDescriptorPool({ vocabulary, createWorker: nodeDescriptorWorker })`.
  */
 export function nodeDescriptorWorker(): WorkerHandle {
-  // Worker threads do not inherit tsx's loader: register it, then import the TS entry.
+  return workerThreadHandle(
+    tsWorkerThread(new URL('./descriptor.node-worker.ts', import.meta.url)),
+  );
+}
+
+/** A worker thread running a TypeScript entry module (worker threads do not inherit tsx's loader). */
+export function tsWorkerThread(entry: URL, options: WorkerOptions = {}): Worker {
   const tsxApi = tsxEsmApiUrl();
-  const entry = new URL('./descriptor.node-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  const worker = new Worker(boot, { eval: true });
-  return workerThreadHandle(worker);
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(boot, { ...options, eval: true });
 }
 
 /** URL of tsx's ESM register() API, read from tsx's package exports (require.resolve gives the CJS build). */

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseCliArgs } from '../args';
 import { CliError, UsageError } from '../errors';
@@ -7,13 +7,18 @@ import { initNodeTf } from '../tf-node';
 import { analyze } from '../../core/analyze';
 import { loadPipelineModels } from '../../core/pipeline/models';
 import type { AnalysisResult } from '../../core/types';
-import { readImage } from '../../data/read-image';
+import { DecodeWatchdog } from '../../workers/decode/watchdog';
+import { nodeDecodeWorker } from '../../workers/decode/node-decode-worker';
 import { nodeModelSource } from '../../models/node-source';
 import { requireClassifier } from './eval-cls';
 
-/** JSON written by --json: one AnalysisResult (src/core/types.ts) per input file, in order. */
+/**
+ * JSON written by --json: one AnalysisResult (src/core/types.ts) per file analysed, in order, and
+ * one entry per file that could not be read or analysed (the batch goes on past it).
+ */
 export interface AnalyzeJson {
   images: (AnalysisResult & { file: string })[];
+  errors: { file: string; error: string }[];
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -30,13 +35,12 @@ export async function run(argv: string[]): Promise<void> {
   const mode = values.mode;
   if (mode !== 'auto' && mode !== 'cell' && mode !== 'field')
     throw new UsageError(`--mode must be auto, cell or field, got "${mode}"`);
-  for (const f of positionals) {
-    if (!existsSync(f) || !statSync(f).isFile()) throw new CliError(`image file not found: ${f}`);
-  }
   const backend = await initNodeTf();
   const models = await loadPipelineModels(
     nodeModelSource(values.models ? resolve(values.models) : undefined),
   );
+  // Decoding runs in a worker thread under a time budget: a damaged file cannot hang the batch.
+  const decoder = new DecodeWatchdog(() => nodeDecodeWorker());
   try {
     if (!models.seg && !models.cls)
       throw new CliError(`no trained model is present: ${models.missing.join('; ')}`);
@@ -45,16 +49,33 @@ export async function run(argv: string[]): Promise<void> {
     const broken = models.missing.filter((m) => m.includes('could not be loaded'));
     if (broken.length) throw new CliError(broken.join('; ').replace(/\.+$/, ''));
     if (models.cls) requireClassifier(models);
-    const out: AnalyzeJson = { images: [] };
+    const out: AnalyzeJson = { images: [], errors: [] };
     const rows: Record<string, string | number | null>[] = [];
+    const fail = (file: string, error: string): void => {
+      out.errors.push({ file, error });
+      // One line per failed file as it happens (one file alone: the final error line says it).
+      if (positionals.length > 1) console.error(`${file}: ${error}`);
+    };
     for (const file of positionals) {
+      // Every file gets its chance: a missing, damaged or hanging file is reported and skipped.
+      if (!existsSync(file) || !statSync(file).isFile()) {
+        fail(file, 'file not found');
+        continue;
+      }
       let img;
       try {
-        img = await readImage(file);
+        img = await decoder.decode(new Uint8Array(readFileSync(file)));
       } catch (e) {
-        throw new CliError(`${file}: ${(e as Error).message}`);
+        fail(file, (e as Error).message);
+        continue;
       }
-      const r = await analyze(img, models, { mode, name: basename(file) });
+      let r: AnalysisResult;
+      try {
+        r = await analyze(img, models, { mode, name: basename(file) });
+      } catch (e) {
+        fail(file, `the analysis failed: ${(e as Error).message}`);
+        continue;
+      }
       out.images.push({ file, ...r });
       console.log(
         `${file}: ${r.image.width}×${r.image.height}, ${r.mode} mode, ${r.nuclei.length} nucle${r.nuclei.length === 1 ? 'us' : 'i'}, backend ${backend}, ${r.timings.find((t) => t.stage === 'total')?.ms.toFixed(0)} ms`,
@@ -90,7 +111,14 @@ export async function run(argv: string[]): Promise<void> {
     ]);
     console.log('\nResearch decision support only: probabilities, not a diagnosis.');
     if (values.json) writeJson(values.json, out);
+    if (out.errors.length === 1 && positionals.length === 1)
+      throw new CliError(`${out.errors[0].file}: ${out.errors[0].error}`);
+    if (out.errors.length > 0)
+      throw new CliError(
+        `${out.errors.length} of ${positionals.length} files could not be analysed (listed above); the others were`,
+      );
   } finally {
+    decoder.dispose();
     models.dispose();
   }
 }

@@ -1,0 +1,22 @@
+import type { RgbaImage } from '../../core/image/types';
+
+/** Main side → decode worker: the file's bytes (transferred). */
+export interface DecodeRequest {
+  id: number;
+  bytes: ArrayBuffer;
+}
+
+/** Decode worker → main side: the image (its buffer transferred) or a user-facing message. */
+export type DecodeReply =
+  { id: number; ok: true; image: RgbaImage } | { id: number; ok: false; message: string };
+
+/** A decode worker as the watchdog sees it (a browser Worker or a Node worker thread). */
+export interface DecodeWorkerHandle {
+  post(request: DecodeRequest): void;
+  onReply(cb: (reply: DecodeReply) => void): void;
+  /** The worker died (uncaught error, out of memory, exit). */
+  onFailure(cb: (reason: string) => void): void;
+  terminate(): void;
+}
+
+export type DecodeWorkerFactory = () => DecodeWorkerHandle;

@@ -1,0 +1,102 @@
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ImageDecodeError } from '../src/core/image/decode';
+import { nodeDecodeWorker } from '../src/workers/decode/node-decode-worker';
+import type { DecodeReply, DecodeWorkerHandle } from '../src/workers/decode/protocol';
+import {
+  DECODE_CRASH_MESSAGE,
+  DECODE_TIMEOUT_MESSAGE,
+  DecodeWatchdog,
+  decodeBudgetMs,
+} from '../src/workers/decode/watchdog';
+import { frozenLzwTiff, png } from './support/bad-inputs';
+
+/** A worker thread that never answers: it spins, as a decoder stuck in a loop would. */
+function spinningWorker(): DecodeWorkerHandle & { thread: Worker } {
+  const thread = new Worker(
+    'setInterval(() => {}, 1000); require("worker_threads").parentPort.on("message", () => { for (;;) {} });',
+    {
+      eval: true,
+    },
+  );
+  return {
+    thread,
+    post: (req) => thread.postMessage(req, [req.bytes]),
+    onReply: (cb) => thread.on('message', (m: DecodeReply) => cb(m)),
+    onFailure: (cb) => thread.on('error', (e: Error) => cb(e.message)),
+    terminate: () => void thread.terminate(),
+  };
+}
+
+describe('DecodeWatchdog (issue 15)', () => {
+  const watchdogs: DecodeWatchdog[] = [];
+  afterEach(() => watchdogs.splice(0).forEach((w) => w.dispose()));
+
+  it('stops a decode that spins past its budget, terminates the thread, and the next file works', async () => {
+    const spawned: ReturnType<typeof spinningWorker>[] = [];
+    let useReal = false;
+    const wd = new DecodeWatchdog(() => {
+      if (useReal) return nodeDecodeWorker();
+      const w = spinningWorker();
+      spawned.push(w);
+      return w;
+    });
+    watchdogs.push(wd);
+    const t0 = performance.now();
+    await expect(wd.decode(png(32, 32), { budgetMs: 800 })).rejects.toThrow(DECODE_TIMEOUT_MESSAGE);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    // The spinning thread is gone (exit fires once terminate() stopped it).
+    await new Promise<void>((resolve) => {
+      if (spawned[0].thread.threadId === -1) resolve();
+      else spawned[0].thread.once('exit', () => resolve());
+    });
+    useReal = true;
+    const img = await wd.decode(png(40, 30));
+    expect([img.width, img.height]).toEqual([40, 30]);
+  }, 30_000);
+
+  it('decodes in a real worker thread, refuses the frozen TIFF clearly and goes on', async () => {
+    const wd = new DecodeWatchdog(() => nodeDecodeWorker());
+    watchdogs.push(wd);
+    await expect(wd.decode(frozenLzwTiff())).rejects.toBeInstanceOf(ImageDecodeError);
+    await expect(wd.decode(frozenLzwTiff())).rejects.toThrow(/TIFF file is corrupt/);
+    const img = await wd.decode(png(20, 20, { channels: 4 }));
+    expect(img.data.length).toBe(20 * 20 * 4);
+  }, 30_000);
+
+  it('a cancelled decode rejects at once with an AbortError', async () => {
+    const wd = new DecodeWatchdog(spinningWorker);
+    watchdogs.push(wd);
+    const ctl = new AbortController();
+    const p = wd.decode(png(32, 32), { signal: ctl.signal, budgetMs: 60_000 });
+    setTimeout(() => ctl.abort(), 100);
+    const t0 = performance.now();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it('a worker that dies mid-decode gives one clear sentence', async () => {
+    const wd = new DecodeWatchdog(() => {
+      const thread = new Worker(
+        'require("worker_threads").parentPort.on("message", () => { throw new Error("boom"); });',
+        { eval: true },
+      );
+      return {
+        post: (req) => thread.postMessage(req, [req.bytes]),
+        onReply: (cb) => thread.on('message', (m: DecodeReply) => cb(m)),
+        onFailure: (cb) => thread.on('error', (e: Error) => cb(e.message)),
+        terminate: () => void thread.terminate(),
+      };
+    });
+    watchdogs.push(wd);
+    await expect(wd.decode(png(32, 32))).rejects.toThrow(DECODE_CRASH_MESSAGE);
+  });
+
+  it('the budget grows with file size and announced pixels, and is capped', () => {
+    expect(decodeBudgetMs(png(32, 32))).toBeGreaterThanOrEqual(4000);
+    expect(decodeBudgetMs(new Uint8Array(20e6))).toBeGreaterThan(
+      decodeBudgetMs(new Uint8Array(1e6)),
+    );
+    expect(decodeBudgetMs(new Uint8Array(500e6))).toBe(120_000);
+  });
+});
