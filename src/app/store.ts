@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { AnalysisMode, AnalysisResult } from '../core/types';
 import type { RgbaImage } from '../core/image/types';
 import { client, Comlink } from './client';
+import { decoder } from './decode-client';
 import { byAbnormality } from './draw';
 import type {
   BackendInfo,
@@ -84,6 +85,9 @@ let cancelWaiters: (() => void)[] = [];
 /** The worker call in flight (decode or analyze), to know whether a cooperative cancel worked. */
 let inflight: Promise<unknown> | null = null;
 const pendingBytes = new Map<string, File>();
+
+/** Stops the decode in flight (terminates the decode worker) when the user cancels. */
+let decodeAbort: AbortController | null = null;
 
 class Cancelled extends Error {}
 /** Rejects the call in flight when the analysis worker crashes (see AnalysisClient.onCrash). */
@@ -200,7 +204,11 @@ export const useStore = create<State>((set, get) => {
         const file = pendingBytes.get(item.id);
         if (!file) throw new Error('The file could not be read.');
         const buf = await file.arrayBuffer();
-        image = await cancellable(client.api.decode(Comlink.transfer(buf, [buf])));
+        // In the decode worker under a time budget: a damaged file that would decode for ever
+        // is stopped with a clear message, and Cancel stops it at once.
+        decodeAbort = new AbortController();
+        image = await cancellable(decoder.decode(buf, { signal: decodeAbort.signal }));
+        decodeAbort = null;
         pendingBytes.delete(item.id);
       }
       const mode =
@@ -303,6 +311,8 @@ export const useStore = create<State>((set, get) => {
       generation++;
       for (const w of cancelWaiters) w();
       cancelWaiters = [];
+      decodeAbort?.abort();
+      decodeAbort = null;
       set((s) => ({
         running: false,
         batch: null,

@@ -1,9 +1,8 @@
 /// <reference lib="webworker" />
-// The analysis worker: tfjs (WebGPU/WebGL/WASM), image decoding and the full pipeline run here,
+// The analysis worker: tfjs (WebGPU/WebGL/WASM) and the full pipeline run here (decoding has its
+// own worker, src/workers/decode, so a file that decodes for ever can be stopped),
 // so the page never freezes. The main thread talks to it through comlink (see ../client.ts).
 import * as Comlink from 'comlink';
-import { decodeImage } from '../../core/image/decode';
-import type { RgbaImage } from '../../core/image/types';
 import { fetchModelSource } from '../../models/fetch-source';
 import { modelVersions, prefetchModels } from '../../models/browser/prefetch';
 import { initBackend, memoryInfo } from './backend';
@@ -71,11 +70,6 @@ const api: AnalysisWorkerApi = {
         totalBytes,
       };
     }
-  },
-
-  async decode(bytes: ArrayBuffer): Promise<RgbaImage> {
-    const img = await decodeImage(new Uint8Array(bytes));
-    return Comlink.transfer(img, [img.data.buffer as ArrayBuffer]);
   },
 
   async analyze(image, options, onProgress) {

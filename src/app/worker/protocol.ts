@@ -73,7 +73,6 @@ export interface MemoryInfo {
 export interface AnalysisWorkerApi {
   init(preferred: BackendName | null): Promise<BackendInfo>;
   loadModels(onProgress: (p: DownloadProgress) => void): Promise<ModelStatus>;
-  decode(bytes: ArrayBuffer): Promise<RgbaImage>;
   analyze(
     image: RgbaImage,
     options: AnalyzeOptions,
