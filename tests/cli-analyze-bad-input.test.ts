@@ -98,9 +98,31 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
     // One line per failed file, then the summary; no stack traces.
     const lines = r.err.split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toContain(frozen);
-    expect(lines[1]).toContain(missing);
+    expect(lines.filter((l) => l.includes(frozen))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes(missing))).toHaveLength(1);
     expect(lines[2]).toMatch(/2 of 4 files could not be analysed/);
+    // Progress: every file is counted once, analysed or not ([k/4]).
+    const steps = `${r.out}\n${r.err}`.match(/\[\d\/4\]/g) ?? [];
+    expect(steps.sort()).toEqual(['[1/4]', '[2/4]', '[3/4]', '[4/4]']);
     expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
   }, 120_000);
+
+  it('one analysis thread per core gives the same results as one thread (--jobs 2 vs --jobs 1)', async () => {
+    const files = [png(96, 80), jpg(120, 90), png(140, 100)].map((b, i) => {
+      const f = join(work, `jobs-${i}.${i === 1 ? 'jpg' : 'png'}`);
+      writeFileSync(f, b);
+      return f;
+    });
+    const strip = (j: AnalyzeJson) => j.images.map(({ timings: _t, ...rest }) => rest);
+    const runWith = async (jobs: string): Promise<AnalyzeJson> => {
+      const json = join(work, `jobs-${jobs}.json`);
+      const r = await runCli(['analyze', ...files, '--jobs', jobs, '--json', json]);
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(readFileSync(json, 'utf8')) as AnalyzeJson;
+    };
+    const one = await runWith('1');
+    const two = await runWith('2');
+    expect(one.images.map((i) => i.file)).toEqual(files);
+    expect(strip(two)).toEqual(strip(one));
+  }, 180_000);
 });

@@ -4,13 +4,18 @@ import { parseCliArgs } from '../args';
 import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
 import { initNodeTf } from '../tf-node';
-import { analyze } from '../../core/analyze';
 import { loadPipelineModels } from '../../core/pipeline/models';
 import type { AnalysisResult } from '../../core/types';
 import { DecodeWatchdog } from '../../workers/decode/watchdog';
 import { nodeDecodeWorker } from '../../workers/decode/node-decode-worker';
 import { nodeModelSource } from '../../models/node-source';
 import { requireClassifier } from './eval-cls';
+import {
+  defaultJobs,
+  inProcessAnalyzer,
+  workerPoolAnalyzer,
+  type Analyzer,
+} from '../analysis/analysis-pool';
 
 /**
  * JSON written by --json: one AnalysisResult (src/core/types.ts) per file analysed, in order, and
@@ -28,6 +33,7 @@ export async function run(argv: string[]): Promise<void> {
       mode: { type: 'string', default: 'auto' },
       json: { type: 'string' },
       models: { type: 'string' },
+      jobs: { type: 'string' },
     },
     true,
   );
@@ -35,10 +41,15 @@ export async function run(argv: string[]): Promise<void> {
   const mode = values.mode;
   if (mode !== 'auto' && mode !== 'cell' && mode !== 'field')
     throw new UsageError(`--mode must be auto, cell or field, got "${mode}"`);
+  if (
+    values.jobs !== undefined &&
+    !(Number.isInteger(Number(values.jobs)) && Number(values.jobs) >= 1)
+  )
+    throw new UsageError(`--jobs must be a positive integer, got "${values.jobs}"`);
   const backend = await initNodeTf();
-  const models = await loadPipelineModels(
-    nodeModelSource(values.models ? resolve(values.models) : undefined),
-  );
+  const modelsDir = values.models ? resolve(values.models) : undefined;
+  const models = await loadPipelineModels(nodeModelSource(modelsDir));
+  let analyzer: Analyzer | null = null;
   // Decoding runs in a worker thread under a time budget: a damaged file cannot hang the batch.
   const decoder = new DecodeWatchdog(() => nodeDecodeWorker());
   try {
@@ -51,36 +62,57 @@ export async function run(argv: string[]): Promise<void> {
     if (models.cls) requireClassifier(models);
     const out: AnalyzeJson = { images: [], errors: [] };
     const rows: Record<string, string | number | null>[] = [];
-    const fail = (file: string, error: string): void => {
+    const fail = (file: string, error: string, progress: string): void => {
       out.errors.push({ file, error });
       // One line per failed file as it happens (one file alone: the final error line says it).
-      if (positionals.length > 1) console.error(`${file}: ${error}`);
+      if (positionals.length > 1) console.error(`${progress} ${file}: ${error}`);
     };
-    for (const file of positionals) {
+    // One analysis thread per core for a batch (each with its own models); one file: in-process.
+    const jobs = values.jobs ? Number(values.jobs) : defaultJobs(positionals.length);
+    analyzer = jobs > 1 ? workerPoolAnalyzer(jobs, modelsDir) : inProcessAnalyzer(models);
+    const results: (AnalysisResult | null)[] = new Array<AnalysisResult | null>(
+      positionals.length,
+    ).fill(null);
+    let done = 0;
+    const step = (): string => `[${++done}/${positionals.length}]`;
+    const one = async (index: number): Promise<void> => {
+      const file = positionals[index];
       // Every file gets its chance: a missing, damaged or hanging file is reported and skipped.
-      if (!existsSync(file) || !statSync(file).isFile()) {
-        fail(file, 'file not found');
-        continue;
-      }
+      if (!existsSync(file) || !statSync(file).isFile())
+        return fail(file, 'file not found', step());
       let img;
       try {
         img = await decoder.decode(new Uint8Array(readFileSync(file)));
       } catch (e) {
-        fail(file, (e as Error).message);
-        continue;
+        return fail(file, (e as Error).message, step());
       }
       let r: AnalysisResult;
       try {
-        r = await analyze(img, models, { mode, name: basename(file) });
+        r = await analyzer!.analyze(img, mode, basename(file));
       } catch (e) {
-        fail(file, `the analysis failed: ${(e as Error).message}`);
-        continue;
+        return fail(file, `the analysis failed: ${(e as Error).message}`, step());
       }
-      out.images.push({ file, ...r });
+      results[index] = r;
+      const prefix = positionals.length > 1 ? `${step()} ` : '';
       console.log(
-        `${file}: ${r.image.width}×${r.image.height}, ${r.mode} mode, ${r.nuclei.length} nucle${r.nuclei.length === 1 ? 'us' : 'i'}, backend ${backend}, ${r.timings.find((t) => t.stage === 'total')?.ms.toFixed(0)} ms`,
+        `${prefix}${file}: ${r.image.width}×${r.image.height}, ${r.mode} mode, ${r.nuclei.length} nucle${r.nuclei.length === 1 ? 'us' : 'i'}, backend ${backend}, ${r.timings.find((t) => t.stage === 'total')?.ms.toFixed(0)} ms`,
       );
       for (const w of r.warnings) console.log(`  note: ${w}`);
+    };
+    // `parallel` files in flight; decoding is serialised by the watchdog, analysis is not.
+    let nextIndex = 0;
+    const lane = async (): Promise<void> => {
+      while (nextIndex < positionals.length) await one(nextIndex++);
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(analyzer.parallel, positionals.length) }, lane),
+    );
+    const order = (f: string): number => (positionals as string[]).indexOf(f);
+    out.errors.sort((x, y) => order(x.file) - order(y.file));
+    for (const [index, r] of results.entries()) {
+      if (!r) continue;
+      const file = positionals[index];
+      out.images.push({ file, ...r });
       for (const n of r.nuclei) {
         rows.push({
           image: basename(file),
@@ -118,6 +150,7 @@ export async function run(argv: string[]): Promise<void> {
         `${out.errors.length} of ${positionals.length} files could not be analysed (listed above); the others were`,
       );
   } finally {
+    analyzer?.dispose();
     decoder.dispose();
     models.dispose();
   }
