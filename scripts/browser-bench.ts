@@ -21,11 +21,9 @@ import { chromium, type Page } from '@playwright/test';
 import { encode } from 'fast-png';
 import { cropCell } from '../src/core/image/crop-cell';
 import type { RgbaImage } from '../src/core/image/types';
-import { syntheticBenchField } from '../src/cli/bench-inputs';
+import { benchField } from '../src/cli/bench-inputs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
-import { cricFieldPath, readCricCells } from '../src/data/datasets';
-import { hasData, REPO_ROOT } from '../src/data/paths';
-import { readImage } from '../src/data/read-image';
+import { REPO_ROOT } from '../src/data/paths';
 
 const { values } = parseArgs({
   options: {
@@ -68,22 +66,9 @@ function stats(cold: number | null, warm: number[]): Stats {
 // ---- inputs ------------------------------------------------------------------------------------
 
 async function inputs(dir: string): Promise<{ cell: string; field: string; source: string }> {
-  let field: RgbaImage;
-  let cx: number;
-  let cy: number;
-  let source: string;
-  if (hasData()) {
-    const c = readCricCells()[0];
-    field = await readImage(cricFieldPath(c.field));
-    cx = c.x;
-    cy = c.y;
-    source = `CRIC field ${c.field} (${field.width}×${field.height}) and a 128×128 crop at its first cell`;
-  } else {
-    field = syntheticBenchField();
-    cx = field.width / 2;
-    cy = field.height / 2;
-    source = 'seeded synthetic 1280×960 field (no ../shared) and its central 128×128 crop';
-  }
+  const { field, cell: c, source: fieldSource } = await benchField();
+  const [cx, cy] = [c.x, c.y];
+  const source = `${fieldSource} and a 128×128 crop at one of its cells`;
   const png = (img: RgbaImage): Buffer =>
     Buffer.from(encode({ width: img.width, height: img.height, data: img.data, channels: 4 }));
   const cell = join(dir, 'bench-cell.png');

@@ -3,6 +3,7 @@ import { deepBenchStages } from '../core/features/deep/bench';
 import { nodeModelSource } from '../models/node-source';
 import { CLS_BENCH_STAGES } from './cls-bench';
 import { segBenchStages } from '../core/segment/bench';
+import { benchField } from './bench-inputs';
 
 /**
  * Stages timed by `paplens bench`. Each module adds its own: setup() loads models and inputs once
@@ -17,7 +18,10 @@ export interface BenchStage {
 }
 
 export const BENCH_STAGES: BenchStage[] = [
-  ...segBenchStages(() => nodeModelSource()),
+  ...segBenchStages(
+    () => nodeModelSource(),
+    async () => (await benchField()).field,
+  ),
   ...DESCRIPTOR_BENCH_STAGES,
   ...deepBenchStages(() => nodeModelSource()),
   ...CLS_BENCH_STAGES,

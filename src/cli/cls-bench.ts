@@ -3,25 +3,12 @@ import type { BenchStage } from './bench-stages';
 import { analyze } from '../core/analyze';
 import { classifyFeatures } from '../core/classify/fusion';
 import { cropCell } from '../core/image/crop-cell';
-import type { RgbaImage } from '../core/image/types';
 import { extractCellFeatures } from '../core/pipeline/cell-features';
 import { cellNucleusMask, loadPipelineModels, type PipelineModels } from '../core/pipeline/models';
-import { syntheticBenchField } from './bench-inputs';
-import { cricFieldPath, readCricCells } from '../data/datasets';
-import { hasData } from '../data/paths';
-import { readImage } from '../data/read-image';
+import { benchField } from './bench-inputs';
 import { ModelMissingError } from '../models/manifest';
 import { nodeModelSource } from '../models/node-source';
 import { initNodeTf } from './tf-node';
-
-/** A fixed benchmark field: the first CRIC field with labelled cells, or a seeded synthetic one. */
-async function benchField(): Promise<{ field: RgbaImage; cell: { x: number; y: number } }> {
-  if (hasData()) {
-    const c = readCricCells()[0];
-    return { field: await readImage(cricFieldPath(c.field)), cell: { x: c.x, y: c.y } };
-  }
-  return { field: syntheticBenchField(), cell: { x: 640, y: 480 } };
-}
 
 let shared: Promise<PipelineModels> | null = null;
 async function models(): Promise<PipelineModels> {

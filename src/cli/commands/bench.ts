@@ -5,6 +5,12 @@ import { printTable, writeJson } from '../output';
 import { initNodeTf } from '../tf-node';
 import { nodeModelSource } from '../../models/node-source';
 import { CliError, UsageError } from '../errors';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { benchFields, listFields } from '../field-bench';
+import { loadPipelineModels } from '../../core/pipeline/models';
+import { dataDir, hasData, NO_DATA_MESSAGE } from '../../data/paths';
+import { PARTS, type Part } from '../../data/splits';
 
 export interface StageStats {
   median_ms: number;
@@ -32,7 +38,12 @@ export async function run(argv: string[]): Promise<void> {
     runs: { type: 'string', default: '10' },
     stages: { type: 'string' },
     json: { type: 'string' },
+    fields: { type: 'string' },
+    split: { type: 'string' },
+    limit: { type: 'string' },
   });
+  if (values.fields !== undefined)
+    return runFieldBench(values.fields, values.split, values.limit, values.json);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new UsageError('--runs must be a positive integer');
@@ -91,4 +102,57 @@ export async function run(argv: string[]): Promise<void> {
       rss_bytes: mem.rss,
       num_tensors: tf.memory().numTensors,
     });
+}
+
+/**
+ * `paplens bench --fields DIR [--split cric:PART] [--limit N]`: the user's path on real fields
+ * (issue 13). `--fields default` = the CRIC test-split fields in ../shared.
+ */
+async function runFieldBench(
+  dirArg: string,
+  splitArg: string | undefined,
+  limitArg: string | undefined,
+  json: string | undefined,
+): Promise<void> {
+  let dir = dirArg;
+  let split = splitArg;
+  if (dir === 'default') {
+    if (!hasData()) throw new CliError(`--fields default needs ../shared: ${NO_DATA_MESSAGE}`);
+    dir = join(dataDir(), 'cric', 'fields');
+    split ??= 'cric:test';
+  }
+  if (!existsSync(dir)) throw new CliError(`fields folder not found: ${dir}`);
+  let part: Part | undefined;
+  if (split) {
+    const [name, p] = split.split(':');
+    if (name !== 'cric' || !PARTS.includes(p as Part))
+      throw new UsageError(`--split must be cric:train|val|test, got "${split}"`);
+    part = p as Part;
+  }
+  let files = listFields(dir, part ? { name: 'cric', part } : undefined);
+  if (limitArg) files = files.slice(0, Number(limitArg));
+  if (files.length === 0) throw new CliError(`no field images in ${dir}`);
+  const backend = await initNodeTf();
+  const models = await loadPipelineModels(nodeModelSource());
+  try {
+    if (!models.seg) throw new CliError('the segmentation model is not shipped; nothing to bench');
+    console.log(`bench: ${files.length} fields, backend ${backend}, one thread, field mode`);
+    const { rows, summary } = await benchFields(files, models, (t, i) =>
+      console.log(
+        `[${i + 1}/${files.length}] ${basename(t.file)} ${t.width}×${t.height}: ${t.nuclei} nuclei, ${t.total_ms.toFixed(0)} ms`,
+      ),
+    );
+    printTable(
+      Object.entries(summary.stage_median_ms).map(([stage, ms]) => ({ stage, median_ms: ms })),
+    );
+    console.log(
+      `fields ${summary.fields}; nuclei median ${summary.nuclei_median} (max ${summary.nuclei_max}); ` +
+        `field time median ${summary.median_ms.toFixed(0)} ms, p90 ${summary.p90_ms.toFixed(0)} ms, max ${summary.max_ms.toFixed(0)} ms; ` +
+        `≈ ${summary.ms_per_field_base.toFixed(0)} ms + ${summary.ms_per_nucleus.toFixed(1)} ms per nucleus; ` +
+        `load ${summary.load[0].toFixed(2)} → ${summary.load[1].toFixed(2)}`,
+    );
+    if (json) writeJson(json, { backend, summary, fields: rows });
+  } finally {
+    models.dispose();
+  }
 }

@@ -38,22 +38,26 @@ export function syntheticSegImage(
 
 /**
  * `paplens bench` stages (structurally BenchStage of src/cli): segment_cell = one 128×128 cell
- * image in cell mode; segment_field = one 1280×960 field (CRIC size) in field mode, tiled.
+ * image in cell mode; segment_field = the bench field (a dense real CRIC field when ../shared is
+ * there, else a dense synthetic one; src/cli/bench-inputs.ts) in field mode, tiled.
  * Both include scaling, grey conversion, the network and all post-processing.
  */
-export function segBenchStages(source: () => ModelSource): {
+export function segBenchStages(
+  source: () => ModelSource,
+  field: () => Promise<RgbaImage>,
+): {
   name: string;
   setup(): Promise<() => Promise<void>>;
   teardown(): void;
 }[] {
-  const make = (name: string, img: () => RgbaImage, mode: 'cell' | 'field') => {
+  const make = (name: string, img: () => Promise<RgbaImage>, mode: 'cell' | 'field') => {
     let model: SegModel | null = null;
     return {
       name,
       async setup() {
         model = await loadSegModel(source());
         const m = model;
-        const image = img();
+        const image = await img();
         return async () => {
           await segment(image, m, { mode });
         };
@@ -65,7 +69,7 @@ export function segBenchStages(source: () => ModelSource): {
     };
   };
   return [
-    make('segment_cell', () => syntheticSegImage(128, 128, 1, 28), 'cell'),
-    make('segment_field', () => syntheticSegImage(1280, 960, 40, 12), 'field'),
+    make('segment_cell', () => Promise.resolve(syntheticSegImage(128, 128, 1, 28)), 'cell'),
+    make('segment_field', field, 'field'),
   ];
 }
