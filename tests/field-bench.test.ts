@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { syntheticBenchField, SYNTHETIC_FIELD_NUCLEI } from '../src/cli/bench-inputs';
 import { linearFit, quantile, summarizeFields, type FieldTiming } from '../src/cli/field-bench';
 import { REPO_ROOT } from '../src/data/paths';
