@@ -220,7 +220,7 @@ export async function decodeImage(input: Uint8Array | ArrayBuffer): Promise<Rgba
       img = decodeBmp(bytes, checkSize);
       break;
     case 'tiff':
-      img = decodeTiff(bytes, checkSize);
+      img = await decodeTiff(bytes, checkSize);
       break;
   }
   if (format === 'jpeg' || format === 'tiff') {

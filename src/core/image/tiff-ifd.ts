@@ -53,67 +53,98 @@ function corrupt(why: string): ImageDecodeError {
   return new ImageDecodeError(`The TIFF file is corrupt (${why}).`);
 }
 
-/** Parse the header and the IFD chain. Throws ImageDecodeError for anything inconsistent. */
-export function readTiff(bytes: Uint8Array): TiffFile {
-  if (bytes.length < 8) throw new ImageDecodeError('The TIFF file is truncated (no header).');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const le = bytes[0] === 0x49;
-  const magic = dv.getUint16(2, le);
+/** Where the bytes come from: the whole file in memory, or random access to a big one. */
+export interface TiffByteReader {
+  readonly size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/**
+ * Parse the header and the IFD chain (and SubIFDs, where pyramid levels of OME-TIFF live).
+ * Reads only the header, the directories and their values, so a 20 GB slide costs a few reads.
+ * Throws ImageDecodeError for anything inconsistent.
+ */
+export async function readTiff(src: TiffByteReader | Uint8Array): Promise<TiffFile> {
+  const source: TiffByteReader =
+    src instanceof Uint8Array
+      ? { size: src.length, read: (o, n) => Promise.resolve(src.subarray(o, o + n)) }
+      : src;
+  const len = source.size;
+  if (len < 8) throw new ImageDecodeError('The TIFF file is truncated (no header).');
+  const head = await source.read(0, Math.min(16, len));
+  const hv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const le = head[0] === 0x49;
+  const magic = hv.getUint16(2, le);
   const bigTiff = magic === 43;
   if (magic !== 42 && !bigTiff) throw corrupt('bad header');
-  const len = bytes.length;
-  const u16 = (o: number): number => dv.getUint16(o, le);
-  const u32 = (o: number): number => dv.getUint32(o, le);
-  const u64 = (o: number): number => {
-    const lo = dv.getUint32(o + (le ? 0 : 4), le);
-    const hi = dv.getUint32(o + (le ? 4 : 0), le);
-    // Offsets beyond 2^53 cannot be inside any file we can hold.
-    return hi >= 0x200000 ? Number.MAX_SAFE_INTEGER : hi * 2 ** 32 + lo;
-  };
   let first: number;
   if (bigTiff) {
     if (len < 16) throw new ImageDecodeError('The TIFF file is truncated (no header).');
-    if (u16(4) !== 8) throw corrupt('bad BigTIFF header');
-    first = u64(8);
-  } else first = u32(4);
+    if (hv.getUint16(4, le) !== 8) throw corrupt('bad BigTIFF header');
+    first = u64(hv, 8, le);
+  } else first = hv.getUint32(4, le);
 
   const headSize = bigTiff ? 8 : 2;
   const entrySize = bigTiff ? 20 : 12;
   const nextSize = bigTiff ? 8 : 4;
   const ifds: TiffDirectory[] = [];
   const seen = new Set<number>();
-  let at = first;
-  while (at !== 0) {
-    if (seen.has(at)) throw corrupt('its directories form a loop');
-    if (ifds.length >= MAX_IFDS) throw corrupt(`more than ${MAX_IFDS} directories`);
-    if (at < 8 || at + headSize > len) throw corrupt('a directory offset points outside the file');
-    seen.add(at);
-    const n = bigTiff ? u64(at) : u16(at);
-    if (n === 0 || n > MAX_ENTRIES) throw corrupt(`a directory claims ${n} entries`);
-    const end = at + headSize + n * entrySize;
-    if (end + nextSize > len)
-      throw new ImageDecodeError('The TIFF file is truncated (a directory is cut off).');
-    const tags = new Map<number, TiffValue>();
-    for (let i = 0; i < n; i++) {
-      const e = at + headSize + i * entrySize;
-      const tag = u16(e);
-      const type = u16(e + 2);
-      const count = bigTiff ? u64(e + 4) : u32(e + 4);
-      const size = TYPE_SIZE[type] ?? 0;
-      if (size === 0) continue; // unknown type: readers must skip it
-      const bytesNeeded = count * size;
-      if (bytesNeeded > len) throw corrupt(`tag ${tag} claims ${count} values`);
-      const inlineSize = bigTiff ? 8 : 4;
-      const valueAt =
-        bytesNeeded <= inlineSize ? e + (bigTiff ? 12 : 8) : bigTiff ? u64(e + 12) : u32(e + 8);
-      if (valueAt + bytesNeeded > len) throw corrupt(`tag ${tag} points outside the file`);
-      tags.set(tag, readValues(dv, bytes, valueAt, type, count, le));
+  // Main chain first; SubIFD offsets found on the way are read after it (depth-first order kept).
+  const queue: number[] = [first];
+  while (queue.length > 0) {
+    let at = queue.shift()!;
+    while (at !== 0) {
+      if (seen.has(at)) throw corrupt('its directories form a loop');
+      if (ifds.length >= MAX_IFDS) throw corrupt(`more than ${MAX_IFDS} directories`);
+      if (at < 8 || at + headSize > len)
+        throw corrupt('a directory offset points outside the file');
+      seen.add(at);
+      const countBytes = await source.read(at, headSize);
+      const cv = new DataView(countBytes.buffer, countBytes.byteOffset, countBytes.byteLength);
+      const n = bigTiff ? u64(cv, 0, le) : cv.getUint16(0, le);
+      if (n === 0 || n > MAX_ENTRIES) throw corrupt(`a directory claims ${n} entries`);
+      const blockLen = headSize + n * entrySize + nextSize;
+      if (at + blockLen > len)
+        throw new ImageDecodeError('The TIFF file is truncated (a directory is cut off).');
+      const block = await source.read(at, blockLen);
+      const bv = new DataView(block.buffer, block.byteOffset, block.byteLength);
+      const tags = new Map<number, TiffValue>();
+      for (let i = 0; i < n; i++) {
+        const e = headSize + i * entrySize;
+        const tag = bv.getUint16(e, le);
+        const type = bv.getUint16(e + 2, le);
+        const count = bigTiff ? u64(bv, e + 4, le) : bv.getUint32(e + 4, le);
+        const size = TYPE_SIZE[type] ?? 0;
+        if (size === 0) continue; // unknown type: readers must skip it
+        const bytesNeeded = count * size;
+        if (bytesNeeded > len) throw corrupt(`tag ${tag} claims ${count} values`);
+        const inlineSize = bigTiff ? 8 : 4;
+        const valueField = e + (bigTiff ? 12 : 8);
+        let data: Uint8Array;
+        if (bytesNeeded <= inlineSize) data = block.subarray(valueField, valueField + bytesNeeded);
+        else {
+          const valueAt = bigTiff ? u64(bv, valueField, le) : bv.getUint32(valueField, le);
+          if (valueAt + bytesNeeded > len) throw corrupt(`tag ${tag} points outside the file`);
+          data = await source.read(valueAt, bytesNeeded);
+        }
+        const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+        tags.set(tag, readValues(dv, data, 0, type, count, le));
+      }
+      ifds.push({ offset: at, tags });
+      const sub = tags.get(330);
+      if (Array.isArray(sub)) for (const o of sub) if (typeof o === 'number') queue.push(o);
+      at = bigTiff ? u64(bv, blockLen - nextSize, le) : bv.getUint32(blockLen - nextSize, le);
     }
-    ifds.push({ offset: at, tags });
-    at = bigTiff ? u64(end) : u32(end);
   }
   if (ifds.length === 0) throw new ImageDecodeError('The TIFF file contains no image.');
   return { littleEndian: le, bigTiff, ifds };
+}
+
+/** Unsigned 64-bit value as a number (offsets beyond 2^53 cannot be in any file we can read). */
+function u64(dv: DataView, o: number, le: boolean): number {
+  const lo = dv.getUint32(o + (le ? 0 : 4), le);
+  const hi = dv.getUint32(o + (le ? 4 : 0), le);
+  return hi >= 0x200000 ? Number.MAX_SAFE_INTEGER : hi * 2 ** 32 + lo;
 }
 
 function readValues(
@@ -172,12 +203,8 @@ function readValues(
           case 12:
             out[i] = dv.getFloat64(o, le);
             break;
-          default: {
-            // LONG8 / SLONG8 / IFD8
-            const lo = dv.getUint32(o + (le ? 0 : 4), le);
-            const hi = dv.getUint32(o + (le ? 4 : 0), le);
-            out[i] = hi >= 0x200000 ? Number.MAX_SAFE_INTEGER : hi * 2 ** 32 + lo;
-          }
+          default: // LONG8 / SLONG8 / IFD8
+            out[i] = u64(dv, o, le);
         }
       }
       return out;

@@ -124,11 +124,11 @@ function validate(
 }
 
 /** Decode the first image of a TIFF (strips or tiles) to RGBA8, after validating its layout. */
-export function decodeTiff(
+export async function decodeTiff(
   bytes: Uint8Array,
   checkSize: (w: number, h: number) => void,
-): RgbaImage {
-  const file = readTiff(bytes);
+): Promise<RgbaImage> {
+  const file = await readTiff(bytes);
   const dir = file.ifds[0];
   const { w, h, photometric, tiled } = validate(dir, bytes.length, checkSize);
   // utif2's image object: tags as "t<number>" arrays, only those its decoder uses.
