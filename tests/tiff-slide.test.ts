@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { memorySource } from '../src/core/slide/byte-source';
+import { openTiffSlide } from '../src/core/slide/tiff-slide';
+import type { RgbaImage } from '../src/core/image/types';
+import { syntheticSegImage } from '../src/core/segment/bench';
+import { encodeSlide, type SlideWriteOptions } from './support/slide-writer';
+
+/** Largest channel difference between a region of `a` and `b` (RGB only). */
+function maxDiff(a: RgbaImage, x: number, y: number, b: RgbaImage): number {
+  let m = 0;
+  for (let j = 0; j < b.height; j++)
+    for (let i = 0; i < b.width; i++)
+      for (let c = 0; c < 3; c++) {
+        const va = a.data[4 * ((y + j) * a.width + x + i) + c];
+        m = Math.max(m, Math.abs(va - b.data[4 * (j * b.width + i) + c]));
+      }
+  return m;
+}
+
+describe('tiled pyramidal TIFF slides (issue 14)', () => {
+  const img = syntheticSegImage(700, 500, 30, 10, 3);
+  const cases: [string, SlideWriteOptions, number][] = [
+    ['LZW', { compression: 'lzw', tile: 128 }, 0],
+    ['Deflate BigTIFF', { compression: 'deflate', tile: 128, bigTiff: true }, 0],
+    ['JPEG q95', { compression: 'jpeg', tile: 256, jpegQuality: 95 }, 40],
+  ];
+  for (const [name, opts, tol] of cases) {
+    it(`${name}: regions across tile borders read back`, async () => {
+      const slide = await openTiffSlide(
+        memorySource(encodeSlide(img, { ...opts, pyramidLevels: 2 })),
+      );
+      expect([slide.width, slide.height]).toEqual([700, 500]);
+      expect(slide.levels.map((l) => [l.width, l.downsample])).toEqual([
+        [700, 1],
+        [350, 2],
+        [175, 4],
+      ]);
+      const r = await slide.readRegion(100, 90, 300, 200);
+      expect(maxDiff(img, 100, 90, r)).toBeLessThanOrEqual(tol);
+      // A region past the right/bottom edge: the outside is white.
+      const edge = await slide.readRegion(650, 450, 100, 100);
+      expect(edge.data[4 * (99 * 100 + 99)]).toBe(255);
+      expect(maxDiff(img, 650, 450, await slide.readRegion(650, 450, 50, 50))).toBeLessThanOrEqual(
+        tol,
+      );
+    });
+  }
+
+  it('refuses a slide whose tile offsets point past the end, with a clear message', async () => {
+    const b = encodeSlide(img, { compression: 'lzw', tile: 128 });
+    await expect(openTiffSlide(memorySource(b.subarray(0, b.length - 2000)))).rejects.toThrow(
+      /TIFF file is (truncated|corrupt)/,
+    );
+  });
+});
