@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { initNodeTf } from '../src/cli/tf-node';
+import { analyze } from '../src/core/analyze';
+import { loadPipelineModels, type PipelineModels } from '../src/core/pipeline/models';
+import { syntheticSegImage } from '../src/core/segment/bench';
+import { analyzeSlide, planTiles } from '../src/core/slide/analyze-slide';
+import { memorySource } from '../src/core/slide/byte-source';
+import { openTiffSlide } from '../src/core/slide/tiff-slide';
+import { REPO_ROOT } from '../src/data/paths';
+import { nodeModelSource } from '../src/models/node-source';
+import { encodeSlide } from './support/slide-writer';
+
+const shipped = existsSync(join(REPO_ROOT, 'public', 'models', 'seg', 'model.json'));
+
+describe('planTiles', () => {
+  it('covers the slide exactly once', () => {
+    const tiles = planTiles(1000, 700, 256);
+    expect(tiles).toHaveLength(4 * 3);
+    expect(tiles.reduce((s, t) => s + t.w * t.h, 0)).toBe(1000 * 700);
+    expect(tiles[tiles.length - 1]).toMatchObject({ x: 768, y: 512, w: 232, h: 188 });
+  });
+});
+
+describe.skipIf(!shipped)('analyzeSlide (shipped segmentation model)', () => {
+  let models: PipelineModels;
+  afterAll(() => models?.dispose());
+
+  it('tile by tile finds the nuclei of the whole image once each, in level-0 coordinates', async () => {
+    await initNodeTf();
+    models = await loadPipelineModels(nodeModelSource(), { classifier: false });
+    const img = syntheticSegImage(640, 480, 24, 12, 7);
+    const slide = await openTiffSlide(
+      memorySource(encodeSlide(img, { compression: 'lzw', tile: 128 })),
+    );
+    const progress: number[] = [];
+    const r = await analyzeSlide(slide, models, {
+      tile: 256,
+      margin: 64,
+      onProgress: (p) => progress.push(p.tilesDone),
+    });
+    expect(progress).toEqual([1, 2, 3, 4, 5, 6]);
+    const whole = await analyze(img, models, { mode: 'field' });
+    expect(whole.nuclei.length).toBeGreaterThan(10);
+    const near = (a: { x: number; y: number }, b: { x: number; y: number }) =>
+      Math.hypot(a.x - b.x, a.y - b.y) < 4;
+    // Nuclei of the whole image are found once each on the slide; tiling may shift a split
+    // between touching nuclei, so allow a few to differ, but never a duplicate.
+    const matched = whole.nuclei.filter(
+      (n) => r.nuclei.filter((m) => near(m.centroid, n.centroid)).length === 1,
+    ).length;
+    expect(matched / whole.nuclei.length).toBeGreaterThanOrEqual(0.9);
+    expect(Math.abs(r.nuclei.length - whole.nuclei.length)).toBeLessThanOrEqual(
+      Math.ceil(0.1 * whole.nuclei.length),
+    );
+    for (const [i, n] of r.nuclei.entries())
+      expect(r.nuclei.slice(i + 1).some((m) => near(m.centroid, n.centroid))).toBe(false);
+    console.log(
+      `slide vs whole image: ${r.nuclei.length} vs ${whole.nuclei.length} nuclei, ${matched} matched`,
+    );
+    expect(r.slide).toMatchObject({ tiles: 6, tilesDone: 6 });
+    expect(r.slide.megapixelsPerSecond).toBeGreaterThan(0);
+    // Contours are in slide coordinates: the centroid lies inside the contour's bounding box.
+    for (const n of r.nuclei) {
+      const xs = n.contour.map((p) => p[0]);
+      expect(Math.min(...xs) <= n.centroid.x && n.centroid.x <= Math.max(...xs)).toBe(true);
+    }
+  }, 120_000);
+
+  it('resumes from a tile and can be cancelled', async () => {
+    const img = syntheticSegImage(512, 256, 10, 12, 8);
+    const slide = await openTiffSlide(
+      memorySource(encodeSlide(img, { compression: 'deflate', tile: 128 })),
+    );
+    const full = await analyzeSlide(slide, models, { tile: 256 });
+    const firstTile = full.nuclei.filter((n) => n.centroid.x < 256);
+    const resumed = await analyzeSlide(slide, models, {
+      tile: 256,
+      resume: { startTile: 1, nuclei: firstTile },
+    });
+    expect(resumed.nuclei.map((n) => n.centroid)).toEqual(full.nuclei.map((n) => n.centroid));
+    const ctl = new AbortController();
+    ctl.abort();
+    await expect(analyzeSlide(slide, models, { signal: ctl.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+  }, 120_000);
+});
