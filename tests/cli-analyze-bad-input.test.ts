@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from '../src/data/paths';
 import { badInputCases, frozenLzwTiff, jpg, png } from './support/bad-inputs';
 import type { AnalyzeJson } from '../src/cli/commands/analyze';
+import { syntheticSegImage } from '../src/core/segment/bench';
+import { encodeSlide } from './support/slide-writer';
 
 /**
  * Issue 7, bad input in the CLI with the SHIPPED models: every corpus file that must be refused
@@ -125,4 +127,50 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
     expect(one.images.map((i) => i.file)).toEqual(files);
     expect(strip(two)).toEqual(strip(one));
   }, 180_000);
+
+  it('a slide (tiled TIFF) is analysed tile by tile; GeoJSON detections in level-0 coordinates', async () => {
+    const img = syntheticSegImage(1300, 600, 24, 12, 5);
+    const file = join(work, 'slide.tif');
+    writeFileSync(file, encodeSlide(img, { compression: 'jpeg', tile: 256, pyramidLevels: 2 }));
+    const json = join(work, 'slide.json');
+    const geo = join(work, 'slide.geojson');
+    const r = await runCli(['analyze', file, '--slide', '--json', json, '--geojson', geo]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/slide 1300×600, 3 level\(s\)/);
+    expect(r.out).toMatch(/tile 2\/2/);
+    const out = JSON.parse(readFileSync(json, 'utf8')) as {
+      images: { nuclei: { centroid: { x: number } }[]; slide: { tiles: number } }[];
+    };
+    expect(out.images[0].slide.tiles).toBe(2);
+    const n = out.images[0].nuclei.length;
+    expect(n).toBeGreaterThan(12);
+    // Level-0 coordinates: nuclei beyond the first tile exist.
+    expect(out.images[0].nuclei.some((x) => x.centroid.x > 1024)).toBe(true);
+    const g = JSON.parse(readFileSync(geo, 'utf8')) as {
+      type: string;
+      features: {
+        type: string;
+        geometry: { type: string; coordinates: [number, number][][] };
+        properties: {
+          objectType: string;
+          classification?: { name: string; color: number[] };
+          measurements: Record<string, number>;
+        };
+      }[];
+    };
+    // The GeoJSON QuPath imports as detections: closed polygon rings, numeric measurements.
+    expect(g.type).toBe('FeatureCollection');
+    expect(g.features).toHaveLength(n);
+    for (const f of g.features) {
+      expect(f.type).toBe('Feature');
+      expect(f.geometry.type).toBe('Polygon');
+      const ring = f.geometry.coordinates[0];
+      expect(ring.length).toBeGreaterThanOrEqual(4);
+      expect(ring[0]).toEqual(ring[ring.length - 1]);
+      expect(f.properties.objectType).toBe('detection');
+      for (const v of Object.values(f.properties.measurements))
+        expect(Number.isFinite(v)).toBe(true);
+      if (f.properties.classification) expect(f.properties.classification.color).toHaveLength(3);
+    }
+  }, 300_000);
 });

@@ -20,7 +20,8 @@ export const COMMANDS: Record<string, CommandInfo> = {
   analyze: {
     summary:
       'full analysis of images (single cell or field): nuclei, measurements, class probabilities',
-    usage: 'paplens analyze FILE... [--mode auto|cell|field] [--json FILE] [--jobs N]',
+    usage:
+      'paplens analyze FILE... [--mode auto|cell|field] [--json FILE] [--geojson FILE] [--jobs N] [--slide]',
   },
   bench: {
     summary: 'per-stage timings of the shipped pipeline on this machine',

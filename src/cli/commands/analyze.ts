@@ -10,6 +10,12 @@ import { DecodeWatchdog } from '../../workers/decode/watchdog';
 import { nodeDecodeWorker } from '../../workers/decode/node-decode-worker';
 import { nodeModelSource } from '../../models/node-source';
 import { requireClassifier } from './eval-cls';
+import { MAX_PIXELS } from '../../core/image/decode';
+import type { PipelineModels } from '../../core/pipeline/models';
+import { analyzeSlide } from '../../core/slide/analyze-slide';
+import { openTiffSlide } from '../../core/slide/tiff-slide';
+import { resultToGeoJson, type GeoJsonFeatureCollection } from '../../app/export/geojson';
+import { fileByteSource, looksLikeTiff } from '../file-source';
 import {
   defaultJobs,
   inProcessAnalyzer,
@@ -34,6 +40,8 @@ export async function run(argv: string[]): Promise<void> {
       json: { type: 'string' },
       models: { type: 'string' },
       jobs: { type: 'string' },
+      slide: { type: 'boolean', default: false },
+      geojson: { type: 'string' },
     },
     true,
   );
@@ -80,6 +88,15 @@ export async function run(argv: string[]): Promise<void> {
       // Every file gets its chance: a missing, damaged or hanging file is reported and skipped.
       if (!existsSync(file) || !statSync(file).isFile())
         return fail(file, 'file not found', step());
+      // Big TIFFs (whole slides) are analysed tile by tile, never decoded whole.
+      if (values.slide || (await isBigTiff(file))) {
+        try {
+          results[index] = await analyzeSlideFile(file, models, step);
+        } catch (e) {
+          fail(file, (e as Error).message, step());
+        }
+        return;
+      }
       let img;
       try {
         img = await decoder.decode(new Uint8Array(readFileSync(file)));
@@ -143,6 +160,7 @@ export async function run(argv: string[]): Promise<void> {
     ]);
     console.log('\nResearch decision support only: probabilities, not a diagnosis.');
     if (values.json) writeJson(values.json, out);
+    if (values.geojson) writeJson(values.geojson, toGeoJson(out));
     if (out.errors.length === 1 && positionals.length === 1)
       throw new CliError(`${out.errors[0].file}: ${out.errors[0].error}`);
     if (out.errors.length > 0)
@@ -154,4 +172,55 @@ export async function run(argv: string[]): Promise<void> {
     decoder.dispose();
     models.dispose();
   }
+}
+
+/** A TIFF whose level 0 is over the single-image limit: analysed as a slide. */
+async function isBigTiff(file: string): Promise<boolean> {
+  const src = fileByteSource(file);
+  try {
+    if (!looksLikeTiff(await src.read(0, 4))) return false;
+    const slide = await openTiffSlide(src);
+    return slide.width * slide.height > MAX_PIXELS;
+  } catch {
+    return false; // not a readable slide: the normal decoder gives the message
+  } finally {
+    src.close();
+  }
+}
+
+async function analyzeSlideFile(
+  file: string,
+  models: PipelineModels,
+  step: () => string,
+): Promise<AnalysisResult> {
+  const src = fileByteSource(file);
+  try {
+    const slide = await openTiffSlide(src);
+    console.log(
+      `${file}: slide ${slide.width}×${slide.height}, ${slide.levels.length} level(s); analysing tile by tile`,
+    );
+    const r = await analyzeSlide(slide, models, {
+      name: basename(file),
+      onProgress: (p) =>
+        console.log(
+          `  tile ${p.tilesDone}/${p.tiles}, ${p.nuclei} nuclei, ${(p.elapsedMs / 1000).toFixed(0)} s elapsed, ~${(p.etaMs / 1000).toFixed(0)} s left`,
+        ),
+    });
+    const s = r.slide;
+    console.log(
+      `${step()} ${file}: ${r.nuclei.length} nuclei in ${(s.ms / 1000).toFixed(1)} s (${s.megapixelsPerSecond.toFixed(2)} MP/s); ` +
+        `adequacy estimate ${s.squamousEstimate} squamous cells (Bethesda: ≥ 5,000 liquid-based, ≥ 8,000 conventional)`,
+    );
+    return r;
+  } finally {
+    src.close();
+  }
+}
+
+/** QuPath-importable detections of every analysed image (slides in level-0 coordinates). */
+function toGeoJson(out: AnalyzeJson): GeoJsonFeatureCollection {
+  return {
+    type: 'FeatureCollection',
+    features: out.images.flatMap((r, i) => resultToGeoJson(r, { pixelSizeUm: null }, i).features),
+  };
 }
