@@ -7,6 +7,7 @@ import {
   DEEP_CONFIG_PATH,
   DEEP_NETS,
   deepFeatures,
+  deepFeaturesBatch,
   loadDeepExtractors,
   type DeepModelsConfig,
   type DeepNetName,
@@ -115,12 +116,11 @@ export async function loadPipelineModels(
       versions.cnn = deep.version;
       disposers.push(() => deep.dispose());
       extractors.deepGroups = deep.names;
-      extractors.deep = async (crop, wanted) =>
-        deepFeatures(
-          crop,
-          deep,
-          deep.names.filter((n) => (wanted as readonly string[]).includes(n)) as DeepNetName[],
-        );
+      const only = (wanted: readonly string[]): DeepNetName[] =>
+        deep.names.filter((n) => wanted.includes(n));
+      extractors.deep = async (crop, wanted) => deepFeatures(crop, deep, only(wanted));
+      extractors.deepBatch = async (crops, wanted) =>
+        deepFeaturesBatch(crops, deep, only(wanted), crops.length);
     }
   } else missing.push('no fine-tuned deep feature models are present (public/models/cnn)');
 
