@@ -33,6 +33,7 @@ function nucleus(id: number, probs: number[] | null, extra: Partial<Nucleus> = {
     label,
     confidence: probs ? Math.max(...probs) : null,
     abnormalProbability: probs ? 1 - probs[0] : null,
+    abnormal: probs ? 1 - probs[0] >= 0.5 : false,
     lowConfidence: probs ? Math.max(...probs) < 0.5 : false,
     ...extra,
   };
