@@ -46,6 +46,7 @@ const { values } = parseArgs({
     hidden: { type: 'string', default: '16' },
     config: { type: 'string' },
     'max-calls': { type: 'string', default: '3' },
+    table: { type: 'string' },
   },
 });
 
@@ -137,7 +138,7 @@ function screenFields(
       };
       let pOther = 0;
       if (model) {
-        pOther = pOtherCache?.get(r) ?? otherProbability(model, r.fused, r.morph);
+        pOther = pOtherCache?.get(r) ?? otherProbability(model, r.fused, r.morph, r.probs);
         pOtherCache?.set(r, pOther);
       }
       const s = screenPrediction(base, pOther, threshold, lowConf);
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     morph: [],
     'morph+lbp+bof': [blocks.lbp, blocks.bof],
     'morph+all': [[0, fusedDim]],
+    'morph+classes': [],
   };
   const chosen = values.config ? [values.config] : Object.keys(configs);
   const trRecs = train.flatMap((f) => f.recs).filter((r) => !r.inStrip);
@@ -217,6 +219,7 @@ async function main(): Promise<void> {
       morph: { names: [...MORPH_FEATURES], ...morphNorm },
       fusedDim,
       fusedRanges: ranges,
+      classInputs: name.endsWith('+classes'),
       mlp: {
         inputDim: 0,
         hidden: 0,
@@ -231,7 +234,8 @@ async function main(): Promise<void> {
       fieldMinCalls: 1,
       meta: {},
     };
-    const X = (rs: Rec[]): Float32Array[] => rs.map((r) => gateInput(proto, r.fused, r.morph));
+    const X = (rs: Rec[]): Float32Array[] =>
+      rs.map((r) => gateInput(proto, r.fused, r.morph, r.probs));
     const xTr = X(trRecs);
     const yTr = trRecs.map((r) => (r.labelled ? 1 : 0));
     const xVa = X(vaRecs);
@@ -249,10 +253,10 @@ async function main(): Promise<void> {
       seed: 1,
     });
     const gate: ScreenModel = { ...proto, mlp: res.params };
-    gate.mlp.inputDim = gateInputDim(ranges, MORPH_FEATURES.length);
+    gate.mlp.inputDim = gateInputDim(ranges, MORPH_FEATURES.length, proto.classInputs);
     // s(x) on labelled val nuclei → c (Elkan–Noto); then P(Other).
     const sVa = vaRecs.map(
-      (r) => 1 - otherProbability({ ...gate, labelFrequency: 1 }, r.fused, r.morph),
+      (r) => 1 - otherProbability({ ...gate, labelFrequency: 1 }, r.fused, r.morph, r.probs),
     );
     const lab = sVa.filter((_, i) => yVa[i] === 1);
     gate.labelFrequency = lab.reduce((a, b) => a + b, 0) / lab.length;
@@ -260,11 +264,32 @@ async function main(): Promise<void> {
     // Round-trip through the file format so the figures are those of the shipped file.
     const model = parseScreenModel(JSON.parse(JSON.stringify(serializeScreenModel(gate))));
     const cache = new Map<Rec, number>();
-    const po = vaRecs.map((r) => otherProbability(model, r.fused, r.morph));
+    const po = vaRecs.map((r) => otherProbability(model, r.fused, r.morph, r.probs));
     const labOther = po.filter((p, i) => yVa[i] === 1 && p > 0.5).length;
+    const abnAside = vaRecs.filter(
+      (r, i) =>
+        r.labelledAbnormal &&
+        screenPrediction(
+          {
+            logits: [],
+            probabilities: r.probs,
+            label: 'NILM',
+            confidence: 0,
+            abnormalProbability: 0,
+            abnormal: false,
+            lowConfidence: false,
+          },
+          po[i],
+          1,
+          0,
+        ).label === 'Other',
+    ).length;
+    console.log(
+      `labelled abnormal val nuclei set aside (argmax Other): ${abnAside}/${vaRecs.filter((r) => r.labelledAbnormal).length}`,
+    );
     const unlOther = po.filter((p, i) => yVa[i] === 0 && p > 0.5).length;
     console.log(
-      `\n[${name}] in ${gateInputDim(ranges, 5)}, best epoch ${res.bestEpoch}/${res.epochsRun} (${((Date.now() - t0) / 1000).toFixed(0)} s), val PU AUC ${auc.toFixed(3)}, c ${model.labelFrequency.toFixed(3)}; val labelled nuclei with P(Other) > 0.5: ${labOther}/${lab.length}; unlabelled: ${unlOther}/${yVa.length - lab.length}`,
+      `\n[${name}] in ${gateInputDim(ranges, 5, proto.classInputs)}, best epoch ${res.bestEpoch}/${res.epochsRun} (${((Date.now() - t0) / 1000).toFixed(0)} s), val PU AUC ${auc.toFixed(3)}, c ${model.labelFrequency.toFixed(3)}; val labelled nuclei with P(Other) > 0.5: ${labOther}/${lab.length}; unlabelled: ${unlOther}/${yVa.length - lab.length}`,
     );
     // Operating point: the lowest threshold whose val calls/field without label ≤ maxCalls.
     let pick = 0.99;
@@ -326,6 +351,36 @@ async function main(): Promise<void> {
   };
   console.log(`\nchosen: ${best.name}, threshold ${m.abnormalThreshold}, field ≥ ${bestK} call(s)`);
   console.log(JSON.stringify(fieldsReport(fi, bestK), null, 1));
+  if (values.table) {
+    // Per-nucleus table for offline analysis (val + train, with the chosen gate's P(Other)).
+    const lines = [
+      'part,field,x,y,labelled,labelled_abnormal,in_strip,p_other,' +
+        ['NILM', 'ASCUS', 'LSIL', 'ASCH', 'HSIL', 'SCC'].map((c) => 'p_' + c).join(',') +
+        ',' +
+        MORPH_FEATURES.join(','),
+    ];
+    for (const [part, fs] of [
+      ['train', train],
+      ['val', val],
+    ] as const)
+      for (const f of fs)
+        for (const [i, r] of f.recs.entries())
+          lines.push(
+            [
+              part,
+              f.name,
+              f.result.nuclei[i].centroid.x.toFixed(1),
+              f.result.nuclei[i].centroid.y.toFixed(1),
+              +r.labelled,
+              +r.labelledAbnormal,
+              +r.inStrip,
+              otherProbability(m, r.fused, r.morph, r.probs).toFixed(5),
+              ...r.probs.map((p) => p.toFixed(5)),
+              ...r.morph.map((v) => v.toFixed(4)),
+            ].join(','),
+          );
+    writeFileSync(values.table, lines.join('\n') + '\n');
+  }
   if (values['report-test']) {
     const test = load('test');
     console.log(`\nTEST (${test.length} fields), shipped choice:`);

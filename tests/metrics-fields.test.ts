@@ -1,8 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../src/data/paths';
 import { fieldsReport, type FieldNucleusInput } from '../src/core/metrics/fields';
 import {
   MORPH_FEATURES,
   SCREEN_FORMAT,
+  morphVector,
   otherProbability,
   parseScreenModel,
   screenPrediction,
@@ -139,6 +143,7 @@ describe('Other gate and the seven-class prediction', () => {
       morph: { names: [...MORPH_FEATURES], mean: [5, 0, 0, 0, 0], std: [1, 1, 1, 1, 1] },
       fusedDim: 3,
       fusedRanges: [[1, 2]],
+      classInputs: false,
       mlp: {
         inputDim: 6,
         hidden: 1,
@@ -167,3 +172,46 @@ describe('Other gate and the seven-class prediction', () => {
     expect(() => parseScreenModel({ format: 'nope' })).toThrow(/paplens-screen-v1/);
   });
 });
+
+const screenPath = join(REPO_ROOT, 'public', 'models', 'screen', 'model.json');
+const clsPath = join(REPO_ROOT, 'public', 'models', 'cls', 'model.json');
+describe.skipIf(!existsSync(screenPath) || !existsSync(clsPath))(
+  'shipped screen model (public/models/screen)',
+  () => {
+    it('parses, belongs to the shipped classifier and carries a val-chosen operating point', () => {
+      const m = parseScreenModel(JSON.parse(readFileSync(screenPath, 'utf8')));
+      const cls = JSON.parse(readFileSync(clsPath, 'utf8')) as { meta: { version: string } };
+      expect(m.clsVersion).toBe(cls.meta.version);
+      expect(m.abnormalThreshold).toBeGreaterThan(0);
+      expect(m.abnormalThreshold).toBeLessThan(1);
+      expect(m.fieldMinCalls).toBeGreaterThanOrEqual(1);
+      expect(m.labelFrequency).toBeGreaterThan(0);
+      expect(m.labelFrequency).toBeLessThanOrEqual(1);
+      // Small pale debris-sized blob vs a large intermediate-cell nucleus (working-scale px).
+      const fused = new Float32Array(m.fusedDim);
+      const small = otherProbability(
+        m,
+        fused,
+        morphVector({
+          areaPx: 150,
+          perimeterPx: 45,
+          circularity: 0.9,
+          eccentricity: 0.4,
+          meanIntensity: 0.2,
+        }),
+      );
+      const large = otherProbability(
+        m,
+        fused,
+        morphVector({
+          areaPx: 1500,
+          perimeterPx: 145,
+          circularity: 0.9,
+          eccentricity: 0.6,
+          meanIntensity: 0.3,
+        }),
+      );
+      expect(small).toBeGreaterThan(large);
+    });
+  },
+);

@@ -25,6 +25,11 @@ export interface ScreenModel {
    * CNN blocks were fine-tuned on the labelled train cells, so "labelled vs not" is memorised there.
    */
   fusedRanges: [number, number][];
+  /**
+   * Whether the gate also reads log P(class) of the six Bethesda classes (after the morphometrics):
+   * small dark high-grade nuclei look like leukocytes by shape alone.
+   */
+  classInputs: boolean;
   mlp: MlpParams;
   /** Elkan–Noto label frequency c: P(labelled | epithelial), estimated on val. */
   labelFrequency: number;
@@ -66,15 +71,26 @@ export function morphVector(m: MorphInput, scale = 1): number[] {
   ];
 }
 
-export function gateInputDim(ranges: readonly [number, number][], morphCount: number): number {
-  return ranges.reduce((s, [a, b]) => s + b - a, 0) + morphCount;
+export function gateInputDim(
+  ranges: readonly [number, number][],
+  morphCount: number,
+  classInputs = false,
+): number {
+  return ranges.reduce((s, [a, b]) => s + b - a, 0) + morphCount + (classInputs ? N_CLASSES : 0);
 }
 
-/** [selected fused slices, z-scored morphometrics]. */
-export function gateInput(model: ScreenModel, fused: Float32Array, morph: number[]): Float32Array {
+const N_CLASSES = CLASS_NAMES.length;
+
+/** [selected fused slices, z-scored morphometrics, log P(Bethesda class) when classInputs]. */
+export function gateInput(
+  model: ScreenModel,
+  fused: Float32Array,
+  morph: number[],
+  probabilities?: readonly number[],
+): Float32Array {
   if (fused.length !== model.fusedDim)
     throw new Error(`the Other gate expects ${model.fusedDim} fused features, got ${fused.length}`);
-  const x = new Float32Array(gateInputDim(model.fusedRanges, morph.length));
+  const x = new Float32Array(gateInputDim(model.fusedRanges, morph.length, model.classInputs));
   let o = 0;
   for (const [a, b] of model.fusedRanges) {
     x.set(fused.subarray(a, b), o);
@@ -85,12 +101,23 @@ export function gateInput(model: ScreenModel, fused: Float32Array, morph: number
     const z = (v - model.morph.mean[j]) / model.morph.std[j];
     x[o + j] = Number.isFinite(z) ? z : 0;
   });
+  if (model.classInputs) {
+    if (!probabilities || probabilities.length !== N_CLASSES)
+      throw new Error('the Other gate needs the six Bethesda probabilities');
+    o += morph.length;
+    for (let c = 0; c < N_CLASSES; c++) x[o + c] = Math.log(Math.max(probabilities[c], 1e-4));
+  }
   return x;
 }
 
-/** P(Other | x) = 1 − min(1, s(x) / c). */
-export function otherProbability(model: ScreenModel, fused: Float32Array, morph: number[]): number {
-  const s = softmax(mlpLogits(model.mlp, gateInput(model, fused, morph)))[1];
+/** P(Other | x) = 1 − min(1, s(x) / c); `probabilities` = the six Bethesda ones (classInputs). */
+export function otherProbability(
+  model: ScreenModel,
+  fused: Float32Array,
+  morph: number[],
+  probabilities?: readonly number[],
+): number {
+  const s = softmax(mlpLogits(model.mlp, gateInput(model, fused, morph, probabilities)))[1];
   return 1 - Math.min(1, s / model.labelFrequency);
 }
 
@@ -120,12 +147,14 @@ export function screenPrediction(
     (s, c) => s + probabilities[CLASS_NAMES.indexOf(c)],
     0,
   );
+  const label = NUCLEUS_CLASSES[best];
   return {
     probabilities,
-    label: NUCLEUS_CLASSES[best],
+    label,
     confidence: probabilities[best],
     abnormalProbability,
-    abnormal: abnormalProbability >= abnormalThreshold,
+    // An object set aside as Other is never a screening call (it is not counted anywhere).
+    abnormal: label !== 'Other' && abnormalProbability >= abnormalThreshold,
     lowConfidence: probabilities[best] < lowConfidenceBelow,
   };
 }
@@ -151,7 +180,7 @@ export function parseScreenModel(json: unknown): ScreenModel {
   if (
     !Array.isArray(ranges) ||
     ranges.some(([a, b]) => !(a >= 0 && b > a && b <= Number(j.fusedDim))) ||
-    inputDim !== gateInputDim(ranges, j.morph.names.length)
+    inputDim !== gateInputDim(ranges, j.morph.names.length, j.classInputs === true)
   )
     throw new Error('screen model: input size does not match its features');
   return {
@@ -160,6 +189,7 @@ export function parseScreenModel(json: unknown): ScreenModel {
     morph: j.morph,
     fusedDim: Number(j.fusedDim),
     fusedRanges: ranges,
+    classInputs: j.classInputs === true,
     mlp: {
       inputDim,
       hidden,

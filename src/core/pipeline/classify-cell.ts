@@ -45,7 +45,7 @@ export async function classifyFieldNucleus(
   const screen = models.screen;
   if (!screen) return p;
   const t = typeof performance !== 'undefined' ? performance.now() : Date.now();
-  const pOther = otherProbability(screen, fused, morphVector(morph, scale));
+  const pOther = otherProbability(screen, fused, morphVector(morph, scale), p.probabilities);
   const out = screenPrediction(p, pOther, screen.abnormalThreshold, models.cls!.lowConfidenceBelow);
   if (stageMs)
     stageMs.other_gate =
