@@ -47,6 +47,7 @@ const { values } = parseArgs({
     config: { type: 'string' },
     'max-calls': { type: 'string', default: '3' },
     table: { type: 'string' },
+    'abn-copies': { type: 'string', default: '1' },
   },
 });
 
@@ -236,8 +237,13 @@ async function main(): Promise<void> {
     };
     const X = (rs: Rec[]): Float32Array[] =>
       rs.map((r) => gateInput(proto, r.fused, r.morph, r.probs));
-    const xTr = X(trRecs);
-    const yTr = trRecs.map((r) => (r.labelled ? 1 : 0));
+    // --abn-copies K: labelled abnormal nuclei count K times (keep small dark lesions epithelial).
+    const copies = Number(values['abn-copies']);
+    const trUsed = trRecs.flatMap((r) =>
+      r.labelledAbnormal ? new Array<Rec>(copies).fill(r) : [r],
+    );
+    const xTr = X(trUsed);
+    const yTr = trUsed.map((r) => (r.labelled ? 1 : 0));
     const xVa = X(vaRecs);
     const yVa = vaRecs.map((r) => (r.labelled ? 1 : 0));
     const pos = yTr.filter((y) => y === 1).length;

@@ -215,3 +215,62 @@ describe.skipIf(!existsSync(screenPath) || !existsSync(clsPath))(
     });
   },
 );
+
+describe('PU gate training (smoke test of what scripts/train-screen.ts does)', () => {
+  it('learns labelled vs unlabelled from morphometrics; c turns s(x) into P(Other)', async () => {
+    const { trainMlp } = await import('../src/core/classify/mlp');
+    // Synthetic nuclei: epithelial ones large (log area ~7), Other small (~5.5); only half of the
+    // epithelial ones are labelled, as in CRIC.
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const make = (n: number, logArea: number, labelled: (i: number) => boolean) =>
+      Array.from({ length: n }, (_, i) => ({
+        morph: [logArea + 0.4 * rnd(), 80 + 10 * rnd(), 0.8, 0.5, 0.3],
+        labelled: labelled(i),
+      }));
+    const recs = [...make(200, 7, (i) => i % 2 === 0), ...make(200, 5.5, () => false)];
+    const proto: ScreenModel = {
+      format: SCREEN_FORMAT,
+      clsVersion: 'x',
+      morph: {
+        names: [...MORPH_FEATURES],
+        mean: [6.2, 80, 0.8, 0.5, 0.3],
+        std: [0.8, 10, 1, 1, 1],
+      },
+      fusedDim: 1,
+      fusedRanges: [],
+      classInputs: false,
+      mlp: {
+        inputDim: 5,
+        hidden: 4,
+        outputs: 2,
+        w1: new Float32Array(20),
+        b1: new Float32Array(4),
+        w2: new Float32Array(8),
+        b2: new Float32Array(2),
+      },
+      labelFrequency: 1,
+      abnormalThreshold: 0.5,
+      fieldMinCalls: 1,
+      meta: {},
+    };
+    const fused = new Float32Array(1);
+    const { gateInput } = await import('../src/core/classify/other-gate');
+    const x = recs.map((r) => gateInput(proto, fused, r.morph));
+    const y = recs.map((r) => (r.labelled ? 1 : 0));
+    const res = trainMlp(x, y, x, y, 2, {
+      hidden: 4,
+      maxEpochs: 100,
+      learningRate: 1e-2,
+      classWeights: [1, 3],
+      seed: 1,
+    });
+    const gate: ScreenModel = { ...proto, mlp: res.params };
+    const s = recs.filter((r) => r.labelled).map((r) => 1 - otherProbability(gate, fused, r.morph));
+    gate.labelFrequency = s.reduce((a, b) => a + b, 0) / s.length;
+    const pSmall = otherProbability(gate, fused, [5.5, 80, 0.8, 0.5, 0.3]);
+    const pLarge = otherProbability(gate, fused, [7, 80, 0.8, 0.5, 0.3]);
+    expect(pSmall).toBeGreaterThan(0.8);
+    expect(pLarge).toBeLessThan(0.2);
+  });
+});
