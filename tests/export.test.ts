@@ -33,6 +33,7 @@ function nucleus(id: number, probs: number[] | null, extra: Partial<Nucleus> = {
     label,
     confidence: probs ? Math.max(...probs) : null,
     abnormalProbability: probs ? 1 - probs[0] : null,
+    abnormal: probs ? 1 - probs[0] >= 0.5 : false,
     lowConfidence: probs ? Math.max(...probs) < 0.5 : false,
     ...extra,
   };
@@ -236,5 +237,47 @@ describe('missing measurements', () => {
     expect(fc.features[0].properties.measurements['Area px^2']).toBeUndefined();
     expect(fc.features[0].properties.measurements['P(NILM)']).toBeCloseTo(0.9, 6);
     expect(JSON.stringify(fc)).not.toContain('null');
+  });
+});
+
+describe('exports name the Other class (issue 11)', () => {
+  // A field object set aside by the Other gate: seven probabilities, label Other.
+  const other = nucleus(3, null, {
+    probabilities: [0.1, 0.02, 0.02, 0.02, 0.02, 0.02, 0.8],
+    label: 'Other',
+    confidence: 0.8,
+    abnormalProbability: 0.1,
+    abnormal: false,
+  });
+  const flagged = nucleus(4, probsA, { abnormal: true });
+
+  it('CSV: p_Other and the screening call per nucleus; empty p_Other without the gate', () => {
+    const rows = parseCsv(nucleiToCsv([result([other, flagged])], { pixelSizeUm: null }));
+    const col = (name: string) => CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number]);
+    expect(rows[1][col('label')]).toBe('Other');
+    expect(Number(rows[1][col('p_Other')])).toBeCloseTo(0.8);
+    expect(rows[1][col('abnormal')]).toBe('false');
+    expect(rows[2][col('p_Other')]).toBe('');
+    expect(rows[2][col('abnormal')]).toBe('true');
+  });
+
+  it('report and counts: Other is its own key, set aside and not summarised', () => {
+    const rep = buildReport(
+      [result([other, flagged])],
+      { pixelSizeUm: null },
+      {
+        appVersion: 't',
+        generatedAt: 'now',
+      },
+    );
+    expect(rep.classes).toContain('Other');
+    expect(rep.images[0].counts.Other).toBe(1);
+    expect(rep.images[0].counts.HSIL).toBe(1);
+    expect(rep.images[0].setAsideCount).toBe(1);
+    expect(rep.images[0].abnormalCount).toBe(1);
+    expect(countsByClass([other]).NILM).toBe(0);
+    const gj = resultToGeoJson(result([other]), { pixelSizeUm: null });
+    expect(gj.features[0].properties.classification?.name).toBe('Other');
+    expect(gj.features[0].properties.measurements['P(Other)']).toBeCloseTo(0.8);
   });
 });

@@ -1,10 +1,2 @@
-/** Ray-casting point-in-polygon (hit testing in the viewer; also used by the e2e checks). */
-export function pointInPolygon(x: number, y: number, poly: readonly [number, number][]): boolean {
-  let hit = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) hit = !hit;
-  }
-  return hit;
-}
+// Moved to core so eval-fields (Node) and the viewer share one implementation.
+export { pointInPolygon } from '../core/util/geometry';

@@ -52,6 +52,8 @@ interface State {
   hoveredNucleus: number | null;
   overlayVisible: boolean;
   overlayOpacity: number;
+  /** Draw field objects set aside as `Other` (muted); they are never counted either way. */
+  showOther: boolean;
   /** µm per image pixel entered by the user; null = default estimate. */
   pixelSizeUm: number | null;
   modeSetting: ModeSetting;
@@ -70,6 +72,7 @@ interface State {
   hoverNucleus(id: number | null): void;
   setOverlayVisible(v: boolean): void;
   setOverlayOpacity(v: number): void;
+  setShowOther(v: boolean): void;
   setPixelSize(v: number | null): void;
   setModeSetting(m: ModeSetting): void;
   setItemMode(id: string, mode: AnalysisMode): void;
@@ -268,6 +271,7 @@ export const useStore = create<State>((set, get) => {
     hoveredNucleus: null,
     overlayVisible: true,
     overlayOpacity: 0.9,
+    showOther: true,
     pixelSizeUm: null,
     modeSetting: 'auto',
     running: false,
@@ -349,6 +353,9 @@ export const useStore = create<State>((set, get) => {
     },
     setOverlayVisible(v) {
       set({ overlayVisible: v });
+    },
+    setShowOther(v) {
+      set({ showOther: v });
     },
     setOverlayOpacity(v) {
       set({ overlayOpacity: Math.min(1, Math.max(0, v)) });

@@ -17,6 +17,12 @@ export const COMMANDS: Record<string, CommandInfo> = {
     usage:
       'paplens eval-cls --cells CSV --fields DIR [--split PART] [--json FILE] [--predictions OUT.csv]',
   },
+  'eval-fields': {
+    summary:
+      'analyse whole CRIC fields as the app does and score the screening calls on every outlined object',
+    usage:
+      'paplens eval-fields --cells CSV --fields DIR [--split PART] [--json FILE] [--limit N] [--field-min-calls N] [--results DIR]',
+  },
   analyze: {
     summary:
       'full analysis of images (single cell or field): nuclei, measurements, class probabilities',
@@ -55,6 +61,8 @@ async function loadCommand(name: string): Promise<CommandModule> {
       return import('./commands/eval-seg');
     case 'eval-cls':
       return import('./commands/eval-cls');
+    case 'eval-fields':
+      return import('./commands/eval-fields');
     case 'analyze':
       return import('./commands/analyze');
     case 'bench':

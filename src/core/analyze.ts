@@ -2,11 +2,11 @@ import { getBackend } from '@tensorflow/tfjs';
 import { cropCell, CELL_CROP_SIZE } from './image/crop-cell';
 import { resizeRgba } from './image/ops';
 import type { RgbaImage } from './image/types';
-import { classifyCrop } from './pipeline/classify-cell';
+import { classifyCrop, classifyFieldNucleus } from './pipeline/classify-cell';
 import { handcraftedGroups, type HandcraftedFeatures } from './pipeline/cell-features';
 import { withDeepPrefetch } from './pipeline/deep-prefetch';
 import { mainNucleusIndex, type PipelineModels, type SegNucleus } from './pipeline/models';
-import type { AnalysisMode, AnalysisResult, ClassName, Nucleus } from './types';
+import type { AnalysisMode, AnalysisResult, Nucleus, NucleusLabel } from './types';
 
 export { loadPipelineModels as loadModels } from './pipeline/models';
 export type { PipelineModels } from './pipeline/models';
@@ -191,18 +191,24 @@ export async function analyze(
       }
     }
     let probabilities: number[] | null = null;
-    let label: ClassName | null = null;
+    let label: NucleusLabel | null = null;
     let confidence: number | null = null;
     let abnormalProbability: number | null = null;
+    let abnormal = false;
     let lowConfidence = false;
     if (cls) {
       const crop = cropAt(i);
       crops[i] = undefined;
-      const p = await classifyCrop(crop, batchedModels, stageMs);
+      // Field mode judges every outlined object: the Other gate and the screening threshold.
+      const p =
+        mode === 'field'
+          ? await classifyFieldNucleus(crop, n.morphometrics, scale, batchedModels, stageMs)
+          : await classifyCrop(crop, batchedModels, stageMs);
       probabilities = p.probabilities;
       label = p.label;
       confidence = p.confidence;
       abnormalProbability = p.abnormalProbability;
+      abnormal = p.abnormal;
       lowConfidence = p.lowConfidence;
     }
     out.push({
@@ -215,6 +221,7 @@ export async function analyze(
       label,
       confidence,
       abnormalProbability,
+      abnormal,
       lowConfidence,
     });
     progress('classify', (i + 1) / nuclei.length);

@@ -5,6 +5,14 @@ export const CLASS_NAMES = ['NILM', 'ASC-US', 'LSIL', 'ASC-H', 'HSIL', 'SCC'] as
 export type ClassName = (typeof CLASS_NAMES)[number];
 /** Everything but NILM counts as abnormal for the binary screening decision. */
 export const ABNORMAL_CLASSES: readonly ClassName[] = ['ASC-US', 'LSIL', 'ASC-H', 'HSIL', 'SCC'];
+/**
+ * Field mode only (issue 11): an outlined object that is not a squamous epithelial nucleus
+ * (leukocyte, debris, clump, out-of-focus blob). Set aside: no Bethesda count, no gallery.
+ */
+export const OTHER_CLASS = 'Other' as const;
+/** Labels a nucleus can carry: probabilities are in this order when `Other` is present (7). */
+export const NUCLEUS_CLASSES = [...CLASS_NAMES, OTHER_CLASS] as const;
+export type NucleusLabel = ClassName | typeof OTHER_CLASS;
 
 export type AnalysisMode = 'cell' | 'field';
 
@@ -27,14 +35,19 @@ export interface Nucleus {
   bbox: { x: number; y: number; width: number; height: number };
   centroid: { x: number; y: number };
   morphometrics: Morphometrics;
-  /** Calibrated class probabilities in CLASS_NAMES order (sum 1); null when no classifier is loaded. */
+  /**
+   * Calibrated class probabilities (sum 1) in NUCLEUS_CLASSES order: the six Bethesda classes, then
+   * `Other` when the field-mode Other gate ran (7 values; 6 otherwise); null without a classifier.
+   */
   probabilities: number[] | null;
-  /** Argmax of probabilities, or null. */
-  label: ClassName | null;
+  /** Argmax of probabilities (`Other` included), or null. */
+  label: NucleusLabel | null;
   /** Max probability; shown as confidence, never as a verdict. */
   confidence: number | null;
-  /** P(abnormal) = 1 − P(NILM). */
+  /** P(abnormal) = sum of P(ASC-US, LSIL, ASC-H, HSIL, SCC) (with the gate: not 1 − P(NILM)). */
   abnormalProbability: number | null;
+  /** The screening call: P(abnormal) ≥ the operating threshold chosen on validation. */
+  abnormal: boolean;
   lowConfidence: boolean;
 }
 

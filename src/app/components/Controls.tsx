@@ -10,6 +10,8 @@ export function Controls() {
   const overlayOpacity = useStore((s) => s.overlayOpacity);
   const setOverlayVisible = useStore((s) => s.setOverlayVisible);
   const setOverlayOpacity = useStore((s) => s.setOverlayOpacity);
+  const showOther = useStore((s) => s.showOther);
+  const setShowOther = useStore((s) => s.setShowOther);
   const modeSetting = useStore((s) => s.modeSetting);
   const setModeSetting = useStore((s) => s.setModeSetting);
   const setItemMode = useStore((s) => s.setItemMode);
@@ -32,6 +34,18 @@ export function Controls() {
             data-testid="overlay-toggle"
           />
           Show nucleus outlines
+        </label>
+      </div>
+      <div className="control-row">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={showOther}
+            disabled={!overlayVisible}
+            onChange={(e) => setShowOther(e.currentTarget.checked)}
+            data-testid="other-toggle"
+          />
+          Show objects set aside (Other: leukocytes, debris, clumps)
         </label>
       </div>
       <div className="control-row">

@@ -1,12 +1,15 @@
-import { CLASS_COLORS, CLASS_DESCRIPTIONS, CLASS_NAMES } from '../classes';
+import { CLASS_COLORS, CLASS_DESCRIPTIONS, NUCLEUS_CLASSES } from '../classes';
 import { percent } from '../format';
 
-/** Horizontal bar chart of the six class probabilities (a list, so screen readers read it). */
+/**
+ * Horizontal bar chart of the class probabilities: the six Bethesda classes, plus Other for field
+ * nuclei judged by the Other gate (a list, so screen readers read it).
+ */
 export function ProbabilityChart({ probabilities }: { probabilities: number[] }) {
   const best = probabilities.indexOf(Math.max(...probabilities));
   return (
     <ul className="prob-chart" data-testid="class-probabilities" aria-label="Class probabilities">
-      {CLASS_NAMES.map((name, k) => (
+      {NUCLEUS_CLASSES.slice(0, probabilities.length).map((name, k) => (
         <li
           key={name}
           className={k === best ? 'prob-row best' : 'prob-row'}

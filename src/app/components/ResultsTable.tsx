@@ -1,3 +1,4 @@
+import { isSetAside } from '../draw';
 import { percent, ms } from '../format';
 import { useStore, type ImageItem } from '../store';
 
@@ -37,8 +38,10 @@ export function ResultsTable() {
           </thead>
           <tbody>
             {items.map((it) => {
-              const nuclei = it.result?.nuclei ?? [];
-              const abnormal = nuclei.filter((n) => n.label !== null && n.label !== 'NILM').length;
+              // Objects set aside as Other are neither counted nor ranked (issue 11).
+              const nuclei = (it.result?.nuclei ?? []).filter((n) => !isSetAside(n));
+              // The calibrated screening call, not the argmax label.
+              const abnormal = nuclei.filter((n) => n.abnormal).length;
               const classified = nuclei.some((n) => n.label !== null);
               const pMax = nuclei.reduce((m, n) => Math.max(m, n.abnormalProbability ?? -1), -1);
               return (

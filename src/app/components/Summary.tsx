@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { Nucleus } from '../../core/types';
 import type { RgbaImage } from '../../core/image/types';
 import { CLASS_COLORS, CLASS_DESCRIPTIONS, CLASS_NAMES } from '../classes';
-import { byAbnormality, drawContours } from '../draw';
+import { byAbnormality, drawContours, isSetAside } from '../draw';
 import { countsByClass } from '../export/common';
 import { percent } from '../format';
 import { useStore, type ImageItem } from '../store';
@@ -17,14 +17,32 @@ export function ClassCounts({
   countTestId?: string;
 }) {
   const counts = countsByClass(nuclei);
-  const total = nuclei.length;
+  const outlined = nuclei.length;
+  // Objects set aside as Other are outlined but never part of the Bethesda counts or shares.
+  const setAside = counts.Other;
+  const total = outlined - setAside;
+  const flagged = nuclei.filter((n) => n.abnormal && !isSetAside(n)).length;
   return (
     <section className="panel">
       <h2>{title}</h2>
       <p className="big-number">
-        <span data-testid={countTestId}>{total}</span> {total === 1 ? 'nucleus' : 'nuclei'}
+        <span data-testid={countTestId}>{outlined}</span>{' '}
+        {setAside > 0 ? 'objects outlined' : outlined === 1 ? 'nucleus' : 'nuclei'}
       </p>
-      {total > 0 && counts.unclassified === total ? (
+      {total > 0 && counts.unclassified < outlined ? (
+        <p className="small">
+          <span data-testid={`${countTestId}-abnormal`}>{flagged}</span> flagged abnormal by the
+          screening threshold
+        </p>
+      ) : null}
+      {setAside > 0 ? (
+        <p className="muted small" data-testid="set-aside-summary">
+          <span data-testid="set-aside-count">{setAside}</span> set aside as Other (not squamous
+          epithelial nuclei: leukocytes, debris, clumps, blur) and left out of the counts below;{' '}
+          {total} epithelial {total === 1 ? 'nucleus' : 'nuclei'} counted.
+        </p>
+      ) : null}
+      {outlined > 0 && counts.unclassified === outlined ? (
         <p className="hint">
           Not classified: no classifier is loaded, so only outlines and measurements are shown.
         </p>
@@ -111,15 +129,30 @@ export function Gallery({ items }: { items: ImageItem[] }) {
     const all: { item: ImageItem; n: Nucleus }[] = [];
     for (const item of items)
       for (const n of item.result?.nuclei ?? [])
-        if (n.abnormalProbability !== null) all.push({ item, n });
-    return all.sort((a, b) => byAbnormality(a.n, b.n)).slice(0, 24);
+        // The screening call decides what is shown; Other objects are never in the gallery.
+        if (n.abnormal && n.abnormalProbability !== null && !isSetAside(n)) all.push({ item, n });
+    return all.sort((a, b) => byAbnormality(a.n, b.n));
   }, [items]);
-  if (cells.length === 0) return null;
+  const analysed = items.some((it) => it.result?.nuclei.some((n) => n.label !== null));
+  if (!analysed) return null;
+  if (cells.length === 0)
+    return (
+      <section className="panel gallery-panel">
+        <h2>Flagged cells</h2>
+        <p className="hint" data-testid="gallery-empty">
+          No cell reaches the screening threshold. This is not a diagnosis: review the image
+          yourself.
+        </p>
+      </section>
+    );
   return (
     <section className="panel gallery-panel">
-      <h2>Most abnormal cells first</h2>
+      <h2>
+        Flagged cells, most abnormal first (
+        {cells.length > 24 ? `24 of ${cells.length}` : cells.length})
+      </h2>
       <ol className="gallery" data-testid="gallery">
-        {cells.map(({ item, n }) => (
+        {cells.slice(0, 24).map(({ item, n }) => (
           <li key={`${item.id}-${n.id}`}>
             <button
               type="button"

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Nucleus } from '../../core/types';
-import { byAbnormality, drawContours, nucleusAt } from '../draw';
+import { byAbnormality, drawContours, isSetAside, nucleusAt } from '../draw';
 import { useStore, type ImageItem } from '../store';
 
 interface View {
@@ -30,13 +30,17 @@ export function Viewer({ item }: { item: ImageItem }) {
 
   const overlayVisible = useStore((s) => s.overlayVisible);
   const overlayOpacity = useStore((s) => s.overlayOpacity);
+  const showOther = useStore((s) => s.showOther);
   const selected = useStore((s) => s.selectedNucleus);
   const hovered = useStore((s) => s.hoveredNucleus);
   const selectNucleus = useStore((s) => s.selectNucleus);
   const hoverNucleus = useStore((s) => s.hoverNucleus);
 
   const nuclei = useMemo<Nucleus[]>(() => result?.nuclei ?? [], [result]);
-  const ordered = useMemo(() => [...nuclei].sort(byAbnormality), [nuclei]);
+  const ordered = useMemo(
+    () => [...nuclei].filter((n) => showOther || !isSetAside(n)).sort(byAbnormality),
+    [nuclei, showOther],
+  );
 
   const fit = useCallback(() => {
     const el = containerRef.current;
@@ -80,8 +84,13 @@ export function Viewer({ item }: { item: ImageItem }) {
     if (!ctx) return;
     ctx.setTransform(f, 0, 0, f, 0, 0);
     ctx.clearRect(0, 0, image.width, image.height);
-    drawContours(ctx, nuclei, { lineWidth: Math.max(0.5 / f, 2 / view.zoom), selected, hovered });
-  }, [image, nuclei, selected, hovered, view.zoom]);
+    drawContours(ctx, nuclei, {
+      lineWidth: Math.max(0.5 / f, 2 / view.zoom),
+      selected,
+      hovered,
+      showOther,
+    });
+  }, [image, nuclei, selected, hovered, view.zoom, showOther]);
 
   const zoomAt = useCallback((factor: number, cx: number, cy: number) => {
     setView((v) => {
@@ -127,14 +136,14 @@ export function Viewer({ item }: { item: ImageItem }) {
       return;
     }
     const p = toImage(e);
-    hoverNucleus(nucleusAt(nuclei, p.x, p.y)?.id ?? null);
+    hoverNucleus(nucleusAt(nuclei, p.x, p.y, showOther)?.id ?? null);
   };
   const onPointerUp = (e: React.PointerEvent) => {
     const d = drag.current;
     drag.current = null;
     if (d && !d.moved) {
       const p = toImage(e);
-      selectNucleus(nucleusAt(nuclei, p.x, p.y)?.id ?? null);
+      selectNucleus(nucleusAt(nuclei, p.x, p.y, showOther)?.id ?? null);
     }
   };
 

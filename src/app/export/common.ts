@@ -1,4 +1,9 @@
-import { CLASS_NAMES, type AnalysisResult, type ClassName, type Nucleus } from '../../core/types';
+import {
+  NUCLEUS_CLASSES,
+  type AnalysisResult,
+  type Nucleus,
+  type NucleusLabel,
+} from '../../core/types';
 import { micronsPerPixel } from '../units';
 
 /** Options shared by every export: the user's pixel-size setting (null = default estimate). */
@@ -14,11 +19,11 @@ export function umPerPx(result: AnalysisResult, options: ExportOptions): number 
   return micronsPerPixel(result.mode, result.scale, options.pixelSizeUm);
 }
 
-export function countsByClass(nuclei: Nucleus[]): Record<ClassName | 'unclassified', number> {
-  const counts = Object.fromEntries([...CLASS_NAMES, 'unclassified'].map((c) => [c, 0])) as Record<
-    ClassName | 'unclassified',
-    number
-  >;
+/** Per-label counts; `Other` (set aside, issue 11) is its own key, never a Bethesda count. */
+export function countsByClass(nuclei: Nucleus[]): Record<NucleusLabel | 'unclassified', number> {
+  const counts = Object.fromEntries(
+    [...NUCLEUS_CLASSES, 'unclassified'].map((c) => [c, 0]),
+  ) as Record<NucleusLabel | 'unclassified', number>;
   for (const n of nuclei) counts[n.label ?? 'unclassified'] += 1;
   return counts;
 }

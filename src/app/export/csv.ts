@@ -1,4 +1,4 @@
-import { CLASS_NAMES, type AnalysisResult } from '../../core/types';
+import { NUCLEUS_CLASSES, type AnalysisResult } from '../../core/types';
 import { imageName, round, umPerPx, type ExportOptions } from './common';
 
 export const CSV_COLUMNS = [
@@ -22,8 +22,10 @@ export const CSV_COLUMNS = [
   'label',
   'confidence',
   'p_abnormal',
+  'abnormal',
   'low_confidence',
-  ...CLASS_NAMES.map((c) => `p_${c}`),
+  // p_Other is empty where the Other gate did not run (single-cell mode).
+  ...NUCLEUS_CLASSES.map((c) => `p_${c}`),
 ] as const;
 
 /** RFC 4180: quote fields holding a comma, quote or line break; double inner quotes. */
@@ -41,8 +43,8 @@ export function nucleiToCsv(results: AnalysisResult[], options: ExportOptions): 
     const um = umPerPx(r, options);
     for (const n of r.nuclei) {
       const m = n.morphometrics;
-      const probs = CLASS_NAMES.map((_, k) =>
-        n.probabilities ? round(n.probabilities[k], 6) : null,
+      const probs = NUCLEUS_CLASSES.map((_, k) =>
+        n.probabilities && k < n.probabilities.length ? round(n.probabilities[k], 6) : null,
       );
       const row = [
         imageName(r, i),
@@ -65,6 +67,7 @@ export function nucleiToCsv(results: AnalysisResult[], options: ExportOptions): 
         n.label,
         n.confidence === null ? null : round(n.confidence, 6),
         n.abnormalProbability === null ? null : round(n.abnormalProbability, 6),
+        n.abnormal,
         n.lowConfidence,
         ...probs,
       ];

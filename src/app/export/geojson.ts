@@ -1,4 +1,4 @@
-import { CLASS_NAMES, type AnalysisResult, type Nucleus } from '../../core/types';
+import { NUCLEUS_CLASSES, type AnalysisResult, type Nucleus } from '../../core/types';
 import { CLASS_COLORS, hexToRgb } from '../classes';
 import { round, umPerPx, type ExportOptions } from './common';
 
@@ -50,7 +50,7 @@ function feature(n: Nucleus, um: number, imageIndex: number): GeoJsonFeature | n
   if (n.confidence !== null) measurements.Confidence = round(n.confidence, 6);
   if (n.probabilities) {
     n.probabilities.forEach((p, k) => {
-      measurements[`P(${CLASS_NAMES[k]})`] = round(p, 6);
+      measurements[`P(${NUCLEUS_CLASSES[k]})`] = round(p, 6);
     });
   }
   return {

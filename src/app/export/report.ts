@@ -1,4 +1,4 @@
-import { CLASS_NAMES, type AnalysisResult } from '../../core/types';
+import { NUCLEUS_CLASSES, OTHER_CLASS, type AnalysisResult } from '../../core/types';
 import { countsByClass, imageName, round, umPerPx, type ExportOptions } from './common';
 
 export const DISCLAIMER = 'Decision support for research use — not a diagnosis.';
@@ -15,13 +15,15 @@ export function buildReport(results: AnalysisResult[], options: ExportOptions, m
     app: { name: 'PapLens', version: meta.appVersion },
     generatedAt: meta.generatedAt,
     disclaimer: DISCLAIMER,
-    classes: [...CLASS_NAMES],
+    classes: [...NUCLEUS_CLASSES],
     settings: {
       pixelSizeUm: options.pixelSizeUm,
       pixelSizeSource: options.pixelSizeUm === null ? 'default estimate' : 'user',
     },
     images: results.map((r, i) => {
-      const abnormal = r.nuclei
+      // Objects set aside as Other are outlined and listed, but not summarised (issue 11).
+      const kept = r.nuclei.filter((n) => n.label !== OTHER_CLASS);
+      const abnormal = kept
         .map((n) => n.abnormalProbability)
         .filter((p): p is number => p !== null);
       return {
@@ -37,6 +39,8 @@ export function buildReport(results: AnalysisResult[], options: ExportOptions, m
         warnings: r.warnings,
         nucleusCount: r.nuclei.length,
         counts: countsByClass(r.nuclei),
+        setAsideCount: r.nuclei.length - kept.length,
+        abnormalCount: kept.filter((n) => n.abnormal).length,
         maxAbnormalProbability: abnormal.length ? Math.max(...abnormal) : null,
         lowConfidenceCount: r.nuclei.filter((n) => n.lowConfidence).length,
         nuclei: r.nuclei,

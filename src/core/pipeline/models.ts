@@ -15,6 +15,7 @@ import {
 import { bofHistogram, loadVocabulary, VOCABULARY_PATH, type Vocabulary } from '../features/bof';
 import { cellSurf } from '../features/describe-cell';
 import { loadSegModel, segment } from '../segment/index';
+import { parseScreenModel, SCREEN_PATH, type ScreenModel } from '../classify/other-gate';
 
 /**
  * Everything the analysis pipeline can use, loaded from one model source. Whatever is not shipped
@@ -24,6 +25,8 @@ export interface PipelineModels {
   seg?: SegAdapter;
   extractors: CellExtractors;
   cls?: FusionModel;
+  /** Field screening: the Other gate and the operating point (issue 11); needs `cls`. */
+  screen?: ScreenModel;
   /** The SURF BoF vocabulary behind `extractors.bof` (the app hands it to its worker pool). */
   vocabulary?: Vocabulary;
   missing: string[];
@@ -155,10 +158,25 @@ export async function loadPipelineModels(
       missing.push('no trained classification model is present (public/models/cls)');
     }
   }
+  let screen: ScreenModel | undefined;
+  if (cls && (await source.has(SCREEN_PATH))) {
+    screen = await tryLoad('the field screening model could not be loaded', missing, async () =>
+      parseScreenModel(await source.readJson<unknown>(SCREEN_PATH)),
+    );
+    // The gate reads the classifier's fused features: with another classifier it is meaningless.
+    if (screen && screen.clsVersion !== versions.cls) {
+      missing.push(
+        `the field screening model was trained for classifier ${screen.clsVersion}, not ${versions.cls}; it was not loaded (no Other class)`,
+      );
+      screen = undefined;
+    }
+    if (screen) versions.screen = String(screen.meta.version ?? 'screen');
+  } else if (cls) missing.push('no field screening model is present (public/models/screen)');
   return {
     seg,
     extractors,
     cls,
+    screen,
     vocabulary,
     missing,
     versions,

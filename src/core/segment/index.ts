@@ -24,6 +24,7 @@ export function toNuclei(result: SegmentResult): Nucleus[] {
     label: null,
     confidence: null,
     abnormalProbability: null,
+    abnormal: false,
     lowConfidence: false,
   }));
 }
