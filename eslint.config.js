@@ -13,6 +13,9 @@ export default tseslint.config(
       'coverage',
       'test-results',
       'playwright-report',
+      // Local scratch (git-ignored, see .gitignore): never part of the project.
+      '.devdata',
+      '.cache',
     ],
   },
   js.configs.recommended,
