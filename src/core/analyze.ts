@@ -4,7 +4,6 @@ import { resizeRgba } from './image/ops';
 import type { RgbaImage } from './image/types';
 import { classifyCrop, classifyFieldNucleus } from './pipeline/classify-cell';
 import { handcraftedGroups, type HandcraftedFeatures } from './pipeline/cell-features';
-import { withDeepPrefetch } from './pipeline/deep-prefetch';
 import { mainNucleusIndex, type PipelineModels, type SegNucleus } from './pipeline/models';
 import type { AnalysisMode, AnalysisResult, Nucleus, NucleusLabel } from './types';
 
@@ -18,11 +17,6 @@ export interface AnalyzeOptions {
   /** stage name and completed fraction 0..1 */
   onProgress?: (stage: string, fraction: number) => void;
   name?: string;
-  /**
-   * Field mode: run all crops through each CNN in batches before classifying (default true).
-   * false = one crop per call, as before; kept for A/B timing (docs/PERFORMANCE.md).
-   */
-  batchDeepFeatures?: boolean;
 }
 
 /** Field mode: crops whose LBP + BoF are started ahead of the CNNs (descriptor pool only). */
@@ -162,22 +156,6 @@ export async function analyze(
           },
         }
       : models;
-  // A field's crops go through each CNN in batches first (same features, far fewer calls).
-  let batchedModels = runModels;
-  if (
-    mode === 'field' &&
-    cls &&
-    cls.pipeline.view === 'plain' &&
-    options.batchDeepFeatures !== false
-  ) {
-    const all = nuclei.map((_, i) => cropAt(i));
-    batchedModels = await withDeepPrefetch(
-      runModels,
-      all,
-      cls.groups.map((g) => g.name),
-      { stageMs, signal, onProgress: (f) => progress('deep_features', f) },
-    );
-  }
   for (let i = 0; i < nuclei.length; i++) {
     checkAbort(signal);
     const n = nuclei[i];
@@ -202,8 +180,8 @@ export async function analyze(
       // Field mode judges every outlined object: the Other gate and the screening threshold.
       const p =
         mode === 'field'
-          ? await classifyFieldNucleus(crop, n.morphometrics, scale, batchedModels, stageMs)
-          : await classifyCrop(crop, batchedModels, stageMs);
+          ? await classifyFieldNucleus(crop, n.morphometrics, scale, runModels, stageMs)
+          : await classifyCrop(crop, runModels, stageMs);
       probabilities = p.probabilities;
       label = p.label;
       confidence = p.confidence;

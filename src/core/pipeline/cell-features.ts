@@ -32,11 +32,6 @@ export type DeepFeatureFn = (
   crop: RgbaImage,
   wanted: readonly FeatureGroupName[],
 ) => Promise<Partial<Record<FeatureGroupName, Float32Array>>>;
-/** Deep features of many equally sized crops at once (one CNN call per batch). */
-export type DeepBatchFeatureFn = (
-  crops: readonly RgbaImage[],
-  wanted: readonly FeatureGroupName[],
-) => Promise<Partial<Record<FeatureGroupName, Float32Array>>[]>;
 /** SURF bag-of-features histogram of a grey crop (optionally restricted to a mask). */
 export type BofFeatureFn = (grey: GreyImage, mask?: Uint8Array) => Float32Array;
 
@@ -61,8 +56,6 @@ export type HandcraftedFeatureFn = (
 /** Extractors that are present; a missing one simply leaves its groups absent. */
 export interface CellExtractors {
   deep?: DeepFeatureFn;
-  /** The same features for a batch of crops (see pipeline/deep-prefetch.ts). */
-  deepBatch?: DeepBatchFeatureFn;
   /** Groups `deep` can produce. */
   deepGroups?: readonly FeatureGroupName[];
   bof?: BofFeatureFn;

@@ -7,7 +7,6 @@ import {
   DEEP_CONFIG_PATH,
   DEEP_NETS,
   deepFeatures,
-  deepFeaturesBatch,
   loadDeepExtractors,
   type DeepModelsConfig,
   type DeepNetName,
@@ -122,8 +121,6 @@ export async function loadPipelineModels(
       const only = (wanted: readonly string[]): DeepNetName[] =>
         deep.names.filter((n) => wanted.includes(n));
       extractors.deep = async (crop, wanted) => deepFeatures(crop, deep, only(wanted));
-      extractors.deepBatch = async (crops, wanted) =>
-        deepFeaturesBatch(crops, deep, only(wanted), crops.length);
     }
   } else missing.push('no fine-tuned deep feature models are present (public/models/cnn)');
 
