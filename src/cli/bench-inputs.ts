@@ -11,31 +11,37 @@ import { readImage } from '../data/read-image';
  */
 export const DENSE_BENCH_FIELD = { field: 'abaafc46c2b0cecef1ddb0ba3202ae74.jpg', nuclei: 177 };
 
-/** Blobs in the synthetic fallback field: as dense as the real one (≥ 150 nuclei). */
-export const SYNTHETIC_FIELD_NUCLEI = 160;
+/** Nuclei drawn in the synthetic fallback field; the shipped model detects 159 (≥ 150, as dense as the real one). */
+export const SYNTHETIC_FIELD_NUCLEI = 175;
 
 /**
- * A seeded synthetic 1280×960 "field" (pale background, 160 dark round blobs, not overlapping)
- * used by the Node and browser benches when ../shared is absent, so both time the same input.
+ * A seeded synthetic 1280×960 "field" (pale background, pale cytoplasm, 175 dark nuclei that do
+ * not touch; drawn like syntheticSegImage, which the segmentation model detects) used by the Node
+ * and browser benches when ../shared is absent, so both time the same input.
  */
 export function syntheticBenchField(): RgbaImage {
   const w = 1280;
   const h = 960;
   const r = mulberry32(11);
+  const nuclei: { x: number; y: number; r: number }[] = [];
+  while (nuclei.length < SYNTHETIC_FIELD_NUCLEI) {
+    const c = { x: 30 + r() * (w - 60), y: 30 + r() * (h - 60), r: 9 + r() * 5 };
+    if (nuclei.every((p) => (p.x - c.x) ** 2 + (p.y - c.y) ** 2 > (p.r + c.r + 8) ** 2))
+      nuclei.push(c);
+  }
+  const grey = new Float32Array(w * h).fill(230);
+  for (const c of nuclei)
+    for (let y = Math.max(0, Math.floor(c.y - 3 * c.r)); y < Math.min(h, c.y + 3 * c.r); y++)
+      for (let x = Math.max(0, Math.floor(c.x - 3 * c.r)); x < Math.min(w, c.x + 3 * c.r); x++) {
+        const d2 = (x - c.x) ** 2 + (y - c.y) ** 2;
+        const i = y * w + x;
+        if (d2 < c.r * c.r) grey[i] = 80;
+        else if (d2 < 9 * c.r * c.r && grey[i] > 195) grey[i] = 195;
+      }
   const data = new Uint8ClampedArray(w * h * 4);
-  for (let i = 0; i < w * h; i++)
-    data.set([215 + r() * 20, 205 + r() * 20, 220 + r() * 20, 255], 4 * i);
-  const placed: { x: number; y: number; r: number }[] = [];
-  while (placed.length < SYNTHETIC_FIELD_NUCLEI) {
-    const cx = 40 + r() * (w - 80);
-    const cy = 40 + r() * (h - 80);
-    const rad = 8 + r() * 12;
-    if (placed.some((p) => (p.x - cx) ** 2 + (p.y - cy) ** 2 < (p.r + rad + 6) ** 2)) continue;
-    placed.push({ x: cx, y: cy, r: rad });
-    for (let y = Math.floor(cy - rad); y <= cy + rad; y++)
-      for (let x = Math.floor(cx - rad); x <= cx + rad; x++)
-        if ((x - cx) ** 2 + (y - cy) ** 2 <= rad * rad)
-          data.set([80 + r() * 30, 60 + r() * 30, 120 + r() * 30, 255], 4 * (y * w + x));
+  for (let i = 0; i < w * h; i++) {
+    const v = grey[i] + (r() - 0.5) * 16;
+    data.set([v - 10, v - 20, v, 255], 4 * i);
   }
   return { width: w, height: h, data };
 }
@@ -61,6 +67,6 @@ export async function benchField(): Promise<{
   return {
     field,
     cell: { x: 640, y: 480 },
-    source: `seeded synthetic ${field.width}×${field.height} field with ${SYNTHETIC_FIELD_NUCLEI} nuclei (no ../shared)`,
+    source: `seeded synthetic ${field.width}×${field.height} field with ${SYNTHETIC_FIELD_NUCLEI} drawn nuclei (no ../shared)`,
   };
 }
