@@ -40,7 +40,8 @@ const abnormalNuclei = new Set<number>();
 for (const r of rows) {
   const n = hit(Number(r.x), Number(r.y));
   if (n) found++;
-  if (r.bethesda_system !== 'Negative for intraepithelial lesion') {
+  // make-test-slide.ts writes the parsed class (NILM, ASC-US, …); CRIC's raw label also counts.
+  if (!['NILM', 'Negative for intraepithelial lesion'].includes(r.bethesda_system)) {
     abnormal++;
     if (n?.abnormal) abnormalFound++;
     if (n) abnormalNuclei.add(n.id);
