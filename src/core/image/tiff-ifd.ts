@@ -212,6 +212,28 @@ function readValues(
   }
 }
 
+/** The baseline and extension tags PapLens reads. */
+export const TIFF_TAGS = {
+  newSubfileType: 254,
+  width: 256,
+  height: 257,
+  bitsPerSample: 258,
+  compression: 259,
+  photometric: 262,
+  stripOffsets: 273,
+  samplesPerPixel: 277,
+  rowsPerStrip: 278,
+  stripByteCounts: 279,
+  planar: 284,
+  predictor: 317,
+  colorMap: 320,
+  tileWidth: 322,
+  tileLength: 323,
+  tileOffsets: 324,
+  tileByteCounts: 325,
+  jpegTables: 347,
+} as const;
+
 /** First value of a numeric tag, or the fallback. */
 export function tagNumber(ifd: TiffDirectory, tag: number, fallback: number): number {
   const v = ifd.tags.get(tag);

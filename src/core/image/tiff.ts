@@ -1,7 +1,7 @@
 import * as UTIFModule from 'utif2';
 import { decoderDetail, ImageDecodeError } from './errors';
 import { decodeLzw } from './lzw';
-import { readTiff, tagNumber, tagNumbers, type TiffDirectory } from './tiff-ifd';
+import { readTiff, TIFF_TAGS as T, tagNumber, tagNumbers, type TiffDirectory } from './tiff-ifd';
 import type { RgbaImage } from './types';
 
 // utif2 is CommonJS: Node's ESM loader puts it under `default`, bundlers flatten it.
@@ -22,24 +22,6 @@ const COMPRESSIONS: Record<number, string> = {
 };
 /** One strip or tile must not need more than this to decode (a corrupt tile size would). */
 const MAX_CHUNK_BYTES = 256 * 1024 * 1024;
-
-const T = {
-  width: 256,
-  height: 257,
-  bitsPerSample: 258,
-  compression: 259,
-  photometric: 262,
-  stripOffsets: 273,
-  samplesPerPixel: 277,
-  rowsPerStrip: 278,
-  stripByteCounts: 279,
-  planar: 284,
-  colorMap: 320,
-  tileWidth: 322,
-  tileLength: 323,
-  tileOffsets: 324,
-  tileByteCounts: 325,
-} as const;
 
 /**
  * Check everything utif2's decompressors trust (sizes, counts, offsets) against the file, so

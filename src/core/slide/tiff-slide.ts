@@ -1,7 +1,13 @@
 import jpeg from 'jpeg-js';
 import { decoderDetail, ImageDecodeError } from '../image/errors';
 import { decodeLzw } from '../image/lzw';
-import { readTiff, tagNumber, tagNumbers, type TiffDirectory } from '../image/tiff-ifd';
+import {
+  readTiff,
+  TIFF_TAGS as T,
+  tagNumber,
+  tagNumbers,
+  type TiffDirectory,
+} from '../image/tiff-ifd';
 import type { RgbaImage } from '../image/types';
 import type { ByteSource } from './byte-source';
 
@@ -40,26 +46,6 @@ export const MAX_SLIDE_SIDE = 200_000;
 const CACHE_CHUNKS = 64;
 /** No chunk's compressed bytes may exceed this (a corrupt byte count would). */
 const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
-
-const T = {
-  width: 256,
-  height: 257,
-  bitsPerSample: 258,
-  compression: 259,
-  photometric: 262,
-  stripOffsets: 273,
-  samplesPerPixel: 277,
-  rowsPerStrip: 278,
-  stripByteCounts: 279,
-  planar: 284,
-  predictor: 317,
-  tileWidth: 322,
-  tileLength: 323,
-  tileOffsets: 324,
-  tileByteCounts: 325,
-  jpegTables: 347,
-  newSubfileType: 254,
-} as const;
 
 const COMPRESSION_NAMES: Record<number, string> = {
   1: 'none',
