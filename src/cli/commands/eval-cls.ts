@@ -79,21 +79,9 @@ export async function run(argv: string[]): Promise<void> {
     predictions: { type: 'string' },
     models: { type: 'string' },
   });
-  const cellsPath = resolve(requireOption(values, 'cells'));
-  const fieldsDir = resolve(requireOption(values, 'fields'));
-  const part = values.split ? parseSplitArg(values.split) : null;
-  if (!existsSync(cellsPath) || !statSync(cellsPath).isFile())
-    throw new CliError(`cells CSV not found: ${cellsPath}`);
-  if (!existsSync(fieldsDir) || !statSync(fieldsDir).isDirectory())
-    throw new CliError(`fields folder not found: ${fieldsDir}`);
-  let cells: CricCell[];
-  try {
-    cells = readCricCells(cellsPath);
-  } catch (e) {
-    throw new CliError(`cannot read the cells CSV: ${(e as Error).message}`);
-  }
-  if (cells.some((c) => !Number.isFinite(c.x) || !Number.isFinite(c.y)))
-    throw new CliError(`the cells CSV has rows whose x or y is not a number: ${cellsPath}`);
+  const inputs = readCricInputs(values);
+  const { fieldsDir, part } = inputs;
+  let cells = inputs.cells;
   if (part) {
     let fields: Set<string>;
     try {
@@ -237,4 +225,32 @@ export async function run(argv: string[]): Promise<void> {
   } finally {
     models.dispose();
   }
+}
+
+/**
+ * The CRIC inputs of eval-cls and eval-fields (--cells CSV, --fields DIR, --split PART), checked
+ * with one clear message each.
+ */
+export function readCricInputs(values: { cells?: string; fields?: string; split?: string }): {
+  cellsPath: string;
+  fieldsDir: string;
+  part: Part | null;
+  cells: CricCell[];
+} {
+  const cellsPath = resolve(requireOption(values, 'cells'));
+  const fieldsDir = resolve(requireOption(values, 'fields'));
+  const part = values.split ? parseSplitArg(values.split) : null;
+  if (!existsSync(cellsPath) || !statSync(cellsPath).isFile())
+    throw new CliError(`cells CSV not found: ${cellsPath}`);
+  if (!existsSync(fieldsDir) || !statSync(fieldsDir).isDirectory())
+    throw new CliError(`fields folder not found: ${fieldsDir}`);
+  let cells: CricCell[];
+  try {
+    cells = readCricCells(cellsPath);
+  } catch (e) {
+    throw new CliError(`cannot read the cells CSV: ${(e as Error).message}`);
+  }
+  if (cells.some((c) => !Number.isFinite(c.x) || !Number.isFinite(c.y)))
+    throw new CliError(`the cells CSV has rows whose x or y is not a number: ${cellsPath}`);
+  return { cellsPath, fieldsDir, part, cells };
 }

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseCliArgs, requireOption } from '../args';
+import { parseCliArgs } from '../args';
 import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
 import { initNodeTf } from '../tf-node';
@@ -14,11 +14,11 @@ import {
 } from '../../core/metrics/fields';
 import { loadPipelineModels, type PipelineModels } from '../../core/pipeline/models';
 import type { AnalysisResult, Nucleus } from '../../core/types';
-import { cricFieldPath, readCricCells, type CricCell } from '../../data/datasets';
+import { cricFieldPath, type CricCell } from '../../data/datasets';
 import { readImage } from '../../data/read-image';
 import { loadSplit, unitsOf } from '../../data/splits';
 import { nodeModelSource } from '../../models/node-source';
-import { parseSplitArg, requireClassifier } from './eval-cls';
+import { readCricInputs, requireClassifier } from './eval-cls';
 
 /** JSON written by --json (issue 11): the report of src/core/metrics/fields.ts plus provenance. */
 export type EvalFieldsJson = FieldsReport & {
@@ -67,21 +67,7 @@ export async function run(argv: string[]): Promise<void> {
     limit: { type: 'string' },
     'field-min-calls': { type: 'string' },
   });
-  const cellsPath = resolve(requireOption(values, 'cells'));
-  const fieldsDir = resolve(requireOption(values, 'fields'));
-  const part = values.split ? parseSplitArg(values.split) : null;
-  if (!existsSync(cellsPath) || !statSync(cellsPath).isFile())
-    throw new CliError(`cells CSV not found: ${cellsPath}`);
-  if (!existsSync(fieldsDir) || !statSync(fieldsDir).isDirectory())
-    throw new CliError(`fields folder not found: ${fieldsDir}`);
-  let cells: CricCell[];
-  try {
-    cells = readCricCells(cellsPath);
-  } catch (e) {
-    throw new CliError(`cannot read the cells CSV: ${(e as Error).message}`);
-  }
-  if (cells.some((c) => !Number.isFinite(c.x) || !Number.isFinite(c.y)))
-    throw new CliError(`the cells CSV has rows whose x or y is not a number: ${cellsPath}`);
+  const { fieldsDir, part, cells } = readCricInputs(values);
   // The fields to judge: the split part's fields, else every field that has a labelled cell.
   let fieldNames: string[];
   if (part) {
