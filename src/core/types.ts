@@ -36,6 +36,14 @@ export interface Nucleus {
   /** P(abnormal) = 1 − P(NILM). */
   abnormalProbability: number | null;
   lowConfidence: boolean;
+  /** The calibrated call: abnormalProbability ≥ the classifier's validated threshold. */
+  abnormal?: boolean | null;
+  /** Cell mode: true for the centred cell's nucleus, false for neighbours' nuclei. */
+  primary?: boolean;
+  /** Single-cell (Herlev) classifier: probabilities in `AnalysisResult.herlevClasses` order. */
+  herlevProbabilities?: number[] | null;
+  /** Argmax Herlev class (manifest name, e.g. `light_dysplastic`). */
+  herlevLabel?: string | null;
 }
 
 export interface StageTiming {
@@ -53,6 +61,8 @@ export interface AnalysisResult {
   backend: string;
   modelVersions: Record<string, string>;
   warnings: string[];
+  /** Order of every nucleus's `herlevProbabilities` (cell mode with the single-cell classifier). */
+  herlevClasses?: string[];
 }
 
 export type { RgbaImage };

@@ -14,6 +14,7 @@ import {
 import { bofHistogram, loadVocabulary, VOCABULARY_PATH, type Vocabulary } from '../features/bof';
 import { cellSurf } from '../features/describe-cell';
 import { loadSegModel, segment } from '../segment/index';
+import { CELL_CLS_DIR, loadCellClassifier, type CellClassifier } from '../cell/herlev-classifier';
 
 /**
  * Everything the analysis pipeline can use, loaded from one model source. Whatever is not shipped
@@ -23,6 +24,8 @@ export interface PipelineModels {
   seg?: SegAdapter;
   extractors: CellExtractors;
   cls?: FusionModel;
+  /** Single-cell (Herlev, 7-class) classifier for cell mode (public/models/cell). */
+  cell?: CellClassifier;
   /** The SURF BoF vocabulary behind `extractors.bof` (the app hands it to its worker pool). */
   vocabulary?: Vocabulary;
   missing: string[];
@@ -155,10 +158,24 @@ export async function loadPipelineModels(
       missing.push('no trained classification model is present (public/models/cls)');
     }
   }
+  let cell: CellClassifier | undefined;
+  if (options.classifier !== false) {
+    if (await source.has(`${CELL_CLS_DIR}/model.json`)) {
+      cell = await tryLoad('the single-cell classifier could not be loaded', missing, () =>
+        loadCellClassifier(source, progress('cell')),
+      );
+      if (cell) {
+        versions.cell = cell.version;
+        const c = cell;
+        disposers.push(() => c.dispose());
+      }
+    } else missing.push('no single-cell classifier is present (public/models/cell)');
+  }
   return {
     seg,
     extractors,
     cls,
+    cell,
     vocabulary,
     missing,
     versions,
