@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeTf } from '../src/cli/tf-node';
+import type { EvalCellsJson } from '../src/cli/commands/eval-cells';
 import { chooseThreshold } from '../src/core/classify/calibrate';
 import type { FusionModel } from '../src/core/classify/fusion';
 import {
@@ -225,8 +226,31 @@ async function main(): Promise<void> {
       ship: { type: 'string' },
       json: { type: 'string' },
       sensitivity: { type: 'string', default: '0.98' },
+      'record-test': { type: 'string' },
+      model: { type: 'string', default: join(REPO_ROOT, 'public', 'models', 'cell', 'cls') },
     },
   });
+  if (values['record-test']) {
+    // Copy the figures of `paplens eval-cells --split herlev:test --json F` into the model file,
+    // so the app and CLI show what was measured (nothing is refitted).
+    const e = JSON.parse(readFileSync(values['record-test'], 'utf8')) as EvalCellsJson;
+    const p = join(resolve(values.model), 'model.json');
+    const m = JSON.parse(readFileSync(p, 'utf8')) as { meta: Record<string, unknown> };
+    m.meta.test = {
+      cells: e.cells,
+      accuracy7: e.herlev7.accuracy,
+      macro_f1: e.herlev7.macro_f1,
+      sensitivity: e.binary.sensitivity,
+      specificity: e.binary.specificity,
+      auc: e.binary.auc,
+      no_nucleus: e.no_nucleus,
+      command:
+        'npx paplens eval-cells --images ../shared/data/herlev/images --manifest ../shared/data/herlev/manifest.csv --split herlev:test',
+    };
+    writeFileSync(p, JSON.stringify(m, null, 1));
+    console.log(`recorded test figures in ${p}`);
+    return;
+  }
   const cache = await extract(resolve(values.cache));
   const target = Number(values.sensitivity);
   const base: Hyper = { hidden: 64, weighting: 'sqrt', dropout: 0.3, scaling: 'group', seed: 1 };

@@ -3,7 +3,7 @@ import { cropCell, CELL_CROP_SIZE } from './image/crop-cell';
 import { resizeRgba } from './image/ops';
 import type { RgbaImage } from './image/types';
 import { classifyCrop } from './pipeline/classify-cell';
-import { classifyCellImage, type HerlevPrediction } from './cell/herlev-classifier';
+import { classifyCellImage, measuredNote, type HerlevPrediction } from './cell/herlev-classifier';
 import { findCellNuclei } from './cell/primary-nucleus';
 import { framingCaveats } from './cell/framing';
 import { HERLEV_CLASSES } from './herlev';
@@ -117,7 +117,10 @@ export async function analyze(
   if (mode === 'cell' && models.cell && nuclei.length) {
     checkAbort(signal);
     herlev = await classifyCellImage(image, models.cell, models.extractors, stageMs);
-    warnings.push(...framingCaveats(image, nuclei[0], cellMethod));
+    warnings.push(
+      measuredNote(models.cell.fusion),
+      ...framingCaveats(image, nuclei[0], cellMethod),
+    );
   } else if (cls && mode === 'cell')
     // Measured, not assumed: see docs/CLASSIFICATION.md ("Cross-dataset check").
     warnings.push(

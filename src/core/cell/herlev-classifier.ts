@@ -152,3 +152,22 @@ export async function classifyCellImage(
   );
   return predictHerlev(clf.fusion, features);
 }
+
+/** Held-out Herlev test figures recorded in the model file (from `paplens eval-cells`). */
+export interface CellTestFigures {
+  cells: number;
+  accuracy7: number;
+  sensitivity: number;
+  specificity: number;
+  auc: number;
+  command: string;
+}
+
+/** One sentence with the measured test figures, shown with every single-cell result. */
+export function measuredNote(fusion: FusionModel): string {
+  const t = fusion.meta.test as CellTestFigures | undefined;
+  if (!t)
+    return 'The single-cell classifier has no recorded Herlev test figures; treat its probabilities with extra caution.';
+  const pc = (v: number): string => `${(100 * v).toFixed(0)}%`;
+  return `Single-cell classifier, measured on ${t.cells} held-out Herlev test cells (their source images unseen in training): 7-class accuracy ${pc(t.accuracy7)}; abnormal vs normal sensitivity ${pc(t.sensitivity)} at specificity ${pc(t.specificity)}. Decision support only.`;
+}
