@@ -7,8 +7,15 @@ describe('paplens CLI', () => {
   it('--help lists every command and exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['eval-seg', 'eval-cls', 'analyze', 'bench']) expect(r.out).toContain(c);
-    expect(Object.keys(COMMANDS).sort()).toEqual(['analyze', 'bench', 'eval-cls', 'eval-seg']);
+    for (const c of ['eval-seg', 'eval-cls', 'eval-cells', 'analyze', 'bench'])
+      expect(r.out).toContain(c);
+    expect(Object.keys(COMMANDS).sort()).toEqual([
+      'analyze',
+      'bench',
+      'eval-cells',
+      'eval-cls',
+      'eval-seg',
+    ]);
   });
   it('no command → usage, exit 2', async () => {
     expect((await runCli([])).code).toBe(2);
