@@ -52,7 +52,13 @@ function overlay(img: RgbaImage, contours: [number, number][][]): Uint8Array {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { parts: { type: 'string', default: 'train,val' }, png: { type: 'string' } },
+    options: {
+      parts: { type: 'string', default: 'train,val' },
+      png: { type: 'string' },
+      // Every n-th cell only (a quicker look; the framing ranges below use it too).
+      every: { type: 'string', default: '1' },
+      'skip-sd': { type: 'boolean', default: false },
+    },
   });
   await initNodeTf();
   const models = await loadPipelineModels(nodeModelSource(), { classifier: false });
@@ -62,12 +68,21 @@ async function main(): Promise<void> {
   if (values.png) mkdirSync(values.png, { recursive: true });
   const byMethod: Record<string, number> = {};
   const scales: Record<string, number> = {};
+  const fractions: number[] = [];
+  const offsets: number[] = [];
+  const every = Math.max(1, Number(values.every));
   let n = 0;
   const t0 = Date.now();
-  for (const c of herlevCells().filter((c) => groups.has(c.group))) {
+  for (const c of herlevCells()
+    .filter((c) => groups.has(c.group))
+    .filter((_, i) => i % every === 0)) {
     const img = await readImage(c.imagePath);
     const r = await findCellNuclei(img, models.seg);
     n++;
+    const p = r.nuclei[r.primary];
+    const long = Math.max(img.width, img.height);
+    fractions.push(Math.sqrt((4 * p.morphometrics.areaPx) / Math.PI) / long);
+    offsets.push(Math.hypot(p.centroid.x - img.width / 2, p.centroid.y - img.height / 2) / long);
     byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
     const k = (r.scale * Math.max(img.width, img.height)).toFixed(0);
     scales[k] = (scales[k] ?? 0) + 1;
@@ -80,7 +95,25 @@ async function main(): Promise<void> {
         ),
       );
   }
-  console.log(JSON.stringify({ herlev: n, byMethod, workingSides: scales, ms: Date.now() - t0 }));
+  const q = (a: number[], f: number): number => {
+    const s = [...a].sort((x, y) => x - y);
+    return s[Math.min(s.length - 1, Math.floor(f * s.length))];
+  };
+  console.log(
+    JSON.stringify({
+      herlev: n,
+      byMethod,
+      workingSides: scales,
+      ms: Date.now() - t0,
+      // Framing of the validated cells (src/core/cell/framing.ts).
+      nucleusFraction: { p1: q(fractions, 0.01), p50: q(fractions, 0.5), p99: q(fractions, 0.99) },
+      centreOffset: { p50: q(offsets, 0.5), p95: q(offsets, 0.95), p99: q(offsets, 0.99) },
+    }),
+  );
+  if (values['skip-sd']) {
+    models.dispose();
+    return;
+  }
   const sd = loadSplit('herlev-sd');
   const sdGroups = new Set(parts.flatMap((p) => sd.parts[p]));
   const ious: number[] = [];
