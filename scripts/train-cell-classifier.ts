@@ -32,7 +32,7 @@ import {
   herlevFromProbabilities,
 } from '../src/core/cell/herlev-classifier';
 import { DEEP_NETS, deepFeatures, loadDeepExtractors } from '../src/core/features/deep/index';
-import { HERLEV_CLASSES, HERLEV_NORMAL, isAbnormalHerlev } from '../src/core/herlev';
+import { HERLEV_CLASSES, isAbnormalHerlev } from '../src/core/herlev';
 import {
   binaryReport,
   classificationReport,
@@ -124,11 +124,12 @@ interface Hyper {
   dropout: number;
   scaling: 'zscore' | 'group';
   seed: number;
+  /** Cap on PCA components per group (0 = none: 95 % variance only). */
+  maxComponents: number;
 }
 
 const abnormal01 = (y: number[]): number[] =>
   y.map((c) => (isAbnormalHerlev(HERLEV_CLASSES[c]) ? 1 : 0));
-const normalIdx = HERLEV_NORMAL.map((k) => HERLEV_CLASSES.indexOf(k));
 
 /** Fit on train, stop/calibrate/threshold on val. */
 function fit(
@@ -139,6 +140,7 @@ function fit(
 ): FusionModel {
   const res = trainFusion(s.train, s.val, {
     groups,
+    ...(h.maxComponents ? { maxComponents: h.maxComponents } : {}),
     classes: HERLEV_CLASSES,
     classWeighting: h.weighting,
     scaling: h.scaling,
@@ -171,9 +173,10 @@ function fit(
   return model;
 }
 
+/** P(abnormal) exactly as the pipeline computes it (same summation, so the threshold is exact). */
 function abnormalP(model: FusionModel, f: CellFeatures): number {
   const p = softmax(cellLogits(model, f), model.temperature);
-  return 1 - normalIdx.reduce((a, i) => a + p[i], 0);
+  return herlevFromProbabilities(p, 0.5, 0.5).abnormalProbability;
 }
 
 function evaluate(model: FusionModel, set: LabelledSet) {
@@ -226,6 +229,10 @@ async function main(): Promise<void> {
       ship: { type: 'string' },
       json: { type: 'string' },
       sensitivity: { type: 'string', default: '0.98' },
+      hidden: { type: 'string', default: '64' },
+      weighting: { type: 'string', default: 'sqrt' },
+      scaling: { type: 'string', default: 'group' },
+      'max-components': { type: 'string', default: '0' },
       'record-test': { type: 'string' },
       model: { type: 'string', default: join(REPO_ROOT, 'public', 'models', 'cell', 'cls') },
     },
@@ -253,7 +260,14 @@ async function main(): Promise<void> {
   }
   const cache = await extract(resolve(values.cache));
   const target = Number(values.sensitivity);
-  const base: Hyper = { hidden: 64, weighting: 'sqrt', dropout: 0.3, scaling: 'group', seed: 1 };
+  const base: Hyper = {
+    hidden: Number(values.hidden),
+    weighting: values.weighting as Hyper['weighting'],
+    dropout: 0.3,
+    scaling: values.scaling === 'zscore' ? 'zscore' : 'group',
+    seed: 1,
+    maxComponents: Number(values['max-components']),
+  };
   const all = values.groups.split(',') as FeatureGroupName[];
   const s = sets(cache, all);
   console.log(`cells: train ${s.train.y.length}, val ${s.val.y.length}, test ${s.test.y.length}`);
