@@ -3,12 +3,22 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CLASSES, herlevSamples, isbiSamples, readCricCells } from '../src/data/datasets';
-import { splitPath, splitUnits, stratifiedFieldSplit, type SplitFile } from '../src/data/splits';
+import { herlevCells } from '../src/data/cell-manifest';
+import {
+  PARTS,
+  splitPath,
+  splitUnits,
+  stratifiedFieldSplit,
+  stratifiedPinnedSplit,
+  type Part,
+  type SplitFile,
+} from '../src/data/splits';
+import { HERLEV_CLASSES } from '../src/core/herlev';
 
 const SEED = 20261126;
 
 function write(file: SplitFile): void {
-  const p = splitPath(file.dataset as 'herlev-sd' | 'isbi2014' | 'cric');
+  const p = splitPath(file.dataset as 'herlev-sd' | 'isbi2014' | 'cric' | 'herlev');
   mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, JSON.stringify(file, null, 1) + '\n');
   const sizes = Object.entries(file.parts).map(([k, v]) => `${k}=${v.length}`);
@@ -16,12 +26,28 @@ function write(file: SplitFile): void {
 }
 
 const groups = [...new Set(herlevSamples().map((s) => s.group))];
-write({
+const herlevSd: SplitFile = {
   dataset: 'herlev-sd',
   unit: 'group',
   seed: SEED,
   method: 'shuffle groups, 70/10/20',
   parts: splitUnits(groups, [0.7, 0.1, 0.2], SEED),
+};
+write(herlevSd);
+
+// Full Herlev (7 classes): the Herlev-SD groups keep their part (its test cells stay test).
+const pinned = new Map<string, Part>();
+for (const p of PARTS) for (const g of herlevSd.parts[p]) pinned.set(g, p);
+const cellsByGroup = new Map<string, string[]>();
+for (const c of herlevCells())
+  cellsByGroup.set(c.group, [...(cellsByGroup.get(c.group) ?? []), c.herlevClass]);
+write({
+  dataset: 'herlev',
+  unit: 'group',
+  seed: SEED,
+  method:
+    'by group, class-stratified 70/10/20 (best of 20000 seeded draws); Herlev-SD groups pinned to their herlev-sd part',
+  parts: stratifiedPinnedSplit(cellsByGroup, HERLEV_CLASSES, [0.7, 0.1, 0.2], SEED, pinned),
 });
 
 // Synthetic and EDF images are split separately so each part has both kinds (EDF: 8 real images).

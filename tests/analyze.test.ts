@@ -200,7 +200,7 @@ describe('analyze()', () => {
     expect(r.warnings.some((w) => /not validated/.test(w))).toBe(false);
   });
 
-  it('cell mode keeps only the central nucleus; auto mode picks cell for small images and says so', async () => {
+  it('cell mode: the central nucleus is primary (first), neighbours secondary; auto mode picks cell for small images and says so', async () => {
     const img = drawField(
       128,
       128,
@@ -212,8 +212,12 @@ describe('analyze()', () => {
     );
     const r = await analyze(img, await models(), {});
     expect(r.mode).toBe('cell');
-    expect(r.nuclei).toHaveLength(1);
+    expect(r.nuclei).toHaveLength(2);
     expect(Math.abs(r.nuclei[0].centroid.x - 64)).toBeLessThan(1.5);
+    expect(r.nuclei.map((n) => n.primary)).toEqual([true, false]);
+    // Only the primary nucleus is classified in cell mode.
+    expect(r.nuclei[0].probabilities).not.toBeNull();
+    expect(r.nuclei[1].probabilities).toBeNull();
     expect(r.warnings.some((w) => /single-cell/.test(w))).toBe(true);
     // Cell-mode classification carries the measured cross-dataset caveat; fields do not.
     expect(r.warnings.some((w) => /not validated/.test(w))).toBe(true);

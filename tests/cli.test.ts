@@ -7,11 +7,12 @@ describe('paplens CLI', () => {
   it('--help lists every command and exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['eval-seg', 'eval-cls', 'eval-fields', 'analyze', 'bench'])
+    for (const c of ['eval-seg', 'eval-cls', 'eval-cells', 'eval-fields', 'analyze', 'bench'])
       expect(r.out).toContain(c);
     expect(Object.keys(COMMANDS).sort()).toEqual([
       'analyze',
       'bench',
+      'eval-cells',
       'eval-cls',
       'eval-fields',
       'eval-seg',

@@ -6,8 +6,12 @@ import {
   PARTS,
   splitUnits,
   stratifiedFieldSplit,
+  stratifiedPinnedSplit,
   SPLIT_NAMES,
+  type Part,
 } from '../src/data/splits';
+import { hasHerlev, herlevCells } from '../src/data/cell-manifest';
+import { HERLEV_CLASSES } from '../src/core/herlev';
 
 describe('committed splits (no data needed)', () => {
   for (const name of SPLIT_NAMES) {
@@ -69,5 +73,40 @@ describe.skipIf(!hasData())('splits cover the data in ../shared', () => {
           `${cls} in ${p}`,
         ).toBe(true);
     }
+  });
+});
+
+describe('herlev (7-class) split', () => {
+  it('keeps every Herlev-SD group in its herlev-sd part (test cells stay test)', () => {
+    const sd = loadSplit('herlev-sd');
+    const h = loadSplit('herlev');
+    for (const p of PARTS)
+      for (const g of sd.parts[p]) expect(h.parts[p], `${g} (herlev-sd ${p})`).toContain(g);
+  });
+  it('pinned stratified split honours pins, is seeded and stratifies', () => {
+    const byGroup = new Map<string, string[]>();
+    for (let i = 0; i < 60; i++) byGroup.set(`g${i}`, [i % 3 === 0 ? 'a' : 'b']);
+    const pinned = new Map<string, Part>([['g1', 'test']]);
+    const s = stratifiedPinnedSplit(byGroup, ['a', 'b'], [0.7, 0.1, 0.2], 7, pinned, 500);
+    expect(s.test).toContain('g1');
+    expect(s).toEqual(stratifiedPinnedSplit(byGroup, ['a', 'b'], [0.7, 0.1, 0.2], 7, pinned, 500));
+    expect(s.train.length + s.val.length + s.test.length).toBe(60);
+    expect(s.test.filter((g) => Number(g.slice(1)) % 3 === 0).length).toBe(4);
+  });
+  it.skipIf(!hasHerlev())('every Herlev cell group is in exactly one part', () => {
+    const h = loadSplit('herlev');
+    const parts = new Map<string, string>();
+    for (const p of PARTS) for (const g of h.parts[p]) parts.set(g, p);
+    const cells = herlevCells();
+    expect(cells.length).toBe(770);
+    for (const c of cells) expect(parts.has(c.group), c.group).toBe(true);
+    expect(parts.size).toBe(new Set(cells.map((c) => c.group)).size);
+    // every class in every part
+    for (const p of PARTS)
+      for (const k of HERLEV_CLASSES)
+        expect(
+          cells.some((c) => c.herlevClass === k && parts.get(c.group) === p),
+          `${k} in ${p}`,
+        ).toBe(true);
   });
 });

@@ -248,7 +248,11 @@ export const useStore = create<State>((set, get) => {
         get().selectedId === item.id &&
         get().selectedNucleus === null
       )
-        set({ selectedNucleus: [...result.nuclei].sort(byAbnormality)[0].id });
+        set({
+          selectedNucleus:
+            result.nuclei.find((n) => n.primary)?.id ??
+            [...result.nuclei].sort(byAbnormality)[0].id,
+        });
     } catch (e) {
       if (e instanceof Cancelled) {
         patchItem(item.id, { status: 'cancelled', stage: undefined });

@@ -23,6 +23,12 @@ export const COMMANDS: Record<string, CommandInfo> = {
     usage:
       'paplens eval-fields --cells CSV --fields DIR [--split PART] [--json FILE] [--limit N] [--field-min-calls N] [--results DIR]',
   },
+  'eval-cells': {
+    summary:
+      'analyse single-cell images (cell mode) of a Herlev-format manifest and report 7-class and normal/abnormal metrics',
+    usage:
+      'paplens eval-cells --images DIR --manifest CSV [--split herlev:PART] [--json FILE] [--predictions OUT.csv]',
+  },
   analyze: {
     summary:
       'full analysis of images (single cell or field): nuclei, measurements, class probabilities',
@@ -63,6 +69,8 @@ async function loadCommand(name: string): Promise<CommandModule> {
       return import('./commands/eval-cls');
     case 'eval-fields':
       return import('./commands/eval-fields');
+    case 'eval-cells':
+      return import('./commands/eval-cells');
     case 'analyze':
       return import('./commands/analyze');
     case 'bench':

@@ -3,8 +3,12 @@ import { cropCell, CELL_CROP_SIZE } from './image/crop-cell';
 import { resizeRgba } from './image/ops';
 import type { RgbaImage } from './image/types';
 import { classifyCrop, classifyFieldNucleus } from './pipeline/classify-cell';
+import { classifyCellImage, measuredNote, type HerlevPrediction } from './cell/herlev-classifier';
+import { findCellNuclei } from './cell/primary-nucleus';
+import { framingCaveats } from './cell/framing';
+import { HERLEV_CLASSES } from './herlev';
 import { handcraftedGroups, type HandcraftedFeatures } from './pipeline/cell-features';
-import { mainNucleusIndex, type PipelineModels, type SegNucleus } from './pipeline/models';
+import type { PipelineModels, SegNucleus } from './pipeline/models';
 import type { AnalysisMode, AnalysisResult, Nucleus, NucleusLabel } from './types';
 
 export { loadPipelineModels as loadModels } from './pipeline/models';
@@ -77,33 +81,27 @@ export async function analyze(
   let nuclei: SegNucleus[] = [];
   let scale = 1;
   const t0 = now();
-  if (models.seg) {
+  let cellMethod: 'segmentation' | 'fallback' | null = null;
+  if (mode === 'cell') {
+    // The centred cell's nucleus at whatever pixel size (src/core/cell/primary-nucleus.ts); it
+    // always yields one, first in the list.
+    const c = await findCellNuclei(image, models.seg);
+    nuclei = c.nuclei;
+    scale = c.scale;
+    cellMethod = c.method;
+    if (!models.seg)
+      warnings.push(
+        'Without a segmentation model the nucleus was estimated as the darkest region near the image centre; its outline and measurements are rough.',
+      );
+    else if (c.method === 'fallback')
+      warnings.push(
+        'The segmentation model found no plausible nucleus near the centre; the outline shown is the darkest region near the centre (a simple fallback). Check it before trusting the measurements.',
+      );
+  } else if (models.seg) {
     const s = await models.seg.segment(image, mode);
     scale = s.scale;
-    if (mode === 'cell') {
-      const i = mainNucleusIndex(s);
-      nuclei = i >= 0 ? [s.nuclei[i]] : [];
-    } else nuclei = s.nuclei;
+    nuclei = s.nuclei;
     if (nuclei.length === 0) warnings.push('No nucleus was found in this image.');
-  } else if (mode === 'cell') {
-    // Without segmentation a cell image can still be classified from its centre.
-    nuclei = [
-      {
-        contour: [],
-        bbox: { x: 0, y: 0, width: image.width, height: image.height },
-        centroid: { x: image.width / 2, y: image.height / 2 },
-        morphometrics: {
-          areaPx: NaN,
-          perimeterPx: NaN,
-          circularity: NaN,
-          eccentricity: NaN,
-          meanIntensity: NaN,
-        },
-      },
-    ];
-    warnings.push(
-      'Without a segmentation model the cell was classified from the image centre; no outline or measurements.',
-    );
   } else {
     warnings.push('Without a segmentation model no nuclei can be found in a field.');
   }
@@ -111,17 +109,27 @@ export async function analyze(
   progress('segment', 1);
 
   // 2. Per nucleus: crop at working scale → features → PCA + MLP.
+  const stageMs: Record<string, number> = {};
   const cls = models.cls;
-  if (cls && mode === 'cell')
+  // Cell mode: the single-cell (Herlev) classifier looks at the whole image, once, for the
+  // primary nucleus; neighbours' nuclei are outlined but not classified.
+  let herlev: HerlevPrediction | null = null;
+  if (mode === 'cell' && models.cell && nuclei.length) {
+    checkAbort(signal);
+    herlev = await classifyCellImage(image, models.cell, models.extractors, stageMs);
+    warnings.push(
+      measuredNote(models.cell.fusion),
+      ...framingCaveats(image, nuclei[0], cellMethod),
+    );
+  } else if (cls && mode === 'cell')
     // Measured, not assumed: see docs/CLASSIFICATION.md ("Cross-dataset check").
     warnings.push(
-      'Single-cell classification is not validated: the classifier was trained on CRIC microscope fields, and on Herlev single-cell images it flagged only 40% of abnormal cells. Treat these probabilities with extra caution.',
+      'Single-cell classification is not validated: the single-cell classifier is not loaded, and the field classifier (trained on CRIC microscope fields) flagged only 40% of abnormal Herlev cells. Treat these probabilities with extra caution.',
     );
   const working =
     scale === 1
       ? image
       : resizeRgba(image, Math.round(image.width * scale), Math.round(image.height * scale));
-  const stageMs: Record<string, number> = {};
   const out: Nucleus[] = [];
   const crops: (RgbaImage | undefined)[] = [];
   const cropAt = (i: number): RgbaImage =>
@@ -174,7 +182,17 @@ export async function analyze(
     let abnormalProbability: number | null = null;
     let abnormal = false;
     let lowConfidence = false;
-    if (cls) {
+    const primary = mode === 'cell' ? i === 0 : undefined;
+    if (herlev) {
+      if (primary) {
+        probabilities = herlev.probabilities;
+        label = herlev.label;
+        confidence = herlev.confidence;
+        abnormalProbability = herlev.abnormalProbability;
+        lowConfidence = herlev.lowConfidence;
+        abnormal = herlev.abnormal;
+      }
+    } else if (cls && (mode === 'field' || primary)) {
       const crop = cropAt(i);
       crops[i] = undefined;
       // Field mode judges every outlined object: the Other gate and the screening threshold.
@@ -201,6 +219,13 @@ export async function analyze(
       abnormalProbability,
       abnormal,
       lowConfidence,
+      ...(primary !== undefined ? { primary } : {}),
+      ...(herlev
+        ? {
+            herlevProbabilities: primary ? herlev.herlevProbabilities : null,
+            herlevLabel: primary ? herlev.herlevLabel : null,
+          }
+        : {}),
     });
     progress('classify', (i + 1) / nuclei.length);
   }
@@ -232,6 +257,7 @@ export async function analyze(
     backend,
     modelVersions: models.versions,
     warnings,
+    ...(herlev ? { herlevClasses: [...HERLEV_CLASSES] } : {}),
   };
 }
 

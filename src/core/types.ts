@@ -46,9 +46,18 @@ export interface Nucleus {
   confidence: number | null;
   /** P(abnormal) = sum of P(ASC-US, LSIL, ASC-H, HSIL, SCC) (with the gate: not 1 − P(NILM)). */
   abnormalProbability: number | null;
-  /** The screening call: P(abnormal) ≥ the operating threshold chosen on validation. */
+  /**
+   * The calibrated call: P(abnormal) ≥ the operating threshold chosen on validation (field
+   * screening, or the single-cell classifier's); false for objects that were not classified.
+   */
   abnormal: boolean;
   lowConfidence: boolean;
+  /** Cell mode: true for the centred cell's nucleus, false for neighbours' nuclei. */
+  primary?: boolean;
+  /** Single-cell (Herlev) classifier: probabilities in `AnalysisResult.herlevClasses` order. */
+  herlevProbabilities?: number[] | null;
+  /** Argmax Herlev class (manifest name, e.g. `light_dysplastic`). */
+  herlevLabel?: string | null;
 }
 
 export interface StageTiming {
@@ -66,6 +75,8 @@ export interface AnalysisResult {
   backend: string;
   modelVersions: Record<string, string>;
   warnings: string[];
+  /** Order of every nucleus's `herlevProbabilities` (cell mode with the single-cell classifier). */
+  herlevClasses?: string[];
 }
 
 export type { RgbaImage };

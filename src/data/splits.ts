@@ -15,7 +15,7 @@ export interface SplitFile {
   parts: Record<Part, string[]>;
 }
 
-export const SPLIT_NAMES = ['herlev-sd', 'isbi2014', 'cric'] as const;
+export const SPLIT_NAMES = ['herlev-sd', 'isbi2014', 'cric', 'herlev'] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];
 
 export function splitPath(name: SplitName): string {
@@ -103,5 +103,52 @@ export function stratifiedFieldSplit(
     throw new Error('no split gives every class a field in every part; lower the number of parts');
   const out: Record<Part, string[]> = { train: [], val: [], test: [] };
   fields.forEach((f, i) => out[PARTS[best![i]]].push(f));
+  return out;
+}
+
+/**
+ * Group-level split stratified by class, with some groups pinned to a part (Herlev: the groups of
+ * the committed Herlev-SD split keep their part, so no segmentation-test cell is ever trained on).
+ * Draws seeded random assignments of the free groups with the target group counts and keeps the
+ * one whose per-class cell shares are closest to the target fractions.
+ */
+export function stratifiedPinnedSplit(
+  cellsByGroup: Map<string, string[]>,
+  classes: readonly string[],
+  fractions: [number, number, number],
+  seed: number,
+  pinned: Map<string, Part>,
+  trials = 20000,
+): Record<Part, string[]> {
+  const rand = mulberry32(seed);
+  const groups = [...cellsByGroup.keys()].sort();
+  const counts = groups.map((g) =>
+    classes.map((c) => cellsByGroup.get(g)!.filter((l) => l === c).length),
+  );
+  const totals = classes.map((_, k) => counts.reduce((a, r) => a + r[k], 0));
+  const fixed = groups.map((g) => (pinned.has(g) ? PARTS.indexOf(pinned.get(g)!) : -1));
+  const free = groups.map((_, i) => i).filter((i) => fixed[i] < 0);
+  const nPinned = [0, 1, 2].map((p) => fixed.filter((f) => f === p).length);
+  const nTest = Math.max(0, Math.round(groups.length * fractions[2]) - nPinned[2]);
+  const nVal = Math.max(0, Math.round(groups.length * fractions[1]) - nPinned[1]);
+  let best: number[] | null = null;
+  let bestScore = Infinity;
+  const part = fixed.slice();
+  for (let t = 0; t < trials; t++) {
+    shuffle(free, rand);
+    free.forEach((gi, j) => (part[gi] = j < nTest ? 2 : j < nTest + nVal ? 1 : 0));
+    let score = 0;
+    for (let k = 0; k < classes.length; k++) {
+      const cells = [0, 0, 0];
+      for (let i = 0; i < groups.length; i++) cells[part[i]] += counts[i][k];
+      for (let p = 0; p < 3; p++) score += (cells[p] / Math.max(totals[k], 1) - fractions[p]) ** 2;
+    }
+    if (score < bestScore) {
+      bestScore = score;
+      best = part.slice();
+    }
+  }
+  const out: Record<Part, string[]> = { train: [], val: [], test: [] };
+  groups.forEach((g, i) => out[PARTS[best![i]]].push(g));
   return out;
 }

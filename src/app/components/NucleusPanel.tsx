@@ -3,7 +3,31 @@ import { CLASS_COLORS, CLASS_DESCRIPTIONS } from '../classes';
 import { percent } from '../format';
 import { useStore } from '../store';
 import { areaUm2, micronsPerPixel } from '../units';
-import { ProbabilityChart } from './ProbabilityChart';
+import { ProbabilityChart, type ChartClass } from './ProbabilityChart';
+import {
+  HERLEV_BETHESDA,
+  HERLEV_CLASSES,
+  HERLEV_DISPLAY,
+  isAbnormalHerlev,
+  type HerlevClass,
+} from '../../core/herlev';
+
+/** The 7 Herlev classes for the chart, coloured by their Bethesda category. */
+function herlevChartClasses(names: readonly string[]): ChartClass[] {
+  return names.map((name) => {
+    const k = name as HerlevClass;
+    const known = (HERLEV_CLASSES as readonly string[]).includes(name);
+    const bethesda = known ? HERLEV_BETHESDA[k] : 'NILM';
+    return {
+      name,
+      label: known ? HERLEV_DISPLAY[k] : name,
+      color: CLASS_COLORS[bethesda],
+      description: known
+        ? `${HERLEV_DISPLAY[k]} (Herlev class; Bethesda ${bethesda}, ${isAbnormalHerlev(k) ? 'abnormal' : 'normal'})`
+        : name,
+    };
+  });
+}
 
 /** Fixed-point or an em dash when the measurement is missing (no segmentation model). */
 function fx(v: number, digits: number): string {
@@ -36,7 +60,37 @@ export function NucleusPanel({ result }: { result: AnalysisResult }) {
         Nucleus #{n.id}{' '}
         {id === selected && hovered === null ? <span className="pinned">(selected)</span> : null}
       </h2>
-      {n.label ? (
+      {n.primary === false ? (
+        <p className="hint">
+          A neighbouring nucleus: in single-cell mode only the centred cell is classified.
+        </p>
+      ) : null}
+      {n.herlevLabel && n.herlevProbabilities && result.herlevClasses ? (
+        <p className="verdict" data-testid="herlev-verdict">
+          <span
+            className="swatch"
+            style={{ background: CLASS_COLORS[n.label ?? 'NILM'] }}
+            aria-hidden="true"
+          />
+          <strong>
+            {(HERLEV_DISPLAY as Record<string, string>)[n.herlevLabel] ?? n.herlevLabel}
+          </strong>{' '}
+          <span className="muted">
+            — Bethesda category <strong data-testid="bethesda-category">{n.label}</strong> (
+            {n.label ? CLASS_DESCRIPTIONS[n.label] : ''})
+          </span>
+          <br />
+          <span className="muted">
+            confidence {percent(n.confidence ?? 0)} · P(abnormal){' '}
+            {percent(n.abnormalProbability ?? 0)}
+            {n.abnormal === true
+              ? ' · above the validated threshold'
+              : n.abnormal === false
+                ? ' · below the validated threshold'
+                : ''}
+          </span>
+        </p>
+      ) : n.label ? (
         <p className="verdict">
           <span
             className="swatch"
@@ -50,13 +104,25 @@ export function NucleusPanel({ result }: { result: AnalysisResult }) {
             {percent(n.abnormalProbability ?? 0)}
           </span>
         </p>
-      ) : (
+      ) : n.primary === false ? null : (
         <p className="hint">Not classified (no classifier loaded).</p>
       )}
       {n.lowConfidence ? (
         <p className="flag" role="note">
           ⚠ Low confidence — review this cell yourself.
         </p>
+      ) : null}
+      {n.herlevProbabilities && result.herlevClasses ? (
+        <>
+          <h3 className="chart-title">Herlev class (7)</h3>
+          <ProbabilityChart
+            probabilities={n.herlevProbabilities}
+            classes={herlevChartClasses(result.herlevClasses)}
+            testId="herlev-probabilities"
+            label="Herlev class probabilities"
+          />
+          <h3 className="chart-title">Bethesda category</h3>
+        </>
       ) : null}
       {n.probabilities ? <ProbabilityChart probabilities={n.probabilities} /> : null}
       <dl className="morpho">

@@ -1,29 +1,55 @@
 import { CLASS_COLORS, CLASS_DESCRIPTIONS, NUCLEUS_CLASSES } from '../classes';
 import { percent } from '../format';
 
+export interface ChartClass {
+  name: string;
+  label: string;
+  color: string;
+  description: string;
+}
+
+/** The six Bethesda classes, then Other (field nuclei judged by the Other gate). */
+const NUCLEUS: ChartClass[] = NUCLEUS_CLASSES.map((name) => ({
+  name,
+  label: name,
+  color: CLASS_COLORS[name],
+  description: CLASS_DESCRIPTIONS[name],
+}));
+
 /**
- * Horizontal bar chart of the class probabilities: the six Bethesda classes, plus Other for field
- * nuclei judged by the Other gate (a list, so screen readers read it).
+ * Horizontal bar chart of class probabilities (a list, so screen readers read it): by default the
+ * Bethesda classes (plus Other when there are seven values), or any class list (the 7 Herlev
+ * classes in cell mode).
  */
-export function ProbabilityChart({ probabilities }: { probabilities: number[] }) {
+export function ProbabilityChart({
+  probabilities,
+  classes = NUCLEUS.slice(0, probabilities.length),
+  testId = 'class-probabilities',
+  label = 'Class probabilities',
+}: {
+  probabilities: number[];
+  classes?: ChartClass[];
+  testId?: string;
+  label?: string;
+}) {
   const best = probabilities.indexOf(Math.max(...probabilities));
   return (
-    <ul className="prob-chart" data-testid="class-probabilities" aria-label="Class probabilities">
-      {NUCLEUS_CLASSES.slice(0, probabilities.length).map((name, k) => (
+    <ul className="prob-chart" data-testid={testId} aria-label={label}>
+      {classes.map((c, k) => (
         <li
-          key={name}
+          key={c.name}
           className={k === best ? 'prob-row best' : 'prob-row'}
-          data-class={name}
+          data-class={c.name}
           data-probability={probabilities[k]}
-          title={CLASS_DESCRIPTIONS[name]}
+          title={c.description}
         >
-          <span className="prob-name">{name}</span>
+          <span className="prob-name">{c.label}</span>
           <span className="prob-track" aria-hidden="true">
             <span
               className="prob-bar"
               style={{
                 width: `${Math.max(0.5, probabilities[k] * 100)}%`,
-                background: CLASS_COLORS[name],
+                background: c.color,
               }}
             />
           </span>

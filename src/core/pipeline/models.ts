@@ -15,6 +15,7 @@ import { bofHistogram, loadVocabulary, VOCABULARY_PATH, type Vocabulary } from '
 import { cellSurf } from '../features/describe-cell';
 import { loadSegModel, segment } from '../segment/index';
 import { parseScreenModel, SCREEN_PATH, type ScreenModel } from '../classify/other-gate';
+import { CELL_CLS_DIR, loadCellClassifier, type CellClassifier } from '../cell/herlev-classifier';
 
 /**
  * Everything the analysis pipeline can use, loaded from one model source. Whatever is not shipped
@@ -26,6 +27,8 @@ export interface PipelineModels {
   cls?: FusionModel;
   /** Field screening: the Other gate and the operating point (issue 11); needs `cls`. */
   screen?: ScreenModel;
+  /** Single-cell (Herlev, 7-class) classifier for cell mode (public/models/cell). */
+  cell?: CellClassifier;
   /** The SURF BoF vocabulary behind `extractors.bof` (the app hands it to its worker pool). */
   vocabulary?: Vocabulary;
   missing: string[];
@@ -169,11 +172,25 @@ export async function loadPipelineModels(
     }
     if (screen) versions.screen = String(screen.meta.version ?? 'screen');
   } else if (cls) missing.push('no field screening model is present (public/models/screen)');
+  let cell: CellClassifier | undefined;
+  if (options.classifier !== false) {
+    if (await source.has(`${CELL_CLS_DIR}/model.json`)) {
+      cell = await tryLoad('the single-cell classifier could not be loaded', missing, () =>
+        loadCellClassifier(source, progress('cell')),
+      );
+      if (cell) {
+        versions.cell = cell.version;
+        const c = cell;
+        disposers.push(() => c.dispose());
+      }
+    } else missing.push('no single-cell classifier is present (public/models/cell)');
+  }
   return {
     seg,
     extractors,
     cls,
     screen,
+    cell,
     vocabulary,
     missing,
     versions,

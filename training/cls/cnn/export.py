@@ -32,6 +32,8 @@ from keras_torch import BACKBONES, KGraph, build, fold_and_export_layers, load_m
 from train import load_part, macro_f1  # noqa: E402
 
 CLASSES = ['NILM', 'ASC-US', 'LSIL', 'ASC-H', 'HSIL', 'SCC']
+HERLEV_CLASSES = ['normal_superficiel', 'normal_intermediate', 'normal_columnar', 'light_dysplastic',
+                  'moderate_dysplastic', 'severe_dysplastic', 'carcinoma_in_situ']
 
 
 def sha256(p):
@@ -52,15 +54,17 @@ def feats_of(graph, x_uint8, size, na, nb, bs=64):
 
 def report(y, logits):
     pred = logits.argmax(1).numpy()
+    classes = CLASSES if logits.shape[1] == len(CLASSES) else HERLEV_CLASSES
+    normal = [i for i, c in enumerate(classes) if c == 'NILM' or c.startswith('normal_')]
     per = {}
-    for c, name in enumerate(CLASSES):
+    for c, name in enumerate(classes):
         tp = int(((pred == c) & (y == c)).sum())
         sup = int((y == c).sum())
         per[name] = {'recall': tp / sup if sup else None, 'support': sup}
-    ab_true = y != 0
-    ab_pred = pred != 0
+    ab_true = ~np.isin(y, normal)
+    ab_pred = ~np.isin(pred, normal)
     return {
-        'macro_f1': round(macro_f1(y, pred), 4),
+        'macro_f1': round(macro_f1(y, pred, len(classes)), 4),
         'accuracy': round(float((pred == y).mean()), 4),
         'nilm_vs_abnormal': {
             'sensitivity': round(float((ab_pred & ab_true).sum() / max(1, ab_true.sum())), 4),
@@ -100,6 +104,7 @@ def main():
     ap.add_argument('--tol', type=float, default=0.01)
     ap.add_argument('--modes', default='uint8,mixed0.02,chan0.05,chan0.1,chan0.2,float16,float32')
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--prefix', default='cnn', help='model path prefix inside public/models written to cnn.json')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -117,7 +122,8 @@ def main():
         name, path = item.split('=', 1)
         ck = torch.load(path, map_location='cpu')
         net, size = ck['net'], ck['size']
-        model, _ = build(net, args.weights)
+        n_classes = int(ck['state_dict']['head.weight'].shape[0])
+        model, _ = build(net, args.weights, n_classes)
         model.load_state_dict(ck['state_dict'])
         model.eval()
         na, nb = model.na, model.nb
@@ -155,7 +161,7 @@ def main():
         ref.tofile(os.path.join(args.fixtures, name + '-features.f32'))
         dim = int(ref.shape[1])
         cnn_cfg['nets'][name] = {
-            'path': 'cnn/%s/model.json' % name,
+            'path': '%s/%s/model.json' % (args.prefix, name),
             'backbone': BACKBONES[net]['dir'],
             'inputSize': size,
             'featureDim': dim,
@@ -173,7 +179,8 @@ def main():
             'seed': ck['args']['seed'],
             'epochs_run': len(log), 'best_epoch': ck['best']['epoch'],
             'hyper': {k: ck['args'][k] for k in ('epochs', 'patience', 'step', 'batch', 'lr', 'head_lr', 'time_limit')},
-            'train_counts': dict(zip(CLASSES, [int(c) for c in ck['train_counts']])),
+            'train_counts': dict(zip(CLASSES if n_classes == len(CLASSES) else HERLEV_CLASSES,
+                                     [int(c) for c in ck['train_counts']])),
             'val_during_training_jpeg_crops': {'macro_f1': round(ck['best']['macro_f1'], 4),
                                                'accuracy': round(ck['best']['accuracy'], 4)},
             'val_float32': float_rep,

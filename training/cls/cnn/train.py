@@ -63,7 +63,7 @@ def resize(x, size):
     return F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False)
 
 
-def augment(x, size, gen):
+def augment(x, size, gen, shift=4.0 / 48.0):
     """x: N,3,96,96 float [0,255] on device -> N,3,size,size. Random rotation (any angle: cells
     have no orientation), flip, scale 0.9-1.1, shift +-4 px (border = clamp, like cropCell), and a
     mild stain/brightness/contrast jitter."""
@@ -71,7 +71,7 @@ def augment(x, size, gen):
     ang = torch.rand(n, device=dev, generator=gen) * 2 * np.pi
     sc = 1.0 / (0.9 + 0.2 * torch.rand(n, device=dev, generator=gen))
     flip = torch.where(torch.rand(n, device=dev, generator=gen) < 0.5, -1.0, 1.0)
-    t = (torch.rand(n, 2, device=dev, generator=gen) * 2 - 1) * (4.0 / 48.0)
+    t = (torch.rand(n, 2, device=dev, generator=gen) * 2 - 1) * shift
     cos, sin = torch.cos(ang) * sc, torch.sin(ang) * sc
     theta = torch.stack([torch.stack([cos * flip, -sin, t[:, 0]], 1), torch.stack([sin * flip, cos, t[:, 1]], 1)], 1)
     grid = F.affine_grid(theta, (n, 3, size, size), align_corners=False)
@@ -84,7 +84,7 @@ def augment(x, size, gen):
     return (x * gain * bright).clamp(0, 255)
 
 
-def evaluate(model, x, y, size, bs=256):
+def evaluate(model, x, y, size, bs=256, k=6):
     model.eval()
     probs = []
     with torch.no_grad():
@@ -94,7 +94,7 @@ def evaluate(model, x, y, size, bs=256):
     p = torch.cat(probs).cpu().numpy()
     pred = p.argmax(1)
     yy = y.cpu().numpy()
-    return {'macro_f1': macro_f1(yy, pred), 'accuracy': float((pred == yy).mean())}, p
+    return {'macro_f1': macro_f1(yy, pred, k), 'accuracy': float((pred == yy).mean())}, p
 
 
 def main():
@@ -114,6 +114,8 @@ def main():
     ap.add_argument('--time-limit', type=float, default=1e9, help='seconds; stop and keep the best so far')
     ap.add_argument('--limit', type=int, default=0, help='smoke test: use only the first N crops per part')
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--classes', type=int, default=6, help='number of classes (6 CRIC Bethesda, 7 Herlev)')
+    ap.add_argument('--shift', type=float, default=4.0 / 48.0, help='max shift as a fraction of half the side')
     args = ap.parse_args()
     t0 = time.time()
     torch.set_num_threads(args.threads)
@@ -131,9 +133,9 @@ def main():
     ytr_t = torch.from_numpy(ytr).to(dev)
     yva_t = torch.from_numpy(yva).to(dev)
 
-    model, _ = build(args.net, args.weights)
+    model, _ = build(args.net, args.weights, args.classes)
     model.to(dev)
-    counts = np.bincount(ytr, minlength=6).astype(np.float64)
+    counts = np.bincount(ytr, minlength=args.classes).astype(np.float64)
     w_cls = np.where(counts > 0, 1.0 / np.sqrt(np.maximum(counts, 1)), 0.0)
     loss_w = torch.tensor(w_cls / (w_cls * counts).sum() * counts.sum(), dtype=torch.float32, device=dev)
     samp_p = torch.tensor(w_cls[ytr] / w_cls[ytr].sum(), dtype=torch.float32, device=dev)
@@ -157,7 +159,7 @@ def main():
         tl = 0.0
         for it in range(n_iter):
             b = idx[it * args.batch:(it + 1) * args.batch]
-            xb = augment(xtr[b].float(), args.size, gen)
+            xb = augment(xtr[b].float(), args.size, gen, args.shift)
             with (torch.autocast(device_type='cuda', dtype=torch.bfloat16) if use_amp else contextlib.nullcontext()):
                 logits = model(xb)
             loss = F.cross_entropy(logits.float(), ytr_t[b], weight=loss_w)
@@ -166,7 +168,7 @@ def main():
             opt.step()
             tl += float(loss)
         sched.step()
-        m, p = evaluate(model, xva, yva_t, args.size)
+        m, p = evaluate(model, xva, yva_t, args.size, k=args.classes)
         rec = {'epoch': ep + 1, 'train_loss': tl / n_iter, **m, 't': round(time.time() - t0, 1)}
         log.append(rec)
         print(json.dumps({'net': args.net, 'size': args.size, **rec}), flush=True)

@@ -103,8 +103,9 @@ export async function loadDeepExtractors(
   source: ModelSource,
   names: readonly DeepNetName[] = DEEP_NETS,
   onProgress?: ProgressFn,
+  configPath: string = DEEP_CONFIG_PATH,
 ): Promise<DeepExtractors> {
-  const cfg = await source.readJson<DeepModelsConfig>(DEEP_CONFIG_PATH);
+  const cfg = await source.readJson<DeepModelsConfig>(configPath);
   const nets: Partial<Record<DeepNetName, DeepExtractor>> = {};
   const loaded: DeepNetName[] = [];
   try {

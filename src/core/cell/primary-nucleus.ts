@@ -1,0 +1,241 @@
+import { toGrey } from '../image/ops';
+import type { RgbaImage } from '../image/types';
+import { fillHoles, instanceStats } from '../segment/postprocess';
+import type { SegAdapter, SegNucleus } from '../pipeline/models';
+
+/**
+ * Single-cell mode: find the nucleus of the cell the image is framed around, whatever the image's
+ * pixel size. A single-cell image has no known magnification (Herlev nuclei span ~10–100 px at
+ * 224 px), while the SE-UNet works at one scale (nuclei ~15–40 px). So the image is segmented at
+ * several scales, each candidate near the centre is scored for being a plausible nucleus at that
+ * scale, and the best one is the primary nucleus. If segmentation finds nothing plausible, a
+ * classical fallback (darkest Otsu blob near the centre) always yields one.
+ */
+
+/**
+ * Working-scale image sides tried (the image's longer side is resized to each). Most Herlev cells
+ * are framed tightly (nucleus ~30–60 % of the side: 64–128 px); superficial cells with pyknotic
+ * nuclei (~5 % of the side) need the large sides, which cost most, so those are only tried when
+ * the smaller ones found nothing convincing.
+ */
+export const CELL_SCALE_SIDES = [64, 96, 128, 192, 256] as const;
+export const CELL_SCALE_SIDES_LARGE = [384, 512] as const;
+/** Best score below which the large sides are tried too. */
+const LARGE_SIDES_BELOW = 0.35;
+/** Plausible nucleus diameter at the working scale (px): centre and log-spread of the prior. */
+const DIAMETER_PRIOR = { centre: 26, logSd: 0.5 };
+/** A candidate's centroid must lie within this fraction of the shorter side from the centre. */
+const MAX_CENTRE_OFFSET = 0.3;
+
+export interface CellNuclei {
+  /** All nuclei of the chosen segmentation, in input pixels; `nuclei[primary]` is the cell's. */
+  nuclei: SegNucleus[];
+  primary: number;
+  /** Scale factor of the chosen segmentation (input → working scale); 1 for the fallback. */
+  scale: number;
+  method: 'segmentation' | 'fallback';
+  /** Plausibility score of the primary nucleus in 0..1 (shown as a caveat when low). */
+  score: number;
+}
+
+interface Candidate {
+  nuclei: SegNucleus[];
+  index: number;
+  scale: number;
+  score: number;
+}
+
+/** How plausible `n` is as the centred cell's nucleus when the image was segmented at `scale`. */
+export function nucleusScore(n: SegNucleus, width: number, height: number, scale: number): number {
+  const side = Math.min(width, height);
+  const r = Math.hypot(n.centroid.x - width / 2, n.centroid.y - height / 2) / side;
+  if (r > MAX_CENTRE_OFFSET) return 0;
+  const d = Math.sqrt((4 * n.morphometrics.areaPx) / Math.PI) * scale;
+  const z = Math.log(d / DIAMETER_PRIOR.centre) / DIAMETER_PRIOR.logSd;
+  const size = Math.exp(-0.5 * z * z);
+  const centrality = Math.exp(-0.5 * (r / 0.12) ** 2);
+  const shape =
+    0.5 + 0.5 * (Number.isFinite(n.morphometrics.circularity) ? n.morphometrics.circularity : 0);
+  // A nucleus filling most of the image is the cell (or background), not its nucleus.
+  const fill = n.morphometrics.areaPx / (width * height);
+  const notWhole = fill > 0.5 ? 0 : fill > 0.3 ? 0.5 : 1;
+  return size * centrality * shape * notWhole;
+}
+
+export async function findCellNuclei(image: RgbaImage, seg?: SegAdapter): Promise<CellNuclei> {
+  const { width, height } = image;
+  const longSide = Math.max(width, height);
+  let best: Candidate | null = null;
+  if (seg) {
+    const tried = new Set<number>();
+    const run = async (sides: readonly number[]): Promise<void> => {
+      for (const target of sides) {
+        const scale = target / longSide;
+        const key = Math.round(scale * 1000);
+        if (tried.has(key)) continue;
+        tried.add(key);
+        const s = await seg.segment(image, 'cell', scale);
+        s.nuclei.forEach((n, i) => {
+          const score = nucleusScore(n, width, height, scale);
+          if (score > 0 && (!best || score > best.score))
+            best = { nuclei: s.nuclei, index: i, scale, score };
+        });
+      }
+    };
+    await run(CELL_SCALE_SIDES);
+    if (!best || (best as Candidate).score < LARGE_SIDES_BELOW) await run(CELL_SCALE_SIDES_LARGE);
+  }
+  const chosen = best as Candidate | null;
+  if (chosen && chosen.score >= MIN_SEGMENTATION_SCORE) {
+    // Neighbours are kept as secondary nuclei; the primary goes first.
+    const others = chosen.nuclei.filter((_, i) => i !== chosen.index);
+    return {
+      nuclei: [chosen.nuclei[chosen.index], ...others],
+      primary: 0,
+      scale: chosen.scale,
+      method: 'segmentation',
+      score: chosen.score,
+    };
+  }
+  const fb = darkBlobNucleus(image);
+  return { nuclei: [fb], primary: 0, scale: 1, method: 'fallback', score: 0 };
+}
+
+/** Below this plausibility the segmentation's best candidate is not trusted (fallback instead). */
+export const MIN_SEGMENTATION_SCORE = 0.02;
+
+/**
+ * Classical fallback: Otsu threshold of the grey levels in the central half of the image, the
+ * dark (nucleus-like) connected component nearest the centre, holes filled. When even that is
+ * empty, a small disc at the darkest smoothed point near the centre. Always returns a nucleus.
+ */
+export function darkBlobNucleus(image: RgbaImage): SegNucleus {
+  const { width: w, height: h } = image;
+  const grey = toGrey(image).data;
+  const x0 = Math.floor(w / 4);
+  const x1 = Math.max(x0 + 1, Math.ceil((3 * w) / 4));
+  const y0 = Math.floor(h / 4);
+  const y1 = Math.max(y0 + 1, Math.ceil((3 * h) / 4));
+  const hist = new Float64Array(256);
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) hist[Math.min(255, Math.round(grey[y * w + x] * 255))]++;
+  const t = otsu(hist) / 255;
+  const mask = new Uint8Array(w * h);
+  for (let i = 0; i < mask.length; i++) mask[i] = grey[i] <= t ? 1 : 0;
+  // Keep the dark component nearest the centre (within the central half).
+  const labels = new Int32Array(w * h);
+  let bestLabel = 0;
+  let bestD = Infinity;
+  let next = 0;
+  const stack: number[] = [];
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i] || labels[i]) continue;
+    next++;
+    labels[i] = next;
+    stack.push(i);
+    let n = 0;
+    let sx = 0;
+    let sy = 0;
+    while (stack.length) {
+      const p = stack.pop()!;
+      const px = p % w;
+      const py = (p - px) / w;
+      n++;
+      sx += px;
+      sy += py;
+      for (const [dx, dy] of NEIGHBOURS) {
+        const qx = px + dx;
+        const qy = py + dy;
+        if (qx < 0 || qy < 0 || qx >= w || qy >= h) continue;
+        const q = qy * w + qx;
+        if (mask[q] && !labels[q]) {
+          labels[q] = next;
+          stack.push(q);
+        }
+      }
+    }
+    const cx = sx / n;
+    const cy = sy / n;
+    const inCentre = cx >= x0 && cx < x1 && cy >= y0 && cy < y1;
+    const d = Math.hypot(cx - w / 2, cy - h / 2) - Math.sqrt(n / Math.PI);
+    if (inCentre && n >= 4 && n < 0.3 * w * h && d < bestD) {
+      bestD = d;
+      bestLabel = next;
+    }
+  }
+  const out = new Int32Array(w * h);
+  if (bestLabel) {
+    const m = new Uint8Array(w * h);
+    for (let i = 0; i < m.length; i++) m[i] = labels[i] === bestLabel ? 1 : 0;
+    fillHoles(m, w, h);
+    for (let i = 0; i < m.length; i++) out[i] = m[i];
+  } else {
+    // Disc of radius side/12 at the darkest point of a box-smoothed centre region.
+    const r = Math.max(2, Math.round(Math.min(w, h) / 12));
+    let bx = Math.floor(w / 2);
+    let by = Math.floor(h / 2);
+    let bv = Infinity;
+    const step = Math.max(1, Math.floor(r / 2));
+    for (let y = y0; y < y1; y += step)
+      for (let x = x0; x < x1; x += step) {
+        let s = 0;
+        let c = 0;
+        for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy += step)
+          for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx += step) {
+            s += grey[yy * w + xx];
+            c++;
+          }
+        if (s / c < bv) {
+          bv = s / c;
+          bx = x;
+          by = y;
+        }
+      }
+    for (let y = Math.max(0, by - r); y <= Math.min(h - 1, by + r); y++)
+      for (let x = Math.max(0, bx - r); x <= Math.min(w - 1, bx + r); x++)
+        if ((x - bx) ** 2 + (y - by) ** 2 <= r * r) out[y * w + x] = 1;
+  }
+  const [s] = instanceStats(out, 1, w, h, grey);
+  return {
+    contour: s.contour,
+    bbox: s.bbox,
+    centroid: s.centroid,
+    morphometrics: s.morphometrics,
+  };
+}
+
+const NEIGHBOURS: readonly [number, number][] = [
+  [1, 0],
+  [-1, 0],
+  [0, 1],
+  [0, -1],
+];
+
+/** Otsu's threshold (bin index) of a 256-bin histogram. */
+export function otsu(hist: ArrayLike<number>): number {
+  let total = 0;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) {
+    total += hist[i];
+    sum += i * hist[i];
+  }
+  let wB = 0;
+  let sumB = 0;
+  let best = 0;
+  let bestVar = -1;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t];
+    if (!wB) continue;
+    const wF = total - wB;
+    if (!wF) break;
+    sumB += t * hist[t];
+    const mB = sumB / wB;
+    const mF = (sum - sumB) / wF;
+    const v = wB * wF * (mB - mF) ** 2;
+    if (v > bestVar) {
+      bestVar = v;
+      best = t;
+    }
+  }
+  return best;
+}

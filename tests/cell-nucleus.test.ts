@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { framingCaveats } from '../src/core/cell/framing';
+import { darkBlobNucleus, findCellNuclei, otsu } from '../src/core/cell/primary-nucleus';
+import { cellImageView, CELL_VIEW_SIZE } from '../src/core/cell/view';
+import type { RgbaImage } from '../src/core/image/types';
+import type { SegAdapter, SegNucleus } from '../src/core/pipeline/models';
+import { instanceStats } from '../src/core/segment/postprocess';
+
+/** A light background, a paler "cytoplasm" disc and dark "nuclei" discs (radius in px). */
+function cellImage(
+  w: number,
+  h: number,
+  nuclei: { x: number; y: number; r: number }[],
+  cyto?: { x: number; y: number; r: number },
+): RgbaImage {
+  const data = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let v = [225, 215, 230];
+      if (cyto && (x - cyto.x) ** 2 + (y - cyto.y) ** 2 <= cyto.r ** 2) v = [190, 175, 205];
+      for (const n of nuclei) if ((x - n.x) ** 2 + (y - n.y) ** 2 <= n.r ** 2) v = [90, 60, 130];
+      const o = 4 * (y * w + x);
+      data.set([v[0], v[1], v[2], 255], o);
+    }
+  return { width: w, height: h, data };
+}
+
+/** Stand-in segmentation: dark pixels, labelled by connected component (any scale). */
+function thresholdSeg(): SegAdapter {
+  return {
+    version: 'threshold',
+    dispose: () => undefined,
+    async segment(image, _mode, scale = 1) {
+      const { width: w, height: h } = image;
+      const labels = new Int32Array(w * h);
+      const grey = new Float32Array(w * h);
+      for (let i = 0; i < w * h; i++) grey[i] = image.data[4 * i] / 255;
+      let n = 0;
+      for (let i = 0; i < w * h; i++) {
+        if (grey[i] >= 0.5 || labels[i]) continue;
+        n++;
+        const stack = [i];
+        labels[i] = n;
+        while (stack.length) {
+          const p = stack.pop()!;
+          const x = p % w;
+          const y = (p - x) / w;
+          for (const [dx, dy] of [
+            [1, 0],
+            [-1, 0],
+            [0, 1],
+            [0, -1],
+          ]) {
+            const q = (y + dy) * w + x + dx;
+            if (x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h) continue;
+            if (grey[q] < 0.5 && !labels[q]) {
+              labels[q] = n;
+              stack.push(q);
+            }
+          }
+        }
+      }
+      const nuclei: SegNucleus[] = instanceStats(labels, n, w, h, grey);
+      return { width: w, height: h, labels, nuclei, scale };
+    },
+  };
+}
+
+describe('single-cell nucleus finding', () => {
+  it('fallback (no segmentation): a primary nucleus near the centre for 32–1024 px images', async () => {
+    for (const side of [32, 57, 200, 224, 640, 1024]) {
+      const r = side * 0.12;
+      const img = cellImage(side, side, [{ x: side / 2 + side * 0.03, y: side / 2, r }], {
+        x: side / 2,
+        y: side / 2,
+        r: side * 0.4,
+      });
+      const c = await findCellNuclei(img);
+      expect(c.method).toBe('fallback');
+      expect(c.nuclei[c.primary]).toBeDefined();
+      const n = c.nuclei[c.primary];
+      expect(Math.abs(n.centroid.x - (side / 2 + side * 0.03))).toBeLessThan(side * 0.05);
+      expect(Math.abs(n.centroid.y - side / 2)).toBeLessThan(side * 0.05);
+      expect(n.morphometrics.areaPx / (Math.PI * r * r)).toBeGreaterThan(0.7);
+      expect(n.morphometrics.areaPx / (Math.PI * r * r)).toBeLessThan(1.3);
+      expect(n.contour.length).toBeGreaterThan(3);
+    }
+  });
+
+  it('even a blank image yields a primary nucleus (a small disc at the centre)', () => {
+    const n = darkBlobNucleus(cellImage(64, 48, []));
+    expect(n.morphometrics.areaPx).toBeGreaterThan(0);
+    expect(Math.abs(n.centroid.x - 32)).toBeLessThan(17);
+  });
+
+  it('segmentation: the centred nucleus is primary, a neighbour is secondary, at any framing', async () => {
+    for (const [w, h, frac] of [
+      [224, 224, 0.25],
+      [200, 200, 0.06],
+      [1024, 700, 0.1],
+      [48, 48, 0.3],
+    ]) {
+      const side = Math.max(w, h);
+      const img = cellImage(w, h, [
+        { x: w / 2, y: h / 2, r: (side * frac) / 2 },
+        { x: w * 0.08, y: h * 0.1, r: (side * frac) / 2.5 },
+      ]);
+      const c = await findCellNuclei(img, thresholdSeg());
+      expect(c.method).toBe('segmentation');
+      expect(c.primary).toBe(0);
+      const p = c.nuclei[0];
+      expect(Math.hypot(p.centroid.x - w / 2, p.centroid.y - h / 2)).toBeLessThan(2);
+      expect(c.nuclei.length).toBe(2);
+    }
+  });
+
+  it('otsu splits a bimodal histogram between the modes', () => {
+    const hist = new Array(256).fill(0);
+    hist[50] = 100;
+    hist[200] = 300;
+    const t = otsu(hist);
+    expect(t).toBeGreaterThanOrEqual(50);
+    expect(t).toBeLessThan(200);
+  });
+});
+
+describe('whole-cell view and framing caveats', () => {
+  it('pads to a centred square and resizes to the view size', () => {
+    const img = cellImage(100, 50, [{ x: 50, y: 25, r: 10 }]);
+    const v = cellImageView(img);
+    expect(v.width).toBe(CELL_VIEW_SIZE);
+    expect(v.height).toBe(CELL_VIEW_SIZE);
+    // The nucleus stays at the centre of the view.
+    const c = 4 * ((CELL_VIEW_SIZE / 2) * CELL_VIEW_SIZE + CELL_VIEW_SIZE / 2);
+    expect(v.data[c]).toBeLessThan(120);
+  });
+
+  it('a Herlev-like framing gets no caveat; off-centre, tiny or elongated ones get specific ones', () => {
+    const n = (x: number, y: number, r: number): SegNucleus => ({
+      contour: [],
+      bbox: { x: x - r, y: y - r, width: 2 * r, height: 2 * r },
+      centroid: { x, y },
+      morphometrics: {
+        areaPx: Math.PI * r * r,
+        perimeterPx: 2 * Math.PI * r,
+        circularity: 1,
+        eccentricity: 0,
+        meanIntensity: 0.3,
+      },
+    });
+    const img = cellImage(224, 224, []);
+    expect(framingCaveats(img, n(112, 112, 30), 'segmentation')).toEqual([]);
+    expect(framingCaveats(img, n(200, 112, 30), 'segmentation').join(' ')).toMatch(/off-centre/);
+    expect(framingCaveats(img, n(112, 112, 1), 'segmentation').join(' ')).toMatch(/spans 1%/);
+    expect(framingCaveats(img, n(112, 112, 30), 'fallback').join(' ')).toMatch(
+      /not found by the segmentation/,
+    );
+    const long = cellImage(600, 200, []);
+    expect(framingCaveats(long, n(300, 100, 30), 'segmentation').join(' ')).toMatch(/elongated/);
+  });
+});

@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encode } from 'fast-png';
+import { runCli } from './support/run-cli';
+import { existsSync } from 'node:fs';
+import { REPO_ROOT } from '../src/data/paths';
+
+const hasCellModel = existsSync(join(REPO_ROOT, 'public', 'models', 'cell', 'cls', 'model.json'));
+
+function cellPng(r: number): Buffer {
+  const w = 160;
+  const data = new Uint8Array(w * w * 4);
+  for (let y = 0; y < w; y++)
+    for (let x = 0; x < w; x++) {
+      const d = (x - 80) ** 2 + (y - 80) ** 2;
+      const v = d < r * r ? [90, 60, 130] : d < (3 * r) ** 2 ? [190, 175, 205] : [225, 215, 230];
+      data.set([...v, 255], 4 * (y * w + x));
+    }
+  return Buffer.from(encode({ width: w, height: w, data, channels: 4 }));
+}
+
+describe('paplens eval-cells', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paplens-cells-'));
+  writeFileSync(join(dir, 'a.png'), cellPng(12));
+  writeFileSync(join(dir, 'b.png'), cellPng(25));
+  writeFileSync(
+    join(dir, 'manifest.csv'),
+    'id,group,herlev_class,bethesda,abnormal,size_px\na,g1,normal_intermediate,NILM,0,160\nb,g2,severe_dysplastic,HSIL,1,160\n',
+  );
+
+  it('usage errors exit 2; a bad manifest exits 1 with one line', async () => {
+    expect((await runCli(['eval-cells', '--images', dir])).code).toBe(2);
+    const bad = await runCli([
+      'eval-cells',
+      '--images',
+      dir,
+      '--manifest',
+      join(dir, 'manifest.csv'),
+      '--split',
+      'nope',
+    ]);
+    expect(bad.code).toBe(2);
+    writeFileSync(join(dir, 'bad.csv'), 'id,group,herlev_class,abnormal\nx,g,koilocyte,1\n');
+    const r = await runCli(['eval-cells', '--images', dir, '--manifest', join(dir, 'bad.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/unknown herlev_class "koilocyte"/);
+    expect(r.err.split('\n')).toHaveLength(1);
+  });
+
+  it.skipIf(!hasCellModel)(
+    'any folder in the manifest format: the issue-10 JSON, every cell with a primary nucleus',
+    async () => {
+      const json = join(dir, 'out.json');
+      const r = await runCli([
+        'eval-cells',
+        '--images',
+        dir,
+        '--manifest',
+        join(dir, 'manifest.csv'),
+        '--json',
+        json,
+      ]);
+      expect(r.code, r.err).toBe(0);
+      const { readFileSync } = await import('node:fs');
+      const j = JSON.parse(readFileSync(json, 'utf8'));
+      expect(j.cells).toBe(2);
+      expect(j.no_nucleus).toBe(0);
+      expect(j.herlev7.classes).toHaveLength(7);
+      expect(j.herlev7.confusion).toHaveLength(7);
+      expect(Object.keys(j.herlev7.per_class)).toHaveLength(7);
+      for (const k of ['precision', 'recall', 'specificity', 'f1', 'support'])
+        expect(j.herlev7.per_class.severe_dysplastic).toHaveProperty(k);
+      for (const k of ['sensitivity', 'specificity', 'auc']) expect(j.binary).toHaveProperty(k);
+    },
+    120_000,
+  );
+});
