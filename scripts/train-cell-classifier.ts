@@ -53,11 +53,11 @@ interface Cached {
 
 type Sets = Record<Part, LabelledSet & { ids: string[] }>;
 
-async function extract(cacheDir: string): Promise<Cached> {
+async function extract(cacheDir: string, views: number): Promise<Cached> {
   await initNodeTf();
   const source = nodeModelSource();
   const cfg = await source.readJson<{ version: string }>(CELL_CNN_CONFIG);
-  const file = join(cacheDir, `${cfg.version}.json`);
+  const file = join(cacheDir, `${cfg.version}${views > 1 ? `-v${views}` : ''}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Cached;
   const base = await loadPipelineModels(source, { classifier: false });
   const deep = await loadDeepExtractors(source, DEEP_NETS, undefined, CELL_CNN_CONFIG);
@@ -82,6 +82,8 @@ async function extract(cacheDir: string): Promise<Cached> {
       ex,
       FEATURE_GROUPS,
       DEFAULT_CELL_PIPELINE,
+      undefined,
+      views,
     );
     out.cells.push({
       id: c.id,
@@ -233,6 +235,7 @@ async function main(): Promise<void> {
       weighting: { type: 'string', default: 'sqrt' },
       scaling: { type: 'string', default: 'group' },
       'max-components': { type: 'string', default: '0' },
+      views: { type: 'string', default: '1' },
       'record-test': { type: 'string' },
       model: { type: 'string', default: join(REPO_ROOT, 'public', 'models', 'cell', 'cls') },
     },
@@ -258,7 +261,8 @@ async function main(): Promise<void> {
     console.log(`recorded test figures in ${p}`);
     return;
   }
-  const cache = await extract(resolve(values.cache));
+  const views = Number(values.views);
+  const cache = await extract(resolve(values.cache), views);
   const target = Number(values.sensitivity);
   const base: Hyper = {
     hidden: Number(values.hidden),
@@ -337,6 +341,7 @@ async function main(): Promise<void> {
     tunedOn: 'val',
     groups: all,
     view: 'whole-cell view (cellImageView, 128 px)',
+    views,
     cnn: cache.version,
     hyper: h,
     tried,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { framingCaveats } from '../src/core/cell/framing';
 import { darkBlobNucleus, findCellNuclei, otsu } from '../src/core/cell/primary-nucleus';
-import { cellImageView, CELL_VIEW_SIZE } from '../src/core/cell/view';
+import { cellImageView, CELL_VIEW_SIZE, dihedral } from '../src/core/cell/view';
 import type { RgbaImage } from '../src/core/image/types';
 import type { SegAdapter, SegNucleus } from '../src/core/pipeline/models';
 import { instanceStats } from '../src/core/segment/postprocess';
@@ -125,6 +125,18 @@ describe('single-cell nucleus finding', () => {
 });
 
 describe('whole-cell view and framing caveats', () => {
+  it('dihedral views: 8 distinct poses, rotation by 90° four times is the identity', () => {
+    const img: RgbaImage = { width: 3, height: 3, data: new Uint8ClampedArray(36) };
+    for (let i = 0; i < 9; i++) img.data[4 * i] = i;
+    const key = (m: RgbaImage): string =>
+      Array.from({ length: 9 }, (_, i) => m.data[4 * i]).join(',');
+    expect(new Set(Array.from({ length: 8 }, (_, k) => key(dihedral(img, k)))).size).toBe(8);
+    let r = img;
+    for (let i = 0; i < 4; i++) r = dihedral(r, 1);
+    expect(key(r)).toBe(key(img));
+    expect(key(dihedral(dihedral(img, 4), 4))).toBe(key(img));
+  });
+
   it('pads to a centred square and resizes to the view size', () => {
     const img = cellImage(100, 50, [{ x: 50, y: 25, r: 10 }]);
     const v = cellImageView(img);

@@ -9,7 +9,7 @@ import { HERLEV_BETHESDA, HERLEV_CLASSES, HERLEV_NORMAL, type HerlevClass } from
 import type { RgbaImage } from '../image/types';
 import { extractCellFeatures, type CellExtractors } from '../pipeline/cell-features';
 import { CLASS_NAMES, type ClassName } from '../types';
-import { cellImageView } from './view';
+import { cellImageView, dihedral } from './view';
 
 /**
  * The single-cell (Herlev, 7-class) classifier: its own fine-tuned CNNs (public/models/cell/cnn),
@@ -118,15 +118,38 @@ export function predictHerlev(model: FusionModel, features: CellFeatures): Herle
   return herlevFromProbabilities(p, model.abnormalThreshold, model.lowConfidenceBelow);
 }
 
-/** Features of a whole-cell image, exactly as training computed them. */
+/**
+ * Features of a whole-cell image, exactly as training computed them. With `views` > 1 every
+ * group's features are averaged over that many dihedral transforms of the view (test-time
+ * augmentation; the model records how many it was trained with in `meta.views`).
+ */
 export async function cellImageFeatures(
   image: RgbaImage,
   extractors: CellExtractors,
   groups: readonly FeatureGroupName[],
   pipeline: FusionModel['pipeline'],
   stageMs?: Record<string, number>,
+  views = 1,
 ): Promise<CellFeatures> {
-  return extractCellFeatures(cellImageView(image), null, extractors, groups, pipeline, stageMs);
+  const view = cellImageView(image);
+  if (views <= 1) return extractCellFeatures(view, null, extractors, groups, pipeline, stageMs);
+  const sum: CellFeatures = {};
+  for (let k = 0; k < views; k++) {
+    const f = await extractCellFeatures(
+      dihedral(view, k),
+      null,
+      extractors,
+      groups,
+      pipeline,
+      stageMs,
+    );
+    for (const g of groups) {
+      const v = f[g]!;
+      const acc = (sum[g] ??= new Float32Array(v.length));
+      for (let j = 0; j < v.length; j++) acc[j] += v[j] / views;
+    }
+  }
+  return sum;
 }
 
 /**
@@ -149,6 +172,7 @@ export async function classifyCellImage(
     clf.fusion.groups.map((g) => g.name),
     clf.fusion.pipeline,
     stageMs,
+    Number(clf.fusion.meta.views ?? 1),
   );
   return predictHerlev(clf.fusion, features);
 }

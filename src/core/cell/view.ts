@@ -37,3 +37,34 @@ export function cellImageView(image: RgbaImage, size = CELL_VIEW_SIZE): RgbaImag
   }
   return side === size ? square : resizeRgba(square, size, size);
 }
+
+/**
+ * The k-th of the 8 dihedral transforms of a square image (k = 0 identity; 1–3 rotations by
+ * 90°, 180°, 270°; 4–7 the same after a horizontal flip). Cells have no orientation, so features
+ * averaged over these views (test-time augmentation) describe the cell, not its pose.
+ */
+export function dihedral(img: RgbaImage, k: number): RgbaImage {
+  if (k === 0) return img;
+  const n = img.width;
+  if (img.height !== n) throw new Error('dihedral views need a square image');
+  const out = new Uint8ClampedArray(img.data.length);
+  const flip = k >= 4;
+  const rot = k % 4;
+  for (let y = 0; y < n; y++)
+    for (let x = 0; x < n; x++) {
+      let sx = flip ? n - 1 - x : x;
+      let sy = y;
+      for (let r = 0; r < rot; r++) {
+        const t = sx;
+        sx = sy;
+        sy = n - 1 - t;
+      }
+      const s = 4 * (sy * n + sx);
+      const o = 4 * (y * n + x);
+      out[o] = img.data[s];
+      out[o + 1] = img.data[s + 1];
+      out[o + 2] = img.data[s + 2];
+      out[o + 3] = img.data[s + 3];
+    }
+  return { width: n, height: n, data: out };
+}
