@@ -14,6 +14,7 @@ import {
 import { bofHistogram, loadVocabulary, VOCABULARY_PATH, type Vocabulary } from '../features/bof';
 import { cellSurf } from '../features/describe-cell';
 import { loadSegModel, segment } from '../segment/index';
+import { estimateScale, type ScaleEstimate } from '../segment/auto-scale';
 import { parseScreenModel, SCREEN_PATH, type ScreenModel } from '../classify/other-gate';
 
 /**
@@ -58,6 +59,8 @@ export interface SegOutput {
 export interface SegAdapter {
   /** `scale` overrides the model's default factor to the working scale (1 = already there). */
   segment(image: RgbaImage, mode: 'cell' | 'field', scale?: number): Promise<SegOutput>;
+  /** The automatic-scale coarse pass (src/core/segment/auto-scale.ts); absent in test doubles. */
+  estimateScale?(image: RgbaImage): Promise<ScaleEstimate>;
   version: string;
   dispose(): void;
 }
@@ -211,6 +214,7 @@ async function loadSegAdapter(source: ModelSource, onProgress: ProgressFn): Prom
   return {
     version: model.version,
     dispose: () => model.dispose(),
+    estimateScale: (image) => estimateScale(image, model),
     async segment(image, mode, scale) {
       const r = await segment(image, model, { mode, ...(scale !== undefined ? { scale } : {}) });
       return {

@@ -1,0 +1,97 @@
+import type { RgbaImage } from '../image/types';
+import type { AnalysisMode, ScaleSource } from '../types';
+import type { SegAdapter } from './models';
+
+/**
+ * Pixel size of the working scale (the CRIC 1280-px grid) in µm: CRIC's 40× set-up, 6.45 µm
+ * sensor pixels / 40 ×1376/1280 ≈ 0.173 µm (src/app/units.ts explains the estimate).
+ */
+export const WORKING_PIXEL_UM = 0.173;
+
+/** Images up to this side are taken for single cells when there is no segmentation model. */
+export const AUTO_CELL_MAX_SIDE = 256;
+
+/** Model defaults when neither the user nor the coarse pass gives a scale. */
+export const DEFAULT_SCALE: Record<AnalysisMode, number> = { cell: 0.5, field: 1 };
+
+export interface ScaleRequest {
+  /** 'auto' or absent: from the image content (size alone without a segmentation model). */
+  mode?: 'auto' | AnalysisMode;
+  /** Factor input → working scale given by the user; wins over everything. */
+  scale?: number;
+  /** µm per input pixel given by the user (calibration); wins over the automatic estimate. */
+  pixelSizeUm?: number;
+}
+
+export interface ScaleChoice {
+  mode: AnalysisMode;
+  modeFrom: 'user' | 'content' | 'size';
+  scale: number;
+  scaleSource: ScaleSource;
+  /** Median nucleus diameter in input px found by the coarse pass (NaN when not run/found). */
+  nucleusDiameterPx: number;
+}
+
+/** Factor to the working scale for a calibrated input: one input px spans um / WORKING_PIXEL_UM working px. */
+export function scaleFromPixelSize(um: number): number {
+  return um / WORKING_PIXEL_UM;
+}
+
+/**
+ * Mode and scale of one analysis. Priority: what the user set (mode; scale, then pixel size), then
+ * the automatic coarse pass (src/core/segment/auto-scale.ts) when a segmentation model is loaded,
+ * then the defaults (mode from image size, factor 0.5 for cells / 1 for fields).
+ */
+export async function chooseModeAndScale(
+  image: RgbaImage,
+  seg: SegAdapter | undefined,
+  req: ScaleRequest,
+): Promise<ScaleChoice> {
+  for (const [v, name] of [
+    [req.scale, 'scale'],
+    [req.pixelSizeUm, 'pixel size'],
+  ] as const)
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      throw new Error(`The ${name} must be a positive number.`);
+  const userMode = req.mode && req.mode !== 'auto' ? req.mode : null;
+  const userScale =
+    req.scale ?? (req.pixelSizeUm !== undefined ? scaleFromPixelSize(req.pixelSizeUm) : undefined);
+  // The coarse pass is needed for the mode unless the user chose it, and for the scale unless given.
+  const needPass = !!seg?.estimateScale && (userMode === null || userScale === undefined);
+  const sizeMode: AnalysisMode =
+    Math.max(image.width, image.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
+  const est = needPass && seg?.estimateScale ? await seg.estimateScale(image) : null;
+  const mode: AnalysisMode =
+    userMode ?? (est?.found ? (est.looksLikeCell ? 'cell' : 'field') : sizeMode);
+  const modeFrom = userMode ? 'user' : est?.found ? 'content' : 'size';
+  if (userScale !== undefined)
+    return {
+      mode,
+      modeFrom,
+      scale: userScale,
+      scaleSource: 'user',
+      nucleusDiameterPx: est?.nucleusDiameterPx ?? NaN,
+    };
+  if (est?.found)
+    return {
+      mode,
+      modeFrom,
+      scale: snap(est.scale, DEFAULT_SCALE[mode]),
+      scaleSource: 'auto',
+      nucleusDiameterPx: est.nucleusDiameterPx,
+    };
+  return {
+    mode,
+    modeFrom,
+    scale: DEFAULT_SCALE[mode],
+    scaleSource: 'default',
+    nucleusDiameterPx: NaN,
+  };
+}
+
+/** Estimates within SNAP_RATIO of the mode's default keep the default (unchanged on trained data). */
+export const SNAP_RATIO = 1.2;
+
+function snap(scale: number, def: number): number {
+  return Math.max(scale / def, def / scale) <= SNAP_RATIO ? def : scale;
+}
