@@ -98,11 +98,11 @@ describe('chooseModeAndScale (priority: user, automatic, default)', () => {
   const seg = {
     estimateScale: async () => {
       calls++;
-      return { scale: 0.5, found: true, nucleusDiameterPx: 42, looksLikeCell: false, probes: [] };
+      return { scale: 0.5, found: true, nucleusDiameterPx: 40, looksLikeCell: false, probes: [] };
     },
   } as unknown as SegAdapter;
 
-  it('uses the automatic estimate by default', async () => {
+  it('uses the automatic estimate by default (field target 20 px: 40-px nuclei → ×0.5)', async () => {
     expect(await chooseModeAndScale(img, seg, {})).toMatchObject({
       mode: 'field',
       modeFrom: 'content',

@@ -189,6 +189,8 @@ async function evalMasks(
     obj.fn += o.fn;
     rows.push({
       image: p.id,
+      mode,
+      scale: Number(scale.toFixed(3)),
       precision: s.precision,
       recall: s.recall,
       zsi: s.zsi,

@@ -20,12 +20,20 @@ import { probabilityMap } from './segment';
  * ISBI synthetic 19.4, EDF 20.8: `npx tsx scripts/probe-scale.ts --set <set> --part train`).
  */
 export const TYPICAL_DIAMETER_PX = 21;
+/**
+ * The size the factor aims at, per mode: the same measurement per training set (cells: Herlev-SD
+ * 25.4 px at ×0.5; fields: ISBI synthetic 19.4 and EDF 20.8 at ×1). The network was trained on
+ * both, so either is "typical"; aiming at the one of the image's own kind keeps trained-like inputs
+ * at their trained factor (chosen on Herlev-SD val: aiming cells at 21 px shrank them to ×0.36 and
+ * lost 0.1 ZSI).
+ */
+export const TARGET_DIAMETER_PX = { cell: 25, field: 20 } as const;
 /** Candidate factors (input → working scale): ×0.25 (a 4× upscale) to ×4 (a 4× downscale). */
 export const CANDIDATE_SCALES = [0.125, 0.25, 0.5, 1, 2, 4] as const;
 /** Side of the central crop at working scale that each candidate sees. */
 export const PROBE_SIDE = 256;
 /** Candidates that shrink the whole image below this side are skipped (nothing left to see). */
-export const MIN_PROBE_SIDE = 64;
+export const MIN_PROBE_SIDE = 32;
 /** The factor is clamped to this range (beyond it the input is implausible as cytology). */
 export const SCALE_RANGE = [0.1, 5] as const;
 /** An object counts when its mean probability reaches this and it is not cut by the crop edge. */
@@ -132,7 +140,7 @@ export async function probeScale(
 /** Objects smaller than this fraction of the typical size are measured too coarsely to trust. */
 export const MIN_TYPICAL_FRACTION = 0.6;
 /** Two probes agree on the nucleus size when their implied input-px diameters differ less than this. */
-export const AGREE_RATIO = 1.5;
+export const AGREE_RATIO = 1.7;
 
 /**
  * Pick a probe and turn its median diameter into a factor. Only probes confirmed by a neighbouring
@@ -140,8 +148,10 @@ export const AGREE_RATIO = 1.5;
  * trusted: real nuclei are seen at two zooms, while the artefacts of a wrong zoom are not (zoomed
  * in too far the network calls chromatin clumps and nucleoli "nuclei" of roughly its trained size;
  * zoomed out too far, whole pale cells; measured on Herlev-SD and ISBI train,
- * scripts/probe-scale.ts). The most zoomed-out confirmed probe whose objects are big enough to measure wins; with none
- * confirmed, the probe closest to the typical size.
+ * scripts/probe-scale.ts). The most zoomed-out confirmed probe whose objects are big enough to
+ * measure wins; with none confirmed, the most zoomed-out such probe of all (on Herlev-SD val the
+ * probe closest to the typical size picked ×4 chromatin for 2 of 19 cells); failing that, the
+ * probe closest to the typical size.
  */
 export function chooseScale(
   probes: readonly ScaleProbe[],
@@ -161,13 +171,14 @@ export function chooseScale(
   );
   // Zoomed out as far as the nuclei are still measured well (≥ MIN_TYPICAL_FRACTION of the
   // typical size): a larger area is seen, so more nuclei enter the median.
-  let best: ScaleProbe | null =
-    [...confirmed]
+  const zoomedOut = (ps: ScaleProbe[]): ScaleProbe | null =>
+    [...ps]
       .sort((a, b) => a.scale - b.scale)
       .find((p) => p.medianDiameterPx >= MIN_TYPICAL_FRACTION * typical) ?? null;
+  let best = zoomedOut(confirmed) ?? zoomedOut(seen);
   if (!best) {
     let bestErr = Infinity;
-    for (const p of confirmed.length ? confirmed : seen) {
+    for (const p of seen) {
       const err = Math.abs(Math.log(p.medianDiameterPx / typical));
       if (err < bestErr) {
         bestErr = err;
