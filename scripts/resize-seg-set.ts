@@ -4,7 +4,8 @@
  * scaled. The layout keeps `eval-seg --split` working (parent folder name = the set kind,
  * manifest.csv copied for Herlev-SD groups). Only the named split part is written.
  *   npx tsx scripts/resize-seg-set.ts --factor F --out DIR --set herlev-sd|edf|synthetic|cric --part val|test
- * writes DIR/<set>/{images,masks,manifest.csv} or DIR/cric/{fields,cells.csv}.
+ * writes DIR/herlev-sd/{images,masks,manifest.csv}, DIR/isbi2014/<edf|synthetic>/{images,masks} or
+ * DIR/cric/{fields,cells.csv}.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -57,7 +58,7 @@ if (set === 'cric') {
     );
   writeFileSync(join(dir, 'cells.csv'), lines.join('\n') + '\n');
 } else {
-  const dir = join(values.out, set);
+  const dir = set === 'herlev-sd' ? join(values.out, set) : join(values.out, 'isbi2014', set);
   mkdirSync(join(dir, 'images'), { recursive: true });
   mkdirSync(join(dir, 'masks'), { recursive: true });
   const split = loadSplit(set === 'herlev-sd' ? 'herlev-sd' : 'isbi2014');

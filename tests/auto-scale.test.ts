@@ -7,6 +7,7 @@ import {
 } from '../src/core/segment/auto-scale';
 import {
   chooseModeAndScale,
+  snapScale,
   scaleFromPixelSize,
   WORKING_PIXEL_UM,
 } from '../src/core/pipeline/scale-choice';
@@ -89,6 +90,15 @@ describe('chooseScale (automatic scale from coarse-pass probes)', () => {
         }),
       ),
     ).toBe(false);
+  });
+});
+
+describe('snapScale (octaves of the default)', () => {
+  it('snaps estimates near default·2^k to it and leaves the rest', () => {
+    expect(snapScale(0.8, 1)).toBe(1);
+    expect(snapScale(1.8, 1)).toBe(2);
+    expect(snapScale(0.23, 0.5)).toBe(0.25);
+    expect(snapScale(1.45, 1)).toBe(1.45); // between octaves: kept as estimated
   });
 });
 
