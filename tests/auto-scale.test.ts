@@ -47,7 +47,25 @@ describe('chooseScale (automatic scale from coarse-pass probes)', () => {
   it('ignores an unconfirmed over-zoomed probe that happens to look typical', () => {
     // ×4 sees "nuclei" of typical size (chromatin clumps, 5 input px) that no neighbour confirms.
     const e = chooseScale([probe(0.5, 6, 14), probe(1, 3, 29), probe(4, 2, TYPICAL_DIAMETER_PX)]);
-    expect(e.nucleusDiameterPx).toBeCloseTo(28, 0);
+    expect(e.nucleusDiameterPx).toBeCloseTo(28.5, 5); // median of the linked ×0.5 and ×1
+  });
+
+  it('prefers the larger group of linked probes over cells seen from far away', () => {
+    // EDF test pattern: ×0.125/×0.25 see cell clusters (~140 px), ×0.5/×1/×2 see 20-px nuclei.
+    const e = chooseScale([
+      probe(0.125, 7, 17.9),
+      probe(0.25, 2, 28),
+      probe(0.5, 4, 10),
+      probe(1, 2, 20.3),
+      probe(2, 1, 40.2),
+    ]);
+    expect(e.nucleusDiameterPx).toBeCloseTo(20.1, 1);
+  });
+
+  it('breaks a tie between groups towards the default factor', () => {
+    const probes = [probe(0.25, 1, 22), probe(0.5, 1, 31.6), probe(1, 1, 11), probe(2, 2, 19.3)];
+    expect(chooseScale(probes, { prefer: 1 }).nucleusDiameterPx).toBeLessThan(15);
+    expect(chooseScale(probes, { prefer: 0.25 }).nucleusDiameterPx).toBeGreaterThan(60);
   });
 
   it('gives the same factor for the same image at ×0.5 and ×2 (probes shift by one octave)', () => {

@@ -21,7 +21,10 @@ describe('scale sweep with automatic scale (shipped segmentation model)', () => 
   beforeAll(async () => {
     await initNodeTf();
     model = await loadSegModel(nodeModelSource());
-    seg = { estimateScale: (img: RgbaImage) => estimateScale(img, model) } as SegAdapter;
+    seg = {
+      estimateScale: (img: RgbaImage, prefer?: number) =>
+        estimateScale(img, model, { prefer, fallback: prefer }),
+    } as SegAdapter;
   });
 
   const base = syntheticSegSample(384, 384, 14, 11, 7);

@@ -310,7 +310,10 @@ async function modeAndScale(
 ): Promise<{ mode: AnalysisMode; scale: number }> {
   const seg = values['default-scale']
     ? undefined
-    : { estimateScale: (i: RgbaImage) => estimateScale(i, model) };
+    : {
+        estimateScale: (i: RgbaImage, prefer?: number) =>
+          estimateScale(i, model, { prefer, fallback: prefer }),
+      };
   const c = await chooseModeAndScale(img, seg as SegAdapter | undefined, {
     mode: modeArg as 'auto' | AnalysisMode,
     scale: num(values.scale as string, 'scale'),

@@ -61,7 +61,8 @@ export async function chooseModeAndScale(
   const needPass = !!seg?.estimateScale && (userMode === null || userScale === undefined);
   const sizeMode: AnalysisMode =
     Math.max(image.width, image.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
-  const est = needPass && seg?.estimateScale ? await seg.estimateScale(image) : null;
+  const prefer = DEFAULT_SCALE[userMode ?? sizeMode];
+  const est = needPass && seg?.estimateScale ? await seg.estimateScale(image, prefer) : null;
   const mode: AnalysisMode =
     userMode ?? (est?.found ? (est.looksLikeCell ? 'cell' : 'field') : sizeMode);
   const modeFrom = userMode ? 'user' : est?.found ? 'content' : 'size';
@@ -77,13 +78,17 @@ export async function chooseModeAndScale(
     return {
       mode,
       modeFrom,
-      scale: snapScale(
-        Math.min(
-          SCALE_RANGE[1],
-          Math.max(SCALE_RANGE[0], TARGET_DIAMETER_PX[mode] / est.nucleusDiameterPx),
-        ),
-        DEFAULT_SCALE[mode],
-      ),
+      // Confirmed at the default factor of the mode it was tried for: keep it.
+      scale:
+        est.atDefault && prefer === DEFAULT_SCALE[mode]
+          ? prefer
+          : snapScale(
+              Math.min(
+                SCALE_RANGE[1],
+                Math.max(SCALE_RANGE[0], TARGET_DIAMETER_PX[mode] / est.nucleusDiameterPx),
+              ),
+              DEFAULT_SCALE[mode],
+            ),
       scaleSource: 'auto',
       nucleusDiameterPx: est.nucleusDiameterPx,
     };
