@@ -62,7 +62,10 @@ for (const it of items) {
   for (const r of resizes) {
     const img =
       r === 1 ? img0 : resizeRgba(img0, Math.round(img0.width * r), Math.round(img0.height * r));
-    const e = await estimateScale(img, model);
+    const e = await estimateScale(img, model, {
+      prefer: it.defaultScale,
+      fallback: it.defaultScale,
+    });
     // Relative to what the default would be at this size: 1 = the same working scale as native.
     parts.push(
       `×${r}: s=${e.scale.toFixed(3)} rel=${((e.scale * r) / it.defaultScale).toFixed(2)} cell=${e.looksLikeCell ? 1 : 0}`,

@@ -22,8 +22,8 @@ describe('scale sweep with automatic scale (shipped segmentation model)', () => 
     await initNodeTf();
     model = await loadSegModel(nodeModelSource());
     seg = {
-      estimateScale: (img: RgbaImage, prefer?: number) =>
-        estimateScale(img, model, { prefer, fallback: prefer }),
+      estimateScale: (img: RgbaImage, prefer?: number, typicalDiameterPx?: number) =>
+        estimateScale(img, model, { prefer, fallback: prefer, typicalDiameterPx }),
     } as SegAdapter;
   });
 

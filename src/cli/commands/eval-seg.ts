@@ -311,8 +311,8 @@ async function modeAndScale(
   const seg = values['default-scale']
     ? undefined
     : {
-        estimateScale: (i: RgbaImage, prefer?: number) =>
-          estimateScale(i, model, { prefer, fallback: prefer }),
+        estimateScale: (i: RgbaImage, prefer?: number, typicalDiameterPx?: number) =>
+          estimateScale(i, model, { prefer, fallback: prefer, typicalDiameterPx }),
       };
   const c = await chooseModeAndScale(img, seg as SegAdapter | undefined, {
     mode: modeArg as 'auto' | AnalysisMode,

@@ -60,7 +60,7 @@ export interface SegAdapter {
   /** `scale` overrides the model's default factor to the working scale (1 = already there). */
   segment(image: RgbaImage, mode: 'cell' | 'field', scale?: number): Promise<SegOutput>;
   /** The automatic-scale coarse pass (src/core/segment/auto-scale.ts); absent in test doubles. */
-  estimateScale?(image: RgbaImage, prefer?: number): Promise<ScaleEstimate>;
+  estimateScale?(image: RgbaImage, prefer?: number, typicalPx?: number): Promise<ScaleEstimate>;
   version: string;
   dispose(): void;
 }
@@ -214,7 +214,8 @@ async function loadSegAdapter(source: ModelSource, onProgress: ProgressFn): Prom
   return {
     version: model.version,
     dispose: () => model.dispose(),
-    estimateScale: (image, prefer) => estimateScale(image, model, { prefer, fallback: prefer }),
+    estimateScale: (image, prefer, typicalDiameterPx) =>
+      estimateScale(image, model, { prefer, fallback: prefer, typicalDiameterPx }),
     async segment(image, mode, scale) {
       const r = await segment(image, model, { mode, ...(scale !== undefined ? { scale } : {}) });
       return {

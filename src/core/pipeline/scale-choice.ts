@@ -62,7 +62,10 @@ export async function chooseModeAndScale(
   const sizeMode: AnalysisMode =
     Math.max(image.width, image.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
   const prefer = DEFAULT_SCALE[userMode ?? sizeMode];
-  const est = needPass && seg?.estimateScale ? await seg.estimateScale(image, prefer) : null;
+  const est =
+    needPass && seg?.estimateScale
+      ? await seg.estimateScale(image, prefer, TARGET_DIAMETER_PX[userMode ?? sizeMode])
+      : null;
   const mode: AnalysisMode =
     userMode ?? (est?.found ? (est.looksLikeCell ? 'cell' : 'field') : sizeMode);
   const modeFrom = userMode ? 'user' : est?.found ? 'content' : 'size';
