@@ -4,7 +4,8 @@ import { nodeModelSource } from '../src/models/node-source';
 import { loadSegModel, segment, type SegModel } from '../src/core/segment';
 import { estimateScale } from '../src/core/segment/auto-scale';
 import { syntheticSegSample } from '../src/core/segment/bench';
-import { chooseModeAndScale } from '../src/core/pipeline/scale-choice';
+import { chooseModeAndScale, estimateOptions } from '../src/core/pipeline/scale-choice';
+import type { AnalysisMode } from '../src/core/types';
 import type { SegAdapter } from '../src/core/pipeline/models';
 import { resizeMask, resizeRgba } from '../src/core/image/ops';
 import type { RgbaImage } from '../src/core/image/types';
@@ -22,8 +23,8 @@ describe('scale sweep with automatic scale (shipped segmentation model)', () => 
     await initNodeTf();
     model = await loadSegModel(nodeModelSource());
     seg = {
-      estimateScale: (img: RgbaImage, prefer?: number, typicalDiameterPx?: number) =>
-        estimateScale(img, model, { prefer, fallback: prefer, typicalDiameterPx }),
+      estimateScale: (img: RgbaImage, m: AnalysisMode) =>
+        estimateScale(img, model, estimateOptions(m)),
     } as SegAdapter;
   });
 

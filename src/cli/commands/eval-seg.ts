@@ -30,7 +30,7 @@ import { loadSegModel, segment, type SegModel, type SegmentOptions } from '../..
 import type { AnalysisMode } from '../../core/types';
 import { nodeModelSource } from '../../models/node-source';
 import { estimateScale } from '../../core/segment/auto-scale';
-import { chooseModeAndScale } from '../../core/pipeline/scale-choice';
+import { chooseModeAndScale, estimateOptions } from '../../core/pipeline/scale-choice';
 import type { SegAdapter } from '../../core/pipeline/models';
 import type { RgbaImage } from '../../core/image/types';
 import type { SegModelFiles } from '../../core/segment/model';
@@ -311,8 +311,8 @@ async function modeAndScale(
   const seg = values['default-scale']
     ? undefined
     : {
-        estimateScale: (i: RgbaImage, prefer?: number, typicalDiameterPx?: number) =>
-          estimateScale(i, model, { prefer, fallback: prefer, typicalDiameterPx }),
+        estimateScale: (i: RgbaImage, m: AnalysisMode) =>
+          estimateScale(i, model, estimateOptions(m)),
       };
   const c = await chooseModeAndScale(img, seg as SegAdapter | undefined, {
     mode: modeArg as 'auto' | AnalysisMode,

@@ -1,7 +1,12 @@
 import type { RgbaImage } from '../image/types';
 import type { AnalysisMode, ScaleSource } from '../types';
 import type { SegAdapter } from './models';
-import { SCALE_RANGE, TARGET_DIAMETER_PX } from '../segment/auto-scale';
+import {
+  DEFAULT_OK_RATIO,
+  SCALE_RANGE,
+  TARGET_DIAMETER_PX,
+  type EstimateOptions,
+} from '../segment/auto-scale';
 
 /**
  * Pixel size of the working scale (the CRIC 1280-px grid) in µm: CRIC's 40× set-up, 6.45 µm
@@ -31,6 +36,16 @@ export interface ScaleChoice {
   scaleSource: ScaleSource;
   /** Median nucleus diameter in input px found by the coarse pass (NaN when not run/found). */
   nucleusDiameterPx: number;
+}
+
+/** Options of the coarse pass for a presumed mode: its default factor, target size and band. */
+export function estimateOptions(mode: AnalysisMode): EstimateOptions {
+  return {
+    prefer: DEFAULT_SCALE[mode],
+    fallback: DEFAULT_SCALE[mode],
+    typicalDiameterPx: TARGET_DIAMETER_PX[mode],
+    defaultOkRatio: DEFAULT_OK_RATIO[mode],
+  };
 }
 
 /** Factor to the working scale for a calibrated input: one input px spans um / WORKING_PIXEL_UM working px. */
@@ -63,9 +78,7 @@ export async function chooseModeAndScale(
     Math.max(image.width, image.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
   const prefer = DEFAULT_SCALE[userMode ?? sizeMode];
   const est =
-    needPass && seg?.estimateScale
-      ? await seg.estimateScale(image, prefer, TARGET_DIAMETER_PX[userMode ?? sizeMode])
-      : null;
+    needPass && seg?.estimateScale ? await seg.estimateScale(image, userMode ?? sizeMode) : null;
   const mode: AnalysisMode =
     userMode ?? (est?.found ? (est.looksLikeCell ? 'cell' : 'field') : sizeMode);
   const modeFrom = userMode ? 'user' : est?.found ? 'content' : 'size';

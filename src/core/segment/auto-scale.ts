@@ -76,6 +76,8 @@ export interface EstimateOptions {
   fallback?: number;
   /** The default factor: tried first, and it breaks ties between probe groups (default: fallback). */
   prefer?: number;
+  /** Band around the target within which the default is kept (DEFAULT_OK_RATIO). */
+  defaultOkRatio?: number;
   candidates?: readonly number[];
   typicalDiameterPx?: number;
 }
@@ -209,8 +211,13 @@ export function chooseScale(
   return { scale, found: true, nucleusDiameterPx: diameterIn, looksLikeCell: isCell(rep) };
 }
 
-/** The default factor is kept without a search when its probe shows nuclei this close to typical. */
-export const DEFAULT_OK_RATIO = 1.6;
+/**
+ * The default factor is kept without a search when its probe shows nuclei this close to the
+ * target: fields ×1.6; cells ×2, because Herlev-SD's trained nuclei span p10–p90 22–40 px at ×0.5
+ * with ×1.4 zoom jitter on top (up to ~56 px), and on Herlev-SD val the one cell re-searched at
+ * ×1.6 (48 px) went to ×0.25 and lost 0.06 ZSI.
+ */
+export const DEFAULT_OK_RATIO = { cell: 2, field: 1.6 } as const;
 
 /**
  * One centred dominant nucleus that is large relative to the image: a single-cell image. A field
@@ -240,7 +247,8 @@ export async function estimateScale(
   const first = await probeScale(image, model, prefer);
   if (
     first.objects >= (first.whole ? 1 : 2) &&
-    Math.abs(Math.log(first.medianDiameterPx / typical)) <= Math.log(DEFAULT_OK_RATIO)
+    Math.abs(Math.log(first.medianDiameterPx / typical)) <=
+      Math.log(options.defaultOkRatio ?? DEFAULT_OK_RATIO.field)
   )
     return {
       scale: prefer,
