@@ -2,6 +2,7 @@ import type { RgbaImage } from '../image/types';
 import type { AnalysisMode, ScaleSource } from '../types';
 import type { SegAdapter } from './models';
 import {
+  DEFAULT_OK_ABOVE,
   DEFAULT_OK_RATIO,
   SCALE_RANGE,
   TARGET_DIAMETER_PX,
@@ -45,6 +46,7 @@ export function estimateOptions(mode: AnalysisMode): EstimateOptions {
     fallback: DEFAULT_SCALE[mode],
     typicalDiameterPx: TARGET_DIAMETER_PX[mode],
     defaultOkRatio: DEFAULT_OK_RATIO[mode],
+    defaultOkAbove: DEFAULT_OK_ABOVE[mode],
   };
 }
 

@@ -81,8 +81,9 @@ export interface EstimateOptions {
   fallback?: number;
   /** The default factor: tried first, and it breaks ties between probe groups (default: fallback). */
   prefer?: number;
-  /** Band around the target within which the default is kept (DEFAULT_OK_RATIO). */
+  /** Band around the target within which the default is kept (DEFAULT_OK_RATIO below, DEFAULT_OK_ABOVE above). */
   defaultOkRatio?: number;
+  defaultOkAbove?: number;
   candidates?: readonly number[];
   typicalDiameterPx?: number;
 }
@@ -224,6 +225,12 @@ export function chooseScale(
  * ×1.6 (48 px) went to ×0.25 and lost 0.06 ZSI.
  */
 export const DEFAULT_OK_RATIO = { cell: 2, field: 1.6 } as const;
+/**
+ * Upper end of that band for fields: ×2 (40 px), because CRIC val fields — the working scale by
+ * definition — show default-probe medians of 32–40 px (large and touching nuclei), and ×1.6 sent 9
+ * of 41 to the search, which halved their factor (CRIC val point recall 0.809).
+ */
+export const DEFAULT_OK_ABOVE = { cell: 2, field: 2 } as const;
 
 /**
  * One centred dominant nucleus that is large relative to the image: a single-cell image. A field
@@ -253,8 +260,8 @@ export async function estimateScale(
   const first = await probeScale(image, model, prefer, DEFAULT_PROBE_SIDE);
   if (
     first.objects >= (first.whole ? 1 : 2) &&
-    Math.abs(Math.log(first.medianDiameterPx / typical)) <=
-      Math.log(options.defaultOkRatio ?? DEFAULT_OK_RATIO.field)
+    first.medianDiameterPx >= typical / (options.defaultOkRatio ?? DEFAULT_OK_RATIO.field) &&
+    first.medianDiameterPx <= typical * (options.defaultOkAbove ?? DEFAULT_OK_ABOVE.field)
   )
     return {
       scale: prefer,
