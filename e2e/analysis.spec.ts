@@ -54,6 +54,11 @@ test.describe('analysis with the shipped models', () => {
     // The centred cell's nucleus, plus any neighbours' nuclei cut by the frame.
     expect(Number(await page.getByTestId('nucleus-count').textContent())).toBeGreaterThanOrEqual(1);
     expect(await overlayPixelCount(page)).toBeGreaterThan(20);
+    // Issue 12: the mode came from the content and the scale from the coarse pass, and both show.
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    await expect(page.getByTestId('diag-scale')).toHaveAttribute('data-scale-source', 'auto');
+    await expect(page.getByTestId('diag-scale')).toContainText('cell mode');
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
     if (!hasCls) {
       test.info().annotations.push({
         type: 'note',

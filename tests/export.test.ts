@@ -44,6 +44,7 @@ function result(nuclei: Nucleus[], name = 'field, "A".png', scale = 1): Analysis
     image: { width: 100, height: 80, name },
     mode: 'field',
     scale,
+    scaleSource: 'default',
     nuclei,
     timings: [{ stage: 'segment', ms: 12 }],
     backend: 'wasm',

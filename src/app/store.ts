@@ -220,6 +220,9 @@ export const useStore = create<State>((set, get) => {
           : get().modeSetting === 'auto'
             ? autoMode(image.width, image.height)
             : (get().modeSetting as AnalysisMode);
+      // In auto mode the size rule is only a first guess for the viewer; the worker decides from
+      // the content (one centred nucleus vs many) and the result's mode replaces it.
+      const modeFromContent = !(item.modeOverridden && item.mode) && get().modeSetting === 'auto';
       patchItem(item.id, { image, mode });
       const models = get().models;
       if (!models?.ready) {
@@ -236,14 +239,25 @@ export const useStore = create<State>((set, get) => {
       const result = await cancellable(
         client.api.analyze(
           Comlink.transfer(copy, [copy.data.buffer]),
-          { mode, name: item.name },
+          // A calibrated pixel size sets the scale; otherwise it is estimated from the image.
+          {
+            mode: modeFromContent ? 'auto' : mode,
+            name: item.name,
+            pixelSizeUm: get().pixelSizeUm ?? undefined,
+          },
           Comlink.proxy((p: StageProgress) => patchItem(item.id, { stage: p })),
         ),
       );
-      patchItem(item.id, { status: 'done', result, stage: undefined, ms: performance.now() - t0 });
+      patchItem(item.id, {
+        status: 'done',
+        result,
+        mode: result.mode,
+        stage: undefined,
+        ms: performance.now() - t0,
+      });
       // A single-cell result is one nucleus: show its probabilities without making the user click.
       if (
-        mode === 'cell' &&
+        result.mode === 'cell' &&
         result.nuclei.length > 0 &&
         get().selectedId === item.id &&
         get().selectedNucleus === null

@@ -9,14 +9,19 @@ import { framingCaveats } from './cell/framing';
 import { HERLEV_CLASSES } from './herlev';
 import { handcraftedGroups, type HandcraftedFeatures } from './pipeline/cell-features';
 import type { PipelineModels, SegNucleus } from './pipeline/models';
+import { AUTO_CELL_MAX_SIDE, chooseModeAndScale, type ScaleChoice } from './pipeline/scale-choice';
 import type { AnalysisMode, AnalysisResult, Nucleus, NucleusLabel } from './types';
 
 export { loadPipelineModels as loadModels } from './pipeline/models';
 export type { PipelineModels } from './pipeline/models';
 
 export interface AnalyzeOptions {
-  /** 'auto' (default) picks 'cell' for small images, 'field' otherwise. */
+  /** 'auto' (default): from the image content (one centred nucleus vs many); see scale-choice.ts. */
   mode?: 'auto' | AnalysisMode;
+  /** Factor input → working scale set by the user (wins over pixelSizeUm and the automatic scale). */
+  scale?: number;
+  /** µm per input pixel set by the user (wins over the automatic scale). */
+  pixelSizeUm?: number;
   signal?: AbortSignal;
   /** stage name and completed fraction 0..1 */
   onProgress?: (stage: string, fraction: number) => void;
@@ -26,8 +31,8 @@ export interface AnalyzeOptions {
 /** Field mode: crops whose LBP + BoF are started ahead of the CNNs (descriptor pool only). */
 export const DESCRIPTOR_PREFETCH = 16;
 
-/** Images up to this side are treated as a single cell in auto mode (a field is ≥ ~500 px). */
-export const AUTO_CELL_MAX_SIDE = 256;
+/** Images up to this side are treated as a single cell when no content is seen (a field is ≥ ~500 px). */
+export { AUTO_CELL_MAX_SIDE };
 
 export class AnalysisCancelledError extends Error {
   constructor() {
@@ -42,6 +47,7 @@ function checkAbort(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AnalysisCancelledError();
 }
 
+/** Mode from the image size alone (the fallback of chooseModeAndScale without a segmentation model). */
 export function chooseMode(image: RgbaImage): AnalysisMode {
   return Math.max(image.width, image.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
 }
@@ -67,13 +73,13 @@ export async function analyze(
   const timings: { stage: string; ms: number }[] = [];
   const progress = options.onProgress ?? (() => undefined);
   const signal = options.signal;
-  let mode: AnalysisMode;
-  if (!options.mode || options.mode === 'auto') {
-    mode = chooseMode(image);
+  // Mode and scale: the user's choice, else the automatic coarse pass (issue 12).
+  const choice = await chooseModeAndScale(image, models.seg, options);
+  const mode: AnalysisMode = choice.mode;
+  if (choice.modeFrom !== 'user')
     warnings.push(
-      `Analysed as a ${mode === 'cell' ? 'single-cell image' : 'field'} (chosen from the image size, ${image.width}×${image.height}); choose the mode explicitly if this is wrong.`,
+      `Analysed as a ${mode === 'cell' ? 'single-cell image' : 'field'} (chosen from ${choice.modeFrom === 'content' ? 'what the image shows' : `the image size, ${image.width}×${image.height}`}); choose the mode explicitly if this is wrong.`,
     );
-  } else mode = options.mode;
 
   // 1. Segmentation.
   checkAbort(signal);
@@ -85,7 +91,11 @@ export async function analyze(
   if (mode === 'cell') {
     // The centred cell's nucleus at whatever pixel size (src/core/cell/primary-nucleus.ts); it
     // always yields one, first in the list.
-    const c = await findCellNuclei(image, models.seg);
+    const c = await findCellNuclei(
+      image,
+      models.seg,
+      choice.scaleSource === 'user' ? choice.scale : undefined,
+    );
     nuclei = c.nuclei;
     scale = c.scale;
     cellMethod = c.method;
@@ -98,7 +108,7 @@ export async function analyze(
         'The segmentation model found no plausible nucleus near the centre; the outline shown is the darkest region near the centre (a simple fallback). Check it before trusting the measurements.',
       );
   } else if (models.seg) {
-    const s = await models.seg.segment(image, mode);
+    const s = await models.seg.segment(image, mode, choice.scale);
     scale = s.scale;
     nuclei = s.nuclei;
     if (nuclei.length === 0) warnings.push('No nucleus was found in this image.');
@@ -236,8 +246,19 @@ export async function analyze(
     warnings.push(
       `${low} of ${out.length} nuclei have low-confidence predictions (top probability below ${cls?.lowConfidenceBelow ?? 0}).`,
     );
-  if (scale !== 1)
-    warnings.push(`The image was rescaled by ×${scale.toFixed(3)} to the working scale.`);
+  // Cell mode: the nucleus finder searched the scale itself (unless the user set one).
+  const scaleSource =
+    mode === 'cell' && choice.scaleSource !== 'user'
+      ? cellMethod === 'segmentation'
+        ? 'auto'
+        : 'default'
+      : choice.scaleSource;
+  if (scale !== 1 || scaleSource !== 'default')
+    warnings.push(
+      mode === 'cell' && scaleSource === 'auto'
+        ? `The cell's nucleus was found at ×${scale.toFixed(3)} (searched over several scales).`
+        : scaleNote(scale, choice),
+    );
   let backend = 'none';
   try {
     backend = getBackend() ?? 'none';
@@ -252,6 +273,7 @@ export async function analyze(
     },
     mode,
     scale,
+    scaleSource,
     nuclei: out,
     timings,
     backend,
@@ -259,6 +281,16 @@ export async function analyze(
     warnings,
     ...(herlev ? { herlevClasses: [...HERLEV_CLASSES] } : {}),
   };
+}
+
+function scaleNote(scale: number, c: ScaleChoice): string {
+  const why =
+    c.scaleSource === 'user'
+      ? 'set by you'
+      : c.scaleSource === 'auto'
+        ? `estimated from the image: typical nucleus ${c.nucleusDiameterPx.toFixed(0)} px across`
+        : 'the model default; no nuclei were seen in the coarse pass';
+  return `The image was rescaled by ×${scale.toFixed(3)} to the working scale (${why}).`;
 }
 
 function capitalise(s: string): string {

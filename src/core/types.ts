@@ -15,6 +15,8 @@ export const NUCLEUS_CLASSES = [...CLASS_NAMES, OTHER_CLASS] as const;
 export type NucleusLabel = ClassName | typeof OTHER_CLASS;
 
 export type AnalysisMode = 'cell' | 'field';
+/** Where the scale came from: the user's scale or pixel size, the automatic coarse pass, or the model default. */
+export type ScaleSource = 'auto' | 'user' | 'default';
 
 /** Shape measurements of one nucleus, in input-image pixels (µm² derived in the UI from a pixel size). */
 export interface Morphometrics {
@@ -70,6 +72,8 @@ export interface AnalysisResult {
   mode: AnalysisMode;
   /** Factor applied to bring the input to the working scale (1 = already at working scale). */
   scale: number;
+  /** Who set `scale` (src/core/pipeline/scale-choice.ts). */
+  scaleSource: ScaleSource;
   nuclei: Nucleus[];
   timings: StageTiming[];
   backend: string;

@@ -3,6 +3,13 @@ import { BACKEND_LABELS, formatBytes, ms } from '../format';
 import { useSelectedItem, useStore } from '../store';
 import type { BackendName } from '../worker/protocol';
 
+/** How `AnalysisResult.scaleSource` reads in the app. */
+const SCALE_SOURCE_TEXT = {
+  auto: 'estimated from the nuclei in the image',
+  user: 'from your pixel size',
+  default: 'model default',
+} as const;
+
 /** Everything a bug report needs: backend, adapter, timings, tensor memory, model versions. */
 export function Diagnostics({ onClose }: { onClose: () => void }) {
   const backend = useStore((s) => s.backend);
@@ -102,6 +109,12 @@ export function Diagnostics({ onClose }: { onClose: () => void }) {
                 : `pool of ${memory.descriptors.size} (${memory.descriptors.liveWorkers} running), ${memory.descriptors.calls} cells described`
               : '—'}
           </span>
+        </dd>
+        <dt>Scale</dt>
+        <dd data-testid="diag-scale" data-scale-source={item?.result?.scaleSource ?? ''}>
+          {item?.result
+            ? `×${item.result.scale.toFixed(3)} to the working scale (${SCALE_SOURCE_TEXT[item.result.scaleSource]}), ${item.result.mode} mode`
+            : '—'}
         </dd>
         <dt>Last image timings</dt>
         <dd>

@@ -49,6 +49,7 @@ export async function loadPipeline(
       const result = await analyze(image, models, {
         mode: options.mode,
         name: options.name,
+        pixelSizeUm: options.pixelSizeUm,
         signal,
         onProgress: (stage, fraction) => onProgress({ stage, fraction }),
       });

@@ -42,7 +42,10 @@ export interface StageProgress {
 }
 
 export interface AnalyzeOptions {
-  mode: AnalysisMode;
+  /** 'auto': decided from the image content in the worker (issue 12). */
+  mode: 'auto' | AnalysisMode;
+  /** The user's calibration (µm per input pixel); absent = scale estimated from the image. */
+  pixelSizeUm?: number;
   /** Image name, kept in the result for exports. */
   name?: string;
 }

@@ -6,11 +6,16 @@ import type { RgbaImage } from '../../core/image/types';
 import type { AnalysisMode, AnalysisResult } from '../../core/types';
 import { nodeEndpoint } from '../../workers/node-endpoint';
 import { tsWorkerThread } from '../../workers/node-worker';
-import type { CliAnalysisWorkerApi } from './worker-api';
+import type { CliAnalysisWorkerApi, ScaleOptions } from './worker-api';
 
 /** Runs analyze() for the CLI: in this thread, or on one worker thread per core. */
 export interface Analyzer {
-  analyze(image: RgbaImage, mode: 'auto' | AnalysisMode, name: string): Promise<AnalysisResult>;
+  analyze(
+    image: RgbaImage,
+    mode: 'auto' | AnalysisMode,
+    name: string,
+    scale?: ScaleOptions,
+  ): Promise<AnalysisResult>;
   /** How many images it analyses at once. */
   readonly parallel: number;
   dispose(): void;
@@ -24,7 +29,7 @@ export function defaultJobs(files: number): number {
 export function inProcessAnalyzer(models: PipelineModels): Analyzer {
   return {
     parallel: 1,
-    analyze: (image, mode, name) => analyze(image, models, { mode, name }),
+    analyze: (image, mode, name, scale) => analyze(image, models, { mode, name, ...scale }),
     dispose: () => undefined,
   };
 }
@@ -86,14 +91,14 @@ export function workerPoolAnalyzer(jobs: number, modelsDir: string | undefined):
   };
   return {
     parallel: jobs,
-    async analyze(image, mode, name) {
+    async analyze(image, mode, name, scale) {
       const slot = await acquire();
       try {
         await slot.ready;
         return await new Promise<AnalysisResult>((resolve, reject) => {
           slot.onDeath = reject;
           slot.api
-            .analyze(transfer(image, [image.data.buffer as ArrayBuffer]), mode, name)
+            .analyze(transfer(image, [image.data.buffer as ArrayBuffer]), mode, name, scale)
             .then(resolve, reject);
         });
       } finally {

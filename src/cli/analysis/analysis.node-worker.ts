@@ -17,9 +17,9 @@ const api: CliAnalysisWorkerApi = {
     await initNodeTf();
     models = await loadPipelineModels(nodeModelSource(modelsDir));
   },
-  async analyze(image, mode, name) {
+  async analyze(image, mode, name, scale) {
     if (!models) throw new Error('the analysis worker has no models');
-    return analyze(image, models, { mode, name });
+    return analyze(image, models, { mode, name, ...scale });
   },
   dispose() {
     models?.dispose();

@@ -22,6 +22,7 @@ import {
   workerPoolAnalyzer,
   type Analyzer,
 } from '../analysis/analysis-pool';
+import type { ScaleOptions } from '../analysis/worker-api';
 
 /**
  * JSON written by --json: one AnalysisResult (src/core/types.ts) per file analysed, in order, and
@@ -42,6 +43,8 @@ export async function run(argv: string[]): Promise<void> {
       jobs: { type: 'string' },
       slide: { type: 'boolean', default: false },
       geojson: { type: 'string' },
+      scale: { type: 'string' },
+      'pixel-size': { type: 'string' },
     },
     true,
   );
@@ -54,6 +57,18 @@ export async function run(argv: string[]): Promise<void> {
     !(Number.isInteger(Number(values.jobs)) && Number(values.jobs) >= 1)
   )
     throw new UsageError(`--jobs must be a positive integer, got "${values.jobs}"`);
+  const scaleOpts: ScaleOptions = {};
+  for (const [flag, key] of [
+    ['scale', 'scale'],
+    ['pixel-size', 'pixelSizeUm'],
+  ] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    const x = Number(v);
+    if (!(Number.isFinite(x) && x > 0))
+      throw new UsageError(`--${flag} must be a positive number, got "${v}"`);
+    scaleOpts[key] = x;
+  }
   const backend = await initNodeTf();
   const modelsDir = values.models ? resolve(values.models) : undefined;
   const models = await loadPipelineModels(nodeModelSource(modelsDir));
@@ -105,14 +120,14 @@ export async function run(argv: string[]): Promise<void> {
       }
       let r: AnalysisResult;
       try {
-        r = await analyzer!.analyze(img, mode, basename(file));
+        r = await analyzer!.analyze(img, mode, basename(file), scaleOpts);
       } catch (e) {
         return fail(file, `the analysis failed: ${(e as Error).message}`, step());
       }
       results[index] = r;
       const prefix = positionals.length > 1 ? `${step()} ` : '';
       console.log(
-        `${prefix}${file}: ${r.image.width}×${r.image.height}, ${r.mode} mode, ${r.nuclei.length} nucle${r.nuclei.length === 1 ? 'us' : 'i'}, backend ${backend}, ${r.timings.find((t) => t.stage === 'total')?.ms.toFixed(0)} ms`,
+        `${prefix}${file}: ${r.image.width}×${r.image.height}, ${r.mode} mode, scale ×${r.scale.toFixed(3)} (${r.scaleSource}), ${r.nuclei.length} nucle${r.nuclei.length === 1 ? 'us' : 'i'}, backend ${backend}, ${r.timings.find((t) => t.stage === 'total')?.ms.toFixed(0)} ms`,
       );
       for (const w of r.warnings) console.log(`  note: ${w}`);
     };

@@ -29,15 +29,16 @@ import {
 import { loadSegModel, segment, type SegModel, type SegmentOptions } from '../../core/segment';
 import type { AnalysisMode } from '../../core/types';
 import { nodeModelSource } from '../../models/node-source';
+import { estimateScale } from '../../core/segment/auto-scale';
+import { chooseModeAndScale, estimateOptions } from '../../core/pipeline/scale-choice';
+import type { SegAdapter } from '../../core/pipeline/models';
+import type { RgbaImage } from '../../core/image/types';
 import type { SegModelFiles } from '../../core/segment/model';
 
 const USAGE =
   'paplens eval-seg --images DIR --masks DIR [--split herlev-sd|isbi2014[:PART]] [--mode auto|cell|field] [--json FILE]\n' +
   '       paplens eval-seg --points CSV --fields DIR [--split cric[:PART]] [--json FILE]\n' +
-  'options: --scale X (input→working-scale factor), --threshold T, --min-area PX, --split-dynamics PX, --extra-zooms LIST|none, --model DIR (model.json + weights.bin; default: the shipped model), --per-image';
-
-/** Images up to this side are treated as single cells in --mode auto. */
-const AUTO_CELL_MAX_SIDE = 256;
+  'options: --scale X (input→working-scale factor; default: automatic, src/core/segment/auto-scale.ts), --default-scale (the old fixed factors: cell 0.5, field 1), --threshold T, --min-area PX, --split-dynamics PX, --extra-zooms LIST|none, --model DIR (model.json + weights.bin; default: the shipped model), --per-image';
 
 function parseSplit(arg: string, allowed: readonly SplitName[]): { name: SplitName; part: Part } {
   const [name, part = 'test'] = arg.split(':');
@@ -157,6 +158,7 @@ async function evalMasks(
   const obj = { tp: 0, fp: 0, fn: 0 };
   const rows: Record<string, string | number>[] = [];
   const modes = new Set<string>();
+  const scales: number[] = [];
   for (const p of pairs) {
     let img, truth;
     try {
@@ -169,18 +171,10 @@ async function evalMasks(
       throw new CliError(
         `${p.id}: image ${img.width}×${img.height} and mask ${truth.width}×${truth.height} differ in size`,
       );
-    const mode: AnalysisMode =
-      modeArg === 'auto'
-        ? Math.max(img.width, img.height) <= AUTO_CELL_MAX_SIDE
-          ? 'cell'
-          : 'field'
-        : (modeArg as AnalysisMode);
+    const { mode, scale } = await modeAndScale(img, model, values, modeArg);
     modes.add(mode);
-    const opts: SegmentOptions = {
-      mode,
-      scale: num(values.scale as string, 'scale'),
-      ...postOptions(values),
-    };
+    scales.push(scale);
+    const opts: SegmentOptions = { mode, scale, ...postOptions(values) };
     const r = await segment(img, model, opts);
     const pred = new Uint8Array(r.labels.length);
     for (let i = 0; i < pred.length; i++) pred[i] = r.labels[i] ? 1 : 0;
@@ -195,6 +189,8 @@ async function evalMasks(
     obj.fn += o.fn;
     rows.push({
       image: p.id,
+      mode,
+      scale: Number(scale.toFixed(3)),
       precision: s.precision,
       recall: s.recall,
       zsi: s.zsi,
@@ -212,12 +208,13 @@ async function evalMasks(
     images: pairs.length,
     split: splitLabel,
     mode: [...modes].join(','),
+    scale: scaleSummary(scales, values),
     model: model.version,
     backend: tf.getBackend(),
   };
   if (values['per-image']) printTable(rows);
   console.log(
-    `eval-seg: ${pairs.length} images (${splitLabel}), mode ${result.mode}, model ${model.version}, backend ${result.backend}`,
+    `eval-seg: ${pairs.length} images (${splitLabel}), mode ${result.mode}, scale ${result.scale}, model ${model.version}, backend ${result.backend}`,
   );
   printTable(
     [
@@ -260,6 +257,7 @@ async function evalPoints(
   const perClass: Record<string, { hit: number; total: number; recall: number }> = {};
   let hit = 0;
   let total = 0;
+  const scales: number[] = [];
   for (const [field, pts] of byField) {
     let img;
     try {
@@ -267,11 +265,9 @@ async function evalPoints(
     } catch (e) {
       throw new CliError(`${field}: ${(e as Error).message}`);
     }
-    const r = await segment(img, model, {
-      mode: 'field',
-      scale: num(values.scale as string, 'scale'),
-      ...postOptions(values),
-    });
+    const { scale } = await modeAndScale(img, model, values, 'field');
+    scales.push(scale);
+    const r = await segment(img, model, { mode: 'field', scale, ...postOptions(values) });
     const pr = pointRecall(r.labels, r.width, pts);
     hit += pr.hit;
     total += pr.total;
@@ -288,17 +284,52 @@ async function evalPoints(
     per_class: perClass,
     fields: byField.size,
     split: splitLabel,
+    scale: scaleSummary(scales, values),
     model: model.version,
     backend: tf.getBackend(),
   };
   console.log(
-    `eval-seg points: ${total} labelled nuclei in ${byField.size} fields (${splitLabel}), model ${model.version}, backend ${result.backend}`,
+    `eval-seg points: ${total} labelled nuclei in ${byField.size} fields (${splitLabel}), scale ${result.scale}, model ${model.version}, backend ${result.backend}`,
   );
   printTable([
     { class: 'all', ...result.points },
     ...Object.entries(perClass).map(([k, v]) => ({ class: k, ...v })),
   ]);
   if (typeof values.json === 'string') writeJson(values.json, result);
+}
+
+/**
+ * Mode and factor of one image as the app chooses them (src/core/pipeline/scale-choice.ts): --scale
+ * wins, --default-scale gives the old fixed factors, otherwise the automatic coarse pass.
+ */
+async function modeAndScale(
+  img: RgbaImage,
+  model: SegModel,
+  values: Record<string, string | boolean | undefined>,
+  modeArg: string,
+): Promise<{ mode: AnalysisMode; scale: number }> {
+  const seg = values['default-scale']
+    ? undefined
+    : {
+        estimateScale: (i: RgbaImage, m: AnalysisMode) =>
+          estimateScale(i, model, estimateOptions(m)),
+      };
+  const c = await chooseModeAndScale(img, seg as SegAdapter | undefined, {
+    mode: modeArg as 'auto' | AnalysisMode,
+    scale: num(values.scale as string, 'scale'),
+  });
+  return { mode: c.mode, scale: c.scale };
+}
+
+function scaleSummary(
+  scales: number[],
+  values: Record<string, string | boolean | undefined>,
+): string {
+  const how = values.scale ? 'user' : values['default-scale'] ? 'default' : 'auto';
+  const s = [...scales].sort((a, b) => a - b);
+  const q = (f: number): string =>
+    (s[Math.min(s.length - 1, Math.floor(f * s.length))] ?? NaN).toFixed(3);
+  return `${how} (min ${q(0)} / median ${q(0.5)} / max ${q(1)})`;
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -317,6 +348,7 @@ export async function run(argv: string[]): Promise<void> {
     model: { type: 'string' },
     json: { type: 'string' },
     'per-image': { type: 'boolean' },
+    'default-scale': { type: 'boolean' },
     help: { type: 'boolean' },
   });
   if (values.help) {

@@ -62,7 +62,12 @@ export function nucleusScore(n: SegNucleus, width: number, height: number, scale
   return size * centrality * shape * notWhole;
 }
 
-export async function findCellNuclei(image: RgbaImage, seg?: SegAdapter): Promise<CellNuclei> {
+export async function findCellNuclei(
+  image: RgbaImage,
+  seg?: SegAdapter,
+  /** A scale the user set (µm/px or factor): only that one is tried. */
+  userScale?: number,
+): Promise<CellNuclei> {
   const { width, height } = image;
   const longSide = Math.max(width, height);
   let best: Candidate | null = null;
@@ -82,8 +87,11 @@ export async function findCellNuclei(image: RgbaImage, seg?: SegAdapter): Promis
         });
       }
     };
-    await run(CELL_SCALE_SIDES);
-    if (!best || (best as Candidate).score < LARGE_SIDES_BELOW) await run(CELL_SCALE_SIDES_LARGE);
+    if (userScale !== undefined) await run([userScale * longSide]);
+    else {
+      await run(CELL_SCALE_SIDES);
+      if (!best || (best as Candidate).score < LARGE_SIDES_BELOW) await run(CELL_SCALE_SIDES_LARGE);
+    }
   }
   const chosen = best as Candidate | null;
   if (chosen && chosen.score >= MIN_SEGMENTATION_SCORE) {

@@ -14,6 +14,9 @@ import {
 import { bofHistogram, loadVocabulary, VOCABULARY_PATH, type Vocabulary } from '../features/bof';
 import { cellSurf } from '../features/describe-cell';
 import { loadSegModel, segment } from '../segment/index';
+import { estimateScale, type ScaleEstimate } from '../segment/auto-scale';
+import { estimateOptions } from './scale-choice';
+import type { AnalysisMode } from '../types';
 import { parseScreenModel, SCREEN_PATH, type ScreenModel } from '../classify/other-gate';
 import { CELL_CLS_DIR, loadCellClassifier, type CellClassifier } from '../cell/herlev-classifier';
 
@@ -61,6 +64,8 @@ export interface SegOutput {
 export interface SegAdapter {
   /** `scale` overrides the model's default factor to the working scale (1 = already there). */
   segment(image: RgbaImage, mode: 'cell' | 'field', scale?: number): Promise<SegOutput>;
+  /** The automatic-scale coarse pass (src/core/segment/auto-scale.ts); absent in test doubles. */
+  estimateScale?(image: RgbaImage, mode: AnalysisMode): Promise<ScaleEstimate>;
   version: string;
   dispose(): void;
 }
@@ -228,6 +233,7 @@ async function loadSegAdapter(source: ModelSource, onProgress: ProgressFn): Prom
   return {
     version: model.version,
     dispose: () => model.dispose(),
+    estimateScale: (image, mode) => estimateScale(image, model, estimateOptions(mode)),
     async segment(image, mode, scale) {
       const r = await segment(image, model, { mode, ...(scale !== undefined ? { scale } : {}) });
       return {

@@ -15,7 +15,19 @@ export function syntheticSegImage(
   radius: number,
   seed = 1,
 ): RgbaImage {
+  return syntheticSegSample(width, height, nuclei, radius, seed).image;
+}
+
+/** syntheticSegImage with its ground truth (1 inside a nucleus), for tests that score masks. */
+export function syntheticSegSample(
+  width: number,
+  height: number,
+  nuclei: number,
+  radius: number,
+  seed = 1,
+): { image: RgbaImage; mask: Uint8Array } {
   const rnd = mulberry32(seed);
+  const mask = new Uint8Array(width * height);
   const centres = Array.from({ length: nuclei }, () => ({ x: rnd() * width, y: rnd() * height }));
   const data = new Uint8ClampedArray(width * height * 4);
   for (let y = 0; y < height; y++)
@@ -24,7 +36,10 @@ export function syntheticSegImage(
       for (const c of centres) {
         const d2 = (x - c.x) ** 2 + (y - c.y) ** 2;
         if (d2 < 9 * radius * radius) v = Math.min(v, 195);
-        if (d2 < radius * radius) v = 80;
+        if (d2 < radius * radius) {
+          v = 80;
+          mask[y * width + x] = 1;
+        }
       }
       const n = (rnd() - 0.5) * 16;
       const o = 4 * (y * width + x);
@@ -33,7 +48,7 @@ export function syntheticSegImage(
       data[o + 2] = v + n;
       data[o + 3] = 255;
     }
-  return { width, height, data };
+  return { image: { width, height, data }, mask };
 }
 
 /**

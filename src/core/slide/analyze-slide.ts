@@ -117,7 +117,9 @@ export async function analyzeSlide(
     const rw = Math.min(slide.width, t.x + t.w + margin) - rx;
     const rh = Math.min(slide.height, t.y + t.h + margin) - ry;
     const region = await slide.readRegion(rx, ry, rw, rh);
-    const r = await analyze(region, models, { mode: 'field', signal: options.signal });
+    // One fixed scale for every region (the working scale, as before issue 12): a per-tile
+    // estimate would cost a coarse pass per tile and could differ between neighbouring tiles.
+    const r = await analyze(region, models, { mode: 'field', scale: 1, signal: options.signal });
     last = r;
     for (const n of r.nuclei) {
       const cx = n.centroid.x + rx;
@@ -153,6 +155,7 @@ export async function analyzeSlide(
     },
     mode: 'field',
     scale: last?.scale ?? 1,
+    scaleSource: 'default',
     nuclei,
     timings: [{ stage: 'total', ms }],
     backend: last?.backend ?? 'none',

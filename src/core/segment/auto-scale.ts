@@ -1,0 +1,287 @@
+import { cropRgba, resizeRgba } from '../image/ops';
+import type { RgbaImage } from '../image/types';
+import { labelComponents } from '../metrics/segmentation';
+import type { SegModel } from './model';
+import { probabilityMap } from './segment';
+
+/**
+ * Automatic scale (issue 12): the SE-UNet only finds nuclei whose size is near what it was trained
+ * on, so an image from another objective or camera must first be brought to the working scale.
+ * A cheap coarse pass runs the network on one central crop per candidate scale (each ≤
+ * PROBE_SIDE² at working scale), measures the median equivalent diameter of the confident objects,
+ * keeps the candidate whose objects come out closest to the trained typical size, and returns the
+ * factor that brings that median to TYPICAL_DIAMETER_PX. The same pass says whether the image
+ * shows one centred cell or a field (`looksLikeCell`).
+ */
+
+/**
+ * Median equivalent diameter (working-scale px) of the confident objects the shipped model finds on
+ * its own training images at their working scale, median over the three sets (Herlev-SD 25.4,
+ * ISBI synthetic 19.4, EDF 20.8: `npx tsx scripts/probe-scale.ts --set <set> --part train`).
+ */
+export const TYPICAL_DIAMETER_PX = 21;
+/**
+ * The size the factor aims at, per mode: the same measurement per training set (cells: Herlev-SD
+ * 25.4 px at ×0.5; fields: ISBI synthetic 19.4 and EDF 20.8 at ×1). The network was trained on
+ * both, so either is "typical"; aiming at the one of the image's own kind keeps trained-like inputs
+ * at their trained factor (chosen on Herlev-SD val: aiming cells at 21 px shrank them to ×0.36 and
+ * lost 0.1 ZSI).
+ */
+export const TARGET_DIAMETER_PX = { cell: 25, field: 20 } as const;
+/** Candidate factors (input → working scale): ×0.25 (a 4× upscale) to ×4 (a 4× downscale). */
+export const CANDIDATE_SCALES = [0.125, 0.25, 0.5, 1, 2, 4] as const;
+/** Side of the central crop at working scale that each candidate sees. */
+export const PROBE_SIDE = 256;
+/**
+ * The default factor's probe sees a larger crop: sparse fields (CRIC) often have < 2 nuclei in the
+ * central 256², which sent them to the search (CRIC val point recall 0.785 with 256).
+ */
+export const DEFAULT_PROBE_SIDE = 512;
+/** Candidates that shrink the whole image below this side are skipped (nothing left to see). */
+export const MIN_PROBE_SIDE = 32;
+/** The factor is clamped to this range (beyond it the input is implausible as cytology). */
+export const SCALE_RANGE = [0.1, 5] as const;
+/** An object counts when its mean probability reaches this and it is not cut by the crop edge. */
+const CONFIDENT_MEAN_PROB = 0.75;
+/** Objects smaller than this (working px Ø) are specks, not nuclei. */
+const MIN_DIAMETER_PX = 6;
+
+export interface ScaleProbe {
+  scale: number;
+  /** Confident whole objects in the crop. */
+  objects: number;
+  /** Their median equivalent diameter in working-scale px (NaN when none). */
+  medianDiameterPx: number;
+  /** Crop covered the whole image. */
+  whole: boolean;
+  /** Largest object's centre distance from the image centre / shorter side (NaN when none). */
+  largestOffset: number;
+  /** Largest object's equivalent diameter / shorter image side, at input resolution. */
+  largestFraction: number;
+  /** Area of the largest object / area of the second (Infinity with one object). */
+  dominance: number;
+}
+
+export interface ScaleEstimate {
+  /** Factor input → working scale; `fallback` when nothing confident was found. */
+  scale: number;
+  /** True when the coarse pass found confident nuclei; false → `scale` is the fallback. */
+  found: boolean;
+  /** Median nucleus diameter in input px (NaN when not found). */
+  nucleusDiameterPx: number;
+  /** One centred dominant nucleus (single-cell image) rather than many (field). */
+  looksLikeCell: boolean;
+  /** The default factor already showed typical nuclei (no search was run). */
+  atDefault?: boolean;
+  probes: ScaleProbe[];
+}
+
+export interface EstimateOptions {
+  /** Factor returned when nothing is found (default 1). */
+  fallback?: number;
+  /** The default factor: tried first, and it breaks ties between probe groups (default: fallback). */
+  prefer?: number;
+  /** Band around the target within which the default is kept (DEFAULT_OK_RATIO below, DEFAULT_OK_ABOVE above). */
+  defaultOkRatio?: number;
+  defaultOkAbove?: number;
+  candidates?: readonly number[];
+  typicalDiameterPx?: number;
+}
+
+/** Probe one candidate scale on a central crop (≤ PROBE_SIDE² at working scale). */
+export async function probeScale(
+  image: RgbaImage,
+  model: SegModel,
+  scale: number,
+  probeSide: number = PROBE_SIDE,
+): Promise<ScaleProbe> {
+  const { width, height } = image;
+  const side = Math.ceil(probeSide / scale);
+  const cw = Math.min(width, side);
+  const ch = Math.min(height, side);
+  const x0 = Math.floor((width - cw) / 2);
+  const y0 = Math.floor((height - ch) / 2);
+  const whole = cw === width && ch === height;
+  const crop = whole ? image : cropRgba(image, x0, y0, cw, ch);
+  const ww = Math.max(8, Math.round(cw * scale));
+  const wh = Math.max(8, Math.round(ch * scale));
+  const working = resizeRgba(crop, ww, wh);
+  const prob = await probabilityMap(working, model, 1);
+  const mask = new Uint8Array(ww * wh);
+  for (let i = 0; i < mask.length; i++) mask[i] = prob[i] >= 0.5 ? 1 : 0;
+  const { labels, count } = labelComponents(mask, ww, wh);
+  const area = new Float64Array(count + 1);
+  const psum = new Float64Array(count + 1);
+  const sx = new Float64Array(count + 1);
+  const sy = new Float64Array(count + 1);
+  const edge = new Uint8Array(count + 1);
+  for (let y = 0; y < wh; y++)
+    for (let x = 0; x < ww; x++) {
+      const i = y * ww + x;
+      const l = labels[i];
+      if (!l) continue;
+      area[l]++;
+      psum[l] += prob[i];
+      sx[l] += x;
+      sy[l] += y;
+      // Objects cut by a crop edge are truncated: their size is wrong. The image border is fine
+      // for a whole-image probe (a cell image's nucleus may touch it only when badly framed).
+      if (!whole && (x === 0 || y === 0 || x === ww - 1 || y === wh - 1)) edge[l] = 1;
+    }
+  const diam: number[] = [];
+  const kept: { a: number; cx: number; cy: number }[] = [];
+  for (let l = 1; l <= count; l++) {
+    const d = Math.sqrt((4 * area[l]) / Math.PI);
+    if (edge[l] || d < MIN_DIAMETER_PX || psum[l] / area[l] < CONFIDENT_MEAN_PROB) continue;
+    diam.push(d);
+    kept.push({ a: area[l], cx: sx[l] / area[l], cy: sy[l] / area[l] });
+  }
+  kept.sort((a, b) => b.a - a.a);
+  const shorter = Math.min(ww, wh);
+  const big = kept[0];
+  return {
+    scale,
+    objects: diam.length,
+    medianDiameterPx: median(diam),
+    whole,
+    largestOffset: big ? Math.hypot(big.cx - ww / 2, big.cy - wh / 2) / shorter : NaN,
+    largestFraction: big ? Math.sqrt((4 * big.a) / Math.PI) / shorter : 0,
+    dominance: kept.length > 1 ? big.a / kept[1].a : kept.length === 1 ? Infinity : 0,
+  };
+}
+
+/** Two probes agree on the nucleus size when their implied input-px diameters differ less than this. */
+export const AGREE_RATIO = 1.7;
+
+/**
+ * Pick the nucleus size from the probes. Probes are linked when they are neighbours (half or double
+ * the factor) and imply the same nucleus size in input px within AGREE_RATIO: real nuclei are seen
+ * at several zooms, while the artefacts of a wrong zoom are not (zoomed in too far the network
+ * calls chromatin clumps "nuclei" of roughly its trained size; zoomed out too far, whole cells or
+ * clusters). The largest linked group wins; on a tie, the group with the probe nearest the
+ * `prefer` factor (the default). Its size is the median implied diameter of its probes. Why not
+ * "the most zoomed-out group": on CRIC val and EDF test it took cell clusters seen at ×0.125–0.25
+ * for nuclei (factor 0.14, CRIC point recall 0.59; scripts/probe-scale.ts --verbose).
+ */
+export function chooseScale(
+  probes: readonly ScaleProbe[],
+  options: EstimateOptions = {},
+): Omit<ScaleEstimate, 'probes'> {
+  const fallback = options.fallback ?? 1;
+  const prefer = options.prefer ?? fallback;
+  const typical = options.typicalDiameterPx ?? TYPICAL_DIAMETER_PX;
+  const seen = probes.filter((p) => p.objects > 0);
+  if (seen.length === 0)
+    return { scale: fallback, found: false, nucleusDiameterPx: NaN, looksLikeCell: false };
+  const implied = (p: ScaleProbe): number => p.medianDiameterPx / p.scale;
+  const linked = (p: ScaleProbe, q: ScaleProbe): boolean =>
+    Math.abs(Math.log2(q.scale / p.scale)) <= 1.01 &&
+    Math.abs(Math.log(implied(p) / implied(q))) <= Math.log(AGREE_RATIO);
+  // Connected groups of linked probes (candidates are few: a plain flood fill).
+  const group = new Array<number>(seen.length).fill(-1);
+  let groups = 0;
+  for (let i = 0; i < seen.length; i++) {
+    if (group[i] >= 0) continue;
+    const stack = [i];
+    group[i] = groups;
+    while (stack.length) {
+      const a = stack.pop()!;
+      for (let j = 0; j < seen.length; j++)
+        if (group[j] < 0 && linked(seen[a], seen[j])) {
+          group[j] = groups;
+          stack.push(j);
+        }
+    }
+    groups++;
+  }
+  let bestGroup = -1;
+  let bestKey = [-Infinity, -Infinity];
+  for (let g = 0; g < groups; g++) {
+    const members = seen.filter((_, i) => group[i] === g);
+    const near = Math.min(...members.map((p) => Math.abs(Math.log2(p.scale / prefer))));
+    const key = [members.length, -near];
+    if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
+      bestKey = key;
+      bestGroup = g;
+    }
+  }
+  const members = seen.filter((_, i) => group[i] === bestGroup);
+  const diameterIn = median(members.map(implied));
+  // The probe that measured nearest the typical size stands for the group (mode decision).
+  const rep = members.reduce((a, b) =>
+    Math.abs(Math.log(a.medianDiameterPx / typical)) <=
+    Math.abs(Math.log(b.medianDiameterPx / typical))
+      ? a
+      : b,
+  );
+  const scale = Math.min(SCALE_RANGE[1], Math.max(SCALE_RANGE[0], typical / diameterIn));
+  return { scale, found: true, nucleusDiameterPx: diameterIn, looksLikeCell: isCell(rep) };
+}
+
+/**
+ * The default factor is kept without a search when its probe shows nuclei this close to the
+ * target: fields ×1.6; cells ×2, because Herlev-SD's trained nuclei span p10–p90 22–40 px at ×0.5
+ * with ×1.4 zoom jitter on top (up to ~56 px), and on Herlev-SD val the one cell re-searched at
+ * ×1.6 (48 px) went to ×0.25 and lost 0.06 ZSI.
+ */
+export const DEFAULT_OK_RATIO = { cell: 2, field: 1.6 } as const;
+/**
+ * Upper end of that band for fields: ×2 (40 px), because CRIC val fields — the working scale by
+ * definition — show default-probe medians of 32–40 px (large and touching nuclei), and ×1.6 sent 9
+ * of 41 to the search, which halved their factor (CRIC val point recall 0.809).
+ */
+export const DEFAULT_OK_ABOVE = { cell: 2, field: 2 } as const;
+
+/**
+ * One centred dominant nucleus that is large relative to the image: a single-cell image. A field
+ * (or a crop of one) shows several nuclei, or small ones, or none near the centre.
+ */
+export function isCell(p: ScaleProbe): boolean {
+  return (
+    p.whole &&
+    p.objects >= 1 &&
+    p.objects <= 3 &&
+    p.largestOffset <= 0.25 &&
+    p.largestFraction >= 0.12 &&
+    p.dominance >= 2
+  );
+}
+
+/** The coarse pass: every candidate probed, then the choice. Tensors are disposed by probeScale. */
+export async function estimateScale(
+  image: RgbaImage,
+  model: SegModel,
+  options: EstimateOptions = {},
+): Promise<ScaleEstimate> {
+  const typical = options.typicalDiameterPx ?? TYPICAL_DIAMETER_PX;
+  const prefer = options.prefer ?? options.fallback ?? 1;
+  // Default first: an image that already looks like the training data at the default factor is
+  // not searched (one pass; on native Herlev-SD/ISBI/CRIC the search could only lose).
+  const first = await probeScale(image, model, prefer, DEFAULT_PROBE_SIDE);
+  if (
+    first.objects >= (first.whole ? 1 : 2) &&
+    first.medianDiameterPx >= typical / (options.defaultOkRatio ?? DEFAULT_OK_RATIO.field) &&
+    first.medianDiameterPx <= typical * (options.defaultOkAbove ?? DEFAULT_OK_ABOVE.field)
+  )
+    return {
+      scale: prefer,
+      found: true,
+      nucleusDiameterPx: first.medianDiameterPx / prefer,
+      looksLikeCell: isCell(first),
+      atDefault: true,
+      probes: [first],
+    };
+  const probes: ScaleProbe[] = [first];
+  for (const s of options.candidates ?? CANDIDATE_SCALES)
+    if (s !== prefer && Math.max(image.width, image.height) * s >= MIN_PROBE_SIDE)
+      probes.push(await probeScale(image, model, s));
+  probes.sort((a, b) => a.scale - b.scale);
+  return { ...chooseScale(probes, options), probes };
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chooseScale,
+  isCell,
+  TYPICAL_DIAMETER_PX,
+  type ScaleProbe,
+} from '../src/core/segment/auto-scale';
+import {
+  chooseModeAndScale,
+  snapScale,
+  scaleFromPixelSize,
+  WORKING_PIXEL_UM,
+} from '../src/core/pipeline/scale-choice';
+import type { SegAdapter } from '../src/core/pipeline/models';
+import type { RgbaImage } from '../src/core/image/types';
+
+const probe = (
+  scale: number,
+  objects: number,
+  d: number,
+  extra: Partial<ScaleProbe> = {},
+): ScaleProbe => ({
+  scale,
+  objects,
+  medianDiameterPx: objects ? d : NaN,
+  whole: false,
+  largestOffset: 0.3,
+  largestFraction: 0.05,
+  dominance: 1,
+  ...extra,
+});
+
+describe('chooseScale (automatic scale from coarse-pass probes)', () => {
+  it('turns confirmed nuclei of 42 input px into the factor that makes them typical', () => {
+    // Nuclei of 42 input px: seen as 21 px at ×0.5 and 42 px at ×1 (both imply 42 px).
+    const e = chooseScale([
+      probe(0.25, 0, 0),
+      probe(0.5, 12, 21),
+      probe(1, 4, 42),
+      probe(2, 2, 20),
+    ]);
+    expect(e.found).toBe(true);
+    expect(e.nucleusDiameterPx).toBeCloseTo(42, 5);
+    expect(e.scale).toBeCloseTo(TYPICAL_DIAMETER_PX / 42, 5);
+  });
+
+  it('ignores an unconfirmed over-zoomed probe that happens to look typical', () => {
+    // ×4 sees "nuclei" of typical size (chromatin clumps, 5 input px) that no neighbour confirms.
+    const e = chooseScale([probe(0.5, 6, 14), probe(1, 3, 29), probe(4, 2, TYPICAL_DIAMETER_PX)]);
+    expect(e.nucleusDiameterPx).toBeCloseTo(28.5, 5); // median of the linked ×0.5 and ×1
+  });
+
+  it('prefers the larger group of linked probes over cells seen from far away', () => {
+    // EDF test pattern: ×0.125/×0.25 see cell clusters (~140 px), ×0.5/×1/×2 see 20-px nuclei.
+    const e = chooseScale([
+      probe(0.125, 7, 17.9),
+      probe(0.25, 2, 28),
+      probe(0.5, 4, 10),
+      probe(1, 2, 20.3),
+      probe(2, 1, 40.2),
+    ]);
+    expect(e.nucleusDiameterPx).toBeCloseTo(20.1, 1);
+  });
+
+  it('breaks a tie between groups towards the default factor', () => {
+    const probes = [probe(0.25, 1, 22), probe(0.5, 1, 31.6), probe(1, 1, 11), probe(2, 2, 19.3)];
+    expect(chooseScale(probes, { prefer: 1 }).nucleusDiameterPx).toBeLessThan(15);
+    expect(chooseScale(probes, { prefer: 0.25 }).nucleusDiameterPx).toBeGreaterThan(60);
+  });
+
+  it('gives the same factor for the same image at ×0.5 and ×2 (probes shift by one octave)', () => {
+    const at = (k: number): ScaleProbe[] =>
+      [0.25, 0.5, 1, 2].map((s) => probe(s * k, 5, 20 * s * 2));
+    const a = chooseScale(at(1));
+    const b = chooseScale(at(2)); // the image shrunk ×0.5: probes at double the factor see the same
+    expect(b.scale / a.scale).toBeCloseTo(2, 5);
+  });
+
+  it('falls back when nothing confident is seen, and clamps absurd sizes', () => {
+    expect(chooseScale([probe(1, 0, 0)], { fallback: 0.5 })).toMatchObject({
+      scale: 0.5,
+      found: false,
+    });
+    expect(chooseScale([probe(4, 3, 8), probe(2, 3, 4)]).scale).toBeLessThanOrEqual(5);
+  });
+
+  it('tells one centred dominant nucleus from a field', () => {
+    expect(
+      isCell(
+        probe(0.5, 1, 28, {
+          whole: true,
+          largestOffset: 0.05,
+          largestFraction: 0.4,
+          dominance: Infinity,
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      isCell(probe(1, 12, 20, { whole: true, largestOffset: 0.05, largestFraction: 0.1 })),
+    ).toBe(false);
+    expect(
+      isCell(
+        probe(1, 1, 20, {
+          whole: false,
+          largestOffset: 0.05,
+          largestFraction: 0.4,
+          dominance: Infinity,
+        }),
+      ),
+    ).toBe(false);
+  });
+});
+
+describe('snapScale (octaves of the default)', () => {
+  it('snaps estimates near default·2^k to it and leaves the rest', () => {
+    expect(snapScale(0.8, 1)).toBe(1);
+    expect(snapScale(1.8, 1)).toBe(2);
+    expect(snapScale(0.23, 0.5)).toBe(0.25);
+    expect(snapScale(1.45, 1)).toBe(1.45); // between octaves: kept as estimated
+  });
+});
+
+describe('chooseModeAndScale (priority: user, automatic, default)', () => {
+  const img: RgbaImage = { width: 600, height: 400, data: new Uint8ClampedArray(600 * 400 * 4) };
+  let calls = 0;
+  const seg = {
+    estimateScale: async () => {
+      calls++;
+      return { scale: 0.5, found: true, nucleusDiameterPx: 40, looksLikeCell: false, probes: [] };
+    },
+  } as unknown as SegAdapter;
+
+  it('uses the automatic estimate by default (field target 20 px: 40-px nuclei → ×0.5)', async () => {
+    expect(await chooseModeAndScale(img, seg, {})).toMatchObject({
+      mode: 'field',
+      modeFrom: 'content',
+      scale: 0.5,
+      scaleSource: 'auto',
+    });
+  });
+  it('lets a user scale or pixel size win', async () => {
+    expect(await chooseModeAndScale(img, seg, { scale: 2 })).toMatchObject({
+      scale: 2,
+      scaleSource: 'user',
+    });
+    expect(await chooseModeAndScale(img, seg, { pixelSizeUm: 0.346 })).toMatchObject({
+      scaleSource: 'user',
+    });
+    expect(scaleFromPixelSize(2 * WORKING_PIXEL_UM)).toBeCloseTo(2, 10);
+    calls = 0;
+    expect(await chooseModeAndScale(img, seg, { mode: 'cell', scale: 1 })).toMatchObject({
+      mode: 'cell',
+      modeFrom: 'user',
+    });
+    expect(calls).toBe(0); // nothing left to estimate: no coarse pass
+  });
+  it('falls back to size and the model default without a segmentation model', async () => {
+    expect(await chooseModeAndScale(img, undefined, {})).toMatchObject({
+      mode: 'field',
+      modeFrom: 'size',
+      scale: 1,
+      scaleSource: 'default',
+    });
+    const small = { ...img, width: 128, height: 128, data: new Uint8ClampedArray(128 * 128 * 4) };
+    expect(await chooseModeAndScale(small, undefined, {})).toMatchObject({
+      mode: 'cell',
+      scale: 0.5,
+    });
+  });
+  it('rejects a bad scale with a clear message', async () => {
+    await expect(chooseModeAndScale(img, seg, { scale: -1 })).rejects.toThrow(/positive/);
+  });
+});
