@@ -114,6 +114,13 @@ describe('single-cell nucleus finding', () => {
     }
   });
 
+  it('a scale the user set is the only one tried', async () => {
+    const img = cellImage(224, 224, [{ x: 112, y: 112, r: 28 }]);
+    const c = await findCellNuclei(img, thresholdSeg(), 0.5);
+    expect(c.method).toBe('segmentation');
+    expect(c.scale).toBeCloseTo(0.5, 6);
+  });
+
   it('otsu splits a bimodal histogram between the modes', () => {
     const hist = new Array(256).fill(0);
     hist[50] = 100;
