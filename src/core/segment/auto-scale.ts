@@ -276,8 +276,20 @@ export async function estimateScale(
     if (s !== prefer && Math.max(image.width, image.height) * s >= MIN_PROBE_SIDE)
       probes.push(await probeScale(image, model, s));
   probes.sort((a, b) => a.scale - b.scale);
-  return { ...chooseScale(probes, options), probes };
+  const chosen = chooseScale(probes, options);
+  // Leaving the default needs evidence: the probe nearest the chosen factor must have seen
+  // MIN_EVIDENCE_OBJECTS confident objects. On sparse native CRIC fields a few specks and
+  // cell clusters otherwise sent the field to ×0.25 (2 "nuclei" instead of 12).
+  const nearest = probes.reduce((a, b) =>
+    Math.abs(Math.log(b.scale / chosen.scale)) < Math.abs(Math.log(a.scale / chosen.scale)) ? b : a,
+  );
+  if (chosen.found && chosen.scale !== prefer && nearest.objects < MIN_EVIDENCE_OBJECTS)
+    return { scale: prefer, found: false, nucleusDiameterPx: NaN, looksLikeCell: false, probes };
+  return { ...chosen, probes };
 }
+
+/** Confident objects the winning probe must show before the default factor is left. */
+export const MIN_EVIDENCE_OBJECTS = 3;
 
 function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
