@@ -12,6 +12,7 @@ import { readCellManifest, type CellRow } from '../../data/cell-manifest';
 import { readImage } from '../../data/read-image';
 import { loadSplit, PARTS, type Part } from '../../data/splits';
 import { nodeModelSource } from '../../models/node-source';
+import { multiclassJson } from './eval-cls';
 
 /** JSON written by --json (issue 10). */
 export interface EvalCellsJson {
@@ -175,27 +176,7 @@ export async function run(argv: string[]): Promise<void> {
     const labels01 = yTrue.map((c) => (isAbnormalHerlev(HERLEV_CLASSES[c]) ? 1 : 0));
     const bin = binaryReport(labels01, pAbn, models.cell.fusion.abnormalThreshold);
     const result: EvalCellsJson = {
-      herlev7: {
-        accuracy: rep.accuracy,
-        macro_f1: rep.macro_f1,
-        per_class: Object.fromEntries(
-          HERLEV_CLASSES.map((c) => {
-            const s = rep.per_class[c];
-            return [
-              c,
-              {
-                precision: s.precision,
-                recall: s.recall,
-                specificity: s.specificity,
-                f1: s.f1,
-                support: s.support,
-              },
-            ];
-          }),
-        ),
-        confusion: rep.confusion,
-        classes: [...HERLEV_CLASSES],
-      },
+      herlev7: multiclassJson(rep, HERLEV_CLASSES),
       binary: { sensitivity: bin.sensitivity, specificity: bin.specificity, auc: bin.auc },
       cells: yTrue.length,
       no_nucleus: noNucleus,

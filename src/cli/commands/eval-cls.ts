@@ -170,27 +170,7 @@ export async function run(argv: string[]): Promise<void> {
     const labels01 = yTrue.map((c) => (c === 0 ? 0 : 1));
     const bin = binaryReport(labels01, pAbn, models.cls!.abnormalThreshold);
     const result: EvalClsJson = {
-      multiclass: {
-        accuracy: rep.accuracy,
-        macro_f1: rep.macro_f1,
-        per_class: Object.fromEntries(
-          CLASS_NAMES.map((c) => {
-            const s = rep.per_class[c];
-            return [
-              c,
-              {
-                precision: s.precision,
-                recall: s.recall,
-                specificity: s.specificity,
-                f1: s.f1,
-                support: s.support,
-              },
-            ];
-          }),
-        ),
-        confusion: rep.confusion,
-        classes: [...CLASS_NAMES],
-      },
+      multiclass: multiclassJson(rep, CLASS_NAMES),
       binary: { sensitivity: bin.sensitivity, specificity: bin.specificity, auc: bin.auc },
       cells: yTrue.length,
     };
@@ -253,4 +233,41 @@ export function readCricInputs(values: { cells?: string; fields?: string; split?
   if (cells.some((c) => !Number.isFinite(c.x) || !Number.isFinite(c.y)))
     throw new CliError(`the cells CSV has rows whose x or y is not a number: ${cellsPath}`);
   return { cellsPath, fieldsDir, part, cells };
+}
+
+/** The multi-class part of the eval JSON (eval-cls, eval-cells): one shape for both. */
+export function multiclassJson(
+  rep: ReturnType<typeof classificationReport>,
+  classes: readonly string[],
+): {
+  accuracy: number;
+  macro_f1: number;
+  per_class: Record<
+    string,
+    { precision: number; recall: number; specificity: number; f1: number; support: number }
+  >;
+  confusion: number[][];
+  classes: string[];
+} {
+  return {
+    accuracy: rep.accuracy,
+    macro_f1: rep.macro_f1,
+    per_class: Object.fromEntries(
+      classes.map((c) => {
+        const s = rep.per_class[c];
+        return [
+          c,
+          {
+            precision: s.precision,
+            recall: s.recall,
+            specificity: s.specificity,
+            f1: s.f1,
+            support: s.support,
+          },
+        ];
+      }),
+    ),
+    confusion: rep.confusion,
+    classes: [...classes],
+  };
 }
