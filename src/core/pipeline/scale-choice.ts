@@ -2,6 +2,7 @@ import type { RgbaImage } from '../image/types';
 import type { AnalysisMode, ScaleSource } from '../types';
 import type { SegAdapter } from './models';
 import {
+  MIN_EVIDENCE_OBJECTS,
   DEFAULT_OK_ABOVE,
   DEFAULT_OK_RATIO,
   SCALE_RANGE,
@@ -47,6 +48,7 @@ export function estimateOptions(mode: AnalysisMode): EstimateOptions {
     typicalDiameterPx: TARGET_DIAMETER_PX[mode],
     defaultOkRatio: DEFAULT_OK_RATIO[mode],
     defaultOkAbove: DEFAULT_OK_ABOVE[mode],
+    minEvidenceObjects: MIN_EVIDENCE_OBJECTS[mode],
   };
 }
 

@@ -86,6 +86,11 @@ export interface EstimateOptions {
   defaultOkAbove?: number;
   candidates?: readonly number[];
   typicalDiameterPx?: number;
+  /**
+   * Confident objects the probe nearest the chosen factor must show before the default is left
+   * (MIN_EVIDENCE_OBJECTS; 1 for single cells, which show one nucleus at every factor).
+   */
+  minEvidenceObjects?: number;
 }
 
 /** Probe one candidate scale on a central crop (≤ PROBE_SIDE² at working scale). */
@@ -283,13 +288,14 @@ export async function estimateScale(
   const nearest = probes.reduce((a, b) =>
     Math.abs(Math.log(b.scale / chosen.scale)) < Math.abs(Math.log(a.scale / chosen.scale)) ? b : a,
   );
-  if (chosen.found && chosen.scale !== prefer && nearest.objects < MIN_EVIDENCE_OBJECTS)
+  const minEvidence = options.minEvidenceObjects ?? 1;
+  if (chosen.found && chosen.scale !== prefer && nearest.objects < minEvidence)
     return { scale: prefer, found: false, nucleusDiameterPx: NaN, looksLikeCell: false, probes };
   return { ...chosen, probes };
 }
 
-/** Confident objects the winning probe must show before the default factor is left. */
-export const MIN_EVIDENCE_OBJECTS = 3;
+/** Confident objects the winning probe must show before a field leaves the default factor. */
+export const MIN_EVIDENCE_OBJECTS = { cell: 1, field: 3 } as const;
 
 function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
