@@ -74,7 +74,11 @@ export async function analyze(
   const progress = options.onProgress ?? (() => undefined);
   const signal = options.signal;
   // Mode and scale: the user's choice, else the automatic coarse pass (issue 12).
-  const choice = await chooseModeAndScale(image, models.seg, options);
+  // A cell the user named as such needs no coarse pass: the nucleus finder searches the scale
+  // itself (src/core/cell/primary-nucleus.ts); a scale the user set is still honoured there.
+  const finderSearches =
+    options.mode === 'cell' && options.scale === undefined && options.pixelSizeUm === undefined;
+  const choice = await chooseModeAndScale(image, finderSearches ? undefined : models.seg, options);
   const mode: AnalysisMode = choice.mode;
   if (choice.modeFrom !== 'user')
     warnings.push(

@@ -2,20 +2,15 @@ import { availableParallelism } from 'node:os';
 import { transfer, wrap, type Remote } from 'comlink';
 import type { Worker } from 'node:worker_threads';
 import { analyze, type PipelineModels } from '../../core/analyze';
-import type { RgbaImage } from '../../core/image/types';
-import type { AnalysisMode, AnalysisResult } from '../../core/types';
+import type { AnalysisResult } from '../../core/types';
 import { nodeEndpoint } from '../../workers/node-endpoint';
 import { tsWorkerThread } from '../../workers/node-worker';
-import type { CliAnalysisWorkerApi, ScaleOptions } from './worker-api';
+import type { CliAnalysisWorkerApi } from './worker-api';
 
 /** Runs analyze() for the CLI: in this thread, or on one worker thread per core. */
 export interface Analyzer {
-  analyze(
-    image: RgbaImage,
-    mode: 'auto' | AnalysisMode,
-    name: string,
-    scale?: ScaleOptions,
-  ): Promise<AnalysisResult>;
+  /** Same call as a worker thread's (worker-api.ts), in this thread or in a pool. */
+  analyze: CliAnalysisWorkerApi['analyze'];
   /** How many images it analyses at once. */
   readonly parallel: number;
   dispose(): void;

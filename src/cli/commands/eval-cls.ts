@@ -239,16 +239,7 @@ export function readCricInputs(values: { cells?: string; fields?: string; split?
 export function multiclassJson(
   rep: ReturnType<typeof classificationReport>,
   classes: readonly string[],
-): {
-  accuracy: number;
-  macro_f1: number;
-  per_class: Record<
-    string,
-    { precision: number; recall: number; specificity: number; f1: number; support: number }
-  >;
-  confusion: number[][];
-  classes: string[];
-} {
+): EvalClsJson['multiclass'] {
   return {
     accuracy: rep.accuracy,
     macro_f1: rep.macro_f1,
