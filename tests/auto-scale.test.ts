@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   chooseScale,
+  chooseWithEvidence,
   isCell,
+  MIN_EVIDENCE_OBJECTS,
   TYPICAL_DIAMETER_PX,
   type ScaleProbe,
 } from '../src/core/segment/auto-scale';
@@ -109,6 +111,41 @@ describe('chooseScale (automatic scale from coarse-pass probes)', () => {
       ),
     ).toBe(false);
   });
+
+  it('takes an off-centre single cell with a small nucleus for a cell, two alike nuclei for a field', () => {
+    // Herlev val: cells sit up to ~0.35 of the side off centre with nuclei ~6–12 % of it.
+    const herlevLike = { whole: true, largestOffset: 0.3, largestFraction: 0.08 };
+    expect(isCell(probe(0.5, 1, 14, { ...herlevLike, dominance: Infinity }))).toBe(true);
+    expect(isCell(probe(0.5, 2, 14, { ...herlevLike, dominance: 4 }))).toBe(true);
+    expect(isCell(probe(0.5, 2, 14, { ...herlevLike, dominance: 1.2 }))).toBe(false);
+    expect(isCell(probe(0.5, 4, 14, { ...herlevLike, dominance: 9 }))).toBe(false);
+  });
+});
+
+describe('chooseWithEvidence (leaving the default needs enough objects)', () => {
+  // A sparse field: two clusters seen from far away link across ×0.25/×0.5 (implying 80-px
+  // "nuclei"); the default ×1 sees one real nucleus. Without the rule the factor would be ×0.25.
+  const sparse = [probe(0.25, 2, 20), probe(0.5, 2, 40), probe(1, 1, 22), probe(2, 0, 0)];
+  const field = { prefer: 1, fallback: 1, typicalDiameterPx: 20 };
+
+  it('keeps the default when the chosen probe saw fewer than the field minimum', () => {
+    expect(chooseScale(sparse, field).scale).toBeCloseTo(0.25, 5);
+    const e = chooseWithEvidence(sparse, {
+      ...field,
+      minEvidenceObjects: MIN_EVIDENCE_OBJECTS.field,
+    });
+    expect(e).toMatchObject({ found: false, scale: 1 });
+  });
+
+  it('leaves the default when the evidence is there (and a single cell needs only one object)', () => {
+    const dense = sparse.map((p) => (p.scale <= 0.5 ? { ...p, objects: 5 } : p));
+    expect(
+      chooseWithEvidence(dense, { ...field, minEvidenceObjects: MIN_EVIDENCE_OBJECTS.field }),
+    ).toMatchObject({ found: true, scale: 0.25 });
+    expect(
+      chooseWithEvidence(sparse, { ...field, minEvidenceObjects: MIN_EVIDENCE_OBJECTS.cell }),
+    ).toMatchObject({ found: true, scale: 0.25 });
+  });
 });
 
 describe('snapScale (octaves of the default)', () => {
@@ -166,6 +203,41 @@ describe('chooseModeAndScale (priority: user, automatic, default)', () => {
       mode: 'cell',
       scale: 0.5,
     });
+  });
+  it('measures again with the field band when a small image turns out to be a field crop', async () => {
+    // A 256² crop of a CRIC field: the cell-band pass (×0.5) accepts its 40-px nuclei at once,
+    // but the content says field, and the field band keeps the field's own factor ×1.
+    const crop = { width: 256, height: 256, data: new Uint8ClampedArray(256 * 256 * 4) };
+    const asked: string[] = [];
+    const byMode = {
+      estimateScale: async (_: RgbaImage, mode: string) => {
+        asked.push(mode);
+        return mode === 'cell'
+          ? {
+              scale: 0.5,
+              found: true,
+              nucleusDiameterPx: 40,
+              looksLikeCell: false,
+              atDefault: true,
+              probes: [],
+            }
+          : {
+              scale: 1,
+              found: true,
+              nucleusDiameterPx: 36,
+              looksLikeCell: false,
+              atDefault: true,
+              probes: [],
+            };
+      },
+    } as unknown as SegAdapter;
+    expect(await chooseModeAndScale(crop, byMode, {})).toMatchObject({
+      mode: 'field',
+      modeFrom: 'content',
+      scale: 1,
+      scaleSource: 'auto',
+    });
+    expect(asked).toEqual(['cell', 'field']);
   });
   it('rejects a bad scale with a clear message', async () => {
     await expect(chooseModeAndScale(img, seg, { scale: -1 })).rejects.toThrow(/positive/);

@@ -56,9 +56,11 @@ def smoke_data(rng):
 class Sampler:
     """Draws augmented (B,1,P,P) grey patches + masks on `dev` with affine grid sampling."""
 
-    def __init__(self, d, dev, patch, weights, gen, field_zoom=(1 / 1.4, 1.4)):
+    def __init__(self, d, dev, patch, weights, gen, field_zoom=(1 / 1.4, 1.4), cell_zoom=(1 / 1.4, 1.4), stain=1.0):
         self.dev, self.patch, self.gen = dev, patch, gen
         self.field_zoom = field_zoom
+        self.cell_zoom = cell_zoom
+        self.stain = stain
         t = lambda a: torch.from_numpy(a).to(dev)
         self.sets = {
             'herlev': (t(d['herlev_train_img']).permute(0, 3, 1, 2).float() / 255, t(d['herlev_train_mask']).float()[:, None]),
@@ -83,13 +85,19 @@ class Sampler:
             H = im.shape[2]
             if name == 'herlev':
                 # Stain jitter in RGB, then the BT.601 grey conversion the app uses.
-                gain = 1 + (self.rand(n, 3, 1, 1) - 0.5) * 0.3
-                off = (self.rand(n, 3, 1, 1) - 0.5) * 0.1
+                # --stain widens it (2.0: +-30 % gain, +-0.1 offset per channel, and a brighter
+                # background pull) towards pale pink/blue liquid-based cytoplasm on white.
+                gain = 1 + (self.rand(n, 3, 1, 1) - 0.5) * 0.3 * self.stain
+                off = (self.rand(n, 3, 1, 1) - 0.5) * 0.1 * self.stain
                 im = (im * gain + off).clamp(0, 1)
+                if self.stain > 1:
+                    # Lighten the light parts only (cytoplasm, background), keeping nuclei dark.
+                    lift = self.rand(n, 1, 1, 1) * 0.25 * (self.stain - 1)
+                    im = im + lift * im * (1 - im)
                 im = LUMA[0] * im[:, :1] + LUMA[1] * im[:, 1:2] + LUMA[2] * im[:, 2:3]
-            # Scale jitter: zoom s (output px per working-scale px), log-uniform; cells [0.71, 1.4],
-            # fields --field-zoom (default the same).
-            lo, hi = (1 / 1.4, 1.4) if name == 'herlev' else self.field_zoom
+            # Scale jitter: zoom s (output px per working-scale px), log-uniform; cells --cell-zoom,
+            # fields --field-zoom (both default [0.71, 1.4]).
+            lo, hi = self.cell_zoom if name == 'herlev' else self.field_zoom
             s = torch.exp(math.log(lo) + self.rand(n) * (math.log(hi) - math.log(lo)))
             half = self.patch / (s * H)  # half-span of the patch in normalised input coords
             if name == 'herlev':
@@ -211,6 +219,8 @@ def main():
     ap.add_argument('--smoke', action='store_true', help='tiny model, random data, 3 steps')
     ap.add_argument('--init', help='checkpoint to fine-tune from (one variant)')
     ap.add_argument('--field-zoom', default='0.714,1.4', help='zoom range for ISBI field patches')
+    ap.add_argument('--cell-zoom', default='0.714,1.4', help='zoom range for Herlev cell patches')
+    ap.add_argument('--stain', type=float, default=1.0, help='stain jitter strength on Herlev RGB (1 = original)')
     ap.add_argument('--warmup', type=int, default=100)
     ap.add_argument('--cric-val', help='npz from prepare_cric_val.py: log CRIC VAL point recall at each eval')
     ap.add_argument('--ckpt-dir', help='also save a checkpoint at every eval (selection on val afterwards)')
@@ -227,7 +237,8 @@ def main():
     gen = torch.Generator().manual_seed(a.seed)
     fz = tuple(float(v) for v in a.field_zoom.split(','))
     mix = [float(v) for v in a.mix.split(',')]
-    sampler = Sampler(d, dev, a.patch, dict(zip(('herlev', 'synthetic', 'edf'), mix)), gen, fz)
+    cz = tuple(float(v) for v in a.cell_zoom.split(','))
+    sampler = Sampler(d, dev, a.patch, dict(zip(('herlev', 'synthetic', 'edf'), mix)), gen, fz, cz, a.stain)
     cric = load_cric_val(a.cric_val) if a.cric_val else None
     evals = []
     val = {k: (d[f'{k}_val_img'], d[f'{k}_val_mask']) for k in ('herlev', 'synthetic', 'edf')}

@@ -80,11 +80,20 @@ export async function chooseModeAndScale(
   const needPass = !!seg?.estimateScale && (userMode === null || userScale === undefined);
   const sizeMode: AnalysisMode =
     Math.max(image.width, image.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
-  const prefer = DEFAULT_SCALE[userMode ?? sizeMode];
-  const est =
+  const first =
     needPass && seg?.estimateScale ? await seg.estimateScale(image, userMode ?? sizeMode) : null;
   const mode: AnalysisMode =
-    userMode ?? (est?.found ? (est.looksLikeCell ? 'cell' : 'field') : sizeMode);
+    userMode ?? (first?.found ? (first.looksLikeCell ? 'cell' : 'field') : sizeMode);
+  // The pass ran with the presumed mode's default factor and size band. When the content says
+  // the other mode (a 256² crop of a field, a large image of one cell), measure again with that
+  // mode's: a crop must get the factor its whole field gets (CRIC val 256² crops: ×1 kept, not
+  // ×0.5 from the cell band).
+  let est = first;
+  let estMode: AnalysisMode = userMode ?? sizeMode;
+  if (first?.found && mode !== estMode && userScale === undefined && seg?.estimateScale) {
+    const again = await seg.estimateScale(image, mode);
+    if (again.found) [est, estMode] = [again, mode];
+  }
   const modeFrom = userMode ? 'user' : est?.found ? 'content' : 'size';
   if (userScale !== undefined)
     return {
@@ -100,8 +109,8 @@ export async function chooseModeAndScale(
       modeFrom,
       // Confirmed at the default factor of the mode it was tried for: keep it.
       scale:
-        est.atDefault && prefer === DEFAULT_SCALE[mode]
-          ? prefer
+        est.atDefault && DEFAULT_SCALE[estMode] === DEFAULT_SCALE[mode]
+          ? DEFAULT_SCALE[mode]
           : snapScale(
               Math.min(
                 SCALE_RANGE[1],

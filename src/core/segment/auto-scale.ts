@@ -245,12 +245,22 @@ export function isCell(p: ScaleProbe): boolean {
   return (
     p.whole &&
     p.objects >= 1 &&
-    p.objects <= 3 &&
-    p.largestOffset <= 0.25 &&
-    p.largestFraction >= 0.12 &&
-    p.dominance >= 2
+    p.objects <= CELL_RULE.maxObjects &&
+    p.largestOffset <= CELL_RULE.maxOffset &&
+    p.largestFraction >= CELL_RULE.minFraction &&
+    p.dominance >= CELL_RULE.minDominance
   );
 }
+
+/**
+ * Thresholds of `isCell`, chosen on validation images (`npx tsx scripts/mode-from-content.ts`:
+ * Herlev val cells vs 256² crops of CRIC val fields). Herlev cells are often off-centre (0.26–0.45
+ * of the side) with small nuclei (6–12 % of it), so a strict rule (0.25 / 12 % / dominance 2)
+ * took 17 of 75 for fields; loosening centre and size but asking for a clearer dominance (2.5)
+ * takes 13 of 75 cells for fields and 4 of 41 dense crops for cells. Neither kind separates
+ * fully by nuclei alone; the user's mode choice wins.
+ */
+export const CELL_RULE = { maxObjects: 3, maxOffset: 0.35, minFraction: 0.06, minDominance: 2.5 };
 
 /** The coarse pass: every candidate probed, then the choice. Tensors are disposed by probeScale. */
 export async function estimateScale(
@@ -281,17 +291,27 @@ export async function estimateScale(
     if (s !== prefer && Math.max(image.width, image.height) * s >= MIN_PROBE_SIDE)
       probes.push(await probeScale(image, model, s));
   probes.sort((a, b) => a.scale - b.scale);
+  return { ...chooseWithEvidence(probes, options), probes };
+}
+
+/**
+ * `chooseScale`, then the evidence rule: leaving the default needs the probe nearest the chosen
+ * factor to have seen `minEvidenceObjects` confident objects. On sparse native CRIC fields a few
+ * specks and cell clusters otherwise sent the field to ×0.25 (2 "nuclei" instead of 12).
+ */
+export function chooseWithEvidence(
+  probes: readonly ScaleProbe[],
+  options: EstimateOptions = {},
+): Omit<ScaleEstimate, 'probes'> {
+  const prefer = options.prefer ?? options.fallback ?? 1;
   const chosen = chooseScale(probes, options);
-  // Leaving the default needs evidence: the probe nearest the chosen factor must have seen
-  // MIN_EVIDENCE_OBJECTS confident objects. On sparse native CRIC fields a few specks and
-  // cell clusters otherwise sent the field to ×0.25 (2 "nuclei" instead of 12).
+  if (!chosen.found || chosen.scale === prefer) return chosen;
   const nearest = probes.reduce((a, b) =>
     Math.abs(Math.log(b.scale / chosen.scale)) < Math.abs(Math.log(a.scale / chosen.scale)) ? b : a,
   );
-  const minEvidence = options.minEvidenceObjects ?? 1;
-  if (chosen.found && chosen.scale !== prefer && nearest.objects < minEvidence)
-    return { scale: prefer, found: false, nucleusDiameterPx: NaN, looksLikeCell: false, probes };
-  return { ...chosen, probes };
+  return nearest.objects < (options.minEvidenceObjects ?? 1)
+    ? { scale: prefer, found: false, nucleusDiameterPx: NaN, looksLikeCell: false }
+    : chosen;
 }
 
 /** Confident objects the winning probe must show before a field leaves the default factor. */
