@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   chooseScale,
   chooseWithEvidence,
+  contradictsDefault,
+  defaultInBand,
   isCell,
   MIN_EVIDENCE_OBJECTS,
   TYPICAL_DIAMETER_PX,
@@ -145,6 +147,24 @@ describe('chooseWithEvidence (leaving the default needs enough objects)', () => 
     expect(
       chooseWithEvidence(sparse, { ...field, minEvidenceObjects: MIN_EVIDENCE_OBJECTS.cell }),
     ).toMatchObject({ found: true, scale: 0.25 });
+  });
+});
+
+describe('keeping the default factor', () => {
+  const field = { typicalDiameterPx: 20 };
+  it('keeps it for enough nuclei of about the target size', () => {
+    expect(defaultInBand(probe(1, 5, 30), field)).toBe(true);
+    expect(defaultInBand(probe(1, 2, 30), field)).toBe(false); // too few on a crop
+    expect(defaultInBand(probe(1, 1, 30, { whole: true }), field)).toBe(true);
+    expect(defaultInBand(probe(1, 5, 50), field)).toBe(false); // beyond ×2 of the target
+  });
+  it('is contradicted when half the factor shows whole nuclei twice as large (an upscale)', () => {
+    // ISBI synthetic ×4: ×1 sees 17-px pieces of 72-px nuclei; ×0.5 sees them whole at 36 px.
+    expect(contradictsDefault(probe(1, 3, 17), probe(0.5, 2, 36))).toBe(true);
+    // A native field: the half-factor probe sees the same nuclei at half the size.
+    expect(contradictsDefault(probe(1, 6, 24), probe(0.5, 4, 12))).toBe(false);
+    // One large object at ×0.5 (a cell cluster) is not enough.
+    expect(contradictsDefault(probe(1, 6, 24), probe(0.5, 1, 60))).toBe(false);
   });
 });
 

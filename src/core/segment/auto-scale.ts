@@ -31,12 +31,12 @@ export const TARGET_DIAMETER_PX = { cell: 25, field: 20 } as const;
 /** Candidate factors (input → working scale): ×0.25 (a 4× upscale) to ×4 (a 4× downscale). */
 export const CANDIDATE_SCALES = [0.125, 0.25, 0.5, 1, 2, 4] as const;
 /** Side of the central crop at working scale that each candidate sees. */
-export const PROBE_SIDE = 256;
+export const PROBE_SIDE = 512;
 /**
  * The default factor's probe sees a larger crop: sparse fields (CRIC) often have < 2 nuclei in the
  * central 256², which sent them to the search (CRIC val point recall 0.785 with 256).
  */
-export const DEFAULT_PROBE_SIDE = 512;
+export const DEFAULT_PROBE_SIDE = 768;
 /** Candidates that shrink the whole image below this side are skipped (nothing left to see). */
 export const MIN_PROBE_SIDE = 32;
 /** The factor is clamped to this range (beyond it the input is implausible as cytology). */
@@ -268,27 +268,33 @@ export async function estimateScale(
   model: SegModel,
   options: EstimateOptions = {},
 ): Promise<ScaleEstimate> {
-  const typical = options.typicalDiameterPx ?? TYPICAL_DIAMETER_PX;
   const prefer = options.prefer ?? options.fallback ?? 1;
   // Default first: an image that already looks like the training data at the default factor is
   // not searched (one pass; on native Herlev-SD/ISBI/CRIC the search could only lose).
   const first = await probeScale(image, model, prefer, DEFAULT_PROBE_SIDE);
-  if (
-    first.objects >= (first.whole ? 1 : 2) &&
-    first.medianDiameterPx >= typical / (options.defaultOkRatio ?? DEFAULT_OK_RATIO.field) &&
-    first.medianDiameterPx <= typical * (options.defaultOkAbove ?? DEFAULT_OK_ABOVE.field)
-  )
+  const probes: ScaleProbe[] = [first];
+  let confirmed = defaultInBand(first, options);
+  // A field-sized image is confirmed one octave out, over the same input region (see
+  // `contradictsDefault`).
+  if (confirmed && !first.whole) {
+    const half = await probeScale(image, model, prefer / 2, DEFAULT_PROBE_SIDE / 2);
+    probes.push(half);
+    confirmed = !contradictsDefault(first, half);
+  }
+  if (confirmed)
     return {
       scale: prefer,
       found: true,
       nucleusDiameterPx: first.medianDiameterPx / prefer,
       looksLikeCell: isCell(first),
       atDefault: true,
-      probes: [first],
+      probes,
     };
-  const probes: ScaleProbe[] = [first];
   for (const s of options.candidates ?? CANDIDATE_SCALES)
-    if (s !== prefer && Math.max(image.width, image.height) * s >= MIN_PROBE_SIDE)
+    if (
+      !probes.some((p) => p.scale === s) &&
+      Math.max(image.width, image.height) * s >= MIN_PROBE_SIDE
+    )
       probes.push(await probeScale(image, model, s));
   probes.sort((a, b) => a.scale - b.scale);
   return { ...chooseWithEvidence(probes, options), probes };
@@ -312,6 +318,29 @@ export function chooseWithEvidence(
   return nearest.objects < (options.minEvidenceObjects ?? 1)
     ? { scale: prefer, found: false, nucleusDiameterPx: NaN, looksLikeCell: false }
     : chosen;
+}
+
+/** The default factor's probe shows enough nuclei of about the target size to keep it. */
+export function defaultInBand(first: ScaleProbe, options: EstimateOptions = {}): boolean {
+  const typical = options.typicalDiameterPx ?? TYPICAL_DIAMETER_PX;
+  return (
+    first.objects >= (first.whole ? 1 : 3) &&
+    first.medianDiameterPx >= typical / (options.defaultOkRatio ?? DEFAULT_OK_RATIO.field) &&
+    first.medianDiameterPx <= typical * (options.defaultOkAbove ?? DEFAULT_OK_ABOVE.field)
+  );
+}
+
+/**
+ * The half-factor probe contradicts the default when it sees ≥ 2 objects implying nuclei ≥
+ * AGREE_RATIO larger in input px: zoomed in too far (a 2×–4× upscale) the network cuts big
+ * blurred nuclei into typical-sized pieces, which the half-factor probe then shows whole (ISBI
+ * synthetic val ×4 = 2048²: 2 of 7 kept ×1 without this check).
+ */
+export function contradictsDefault(first: ScaleProbe, half: ScaleProbe): boolean {
+  return (
+    half.objects >= 2 &&
+    half.medianDiameterPx / half.scale >= AGREE_RATIO * (first.medianDiameterPx / first.scale)
+  );
 }
 
 /** Confident objects the winning probe must show before a field leaves the default factor. */
