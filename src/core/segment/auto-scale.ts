@@ -30,8 +30,16 @@ export const TYPICAL_DIAMETER_PX = 21;
 export const TARGET_DIAMETER_PX = { cell: 25, field: 20 } as const;
 /** Candidate factors (input → working scale): ×0.25 (a 4× upscale) to ×4 (a 4× downscale). */
 export const CANDIDATE_SCALES = [0.125, 0.25, 0.5, 1, 2, 4] as const;
-/** Side of the central crop at working scale that each candidate sees. */
+/**
+ * Side of the central crop at working scale that each candidate sees: 512² on large images (a
+ * 2048² upscale showed 1–2 nuclei per 256² crop, too few for a median), 256² on images up to
+ * SMALL_IMAGE_SIDE: there the zoomed-in candidates must see only part of the image, or the
+ * chromatin clumps of one big nucleus, seen whole at ×1–×4, outvote the nucleus itself
+ * (Herlev-SD val at ×2: ZSI 0.838 with 512² probes, 0.926 with 256²).
+ */
 export const PROBE_SIDE = 512;
+export const SMALL_PROBE_SIDE = 256;
+export const SMALL_IMAGE_SIDE = 512;
 /**
  * The default factor's probe sees a larger crop: sparse fields (CRIC) often have < 2 nuclei in the
  * central 256², which sent them to the search (CRIC val point recall 0.785 with 256).
@@ -295,7 +303,14 @@ export async function estimateScale(
       !probes.some((p) => p.scale === s) &&
       Math.max(image.width, image.height) * s >= MIN_PROBE_SIDE
     )
-      probes.push(await probeScale(image, model, s));
+      probes.push(
+        await probeScale(
+          image,
+          model,
+          s,
+          Math.max(image.width, image.height) <= SMALL_IMAGE_SIDE ? SMALL_PROBE_SIDE : PROBE_SIDE,
+        ),
+      );
   probes.sort((a, b) => a.scale - b.scale);
   return { ...chooseWithEvidence(probes, options), probes };
 }
