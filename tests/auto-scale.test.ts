@@ -259,6 +259,29 @@ describe('chooseModeAndScale (priority: user, automatic, default)', () => {
     });
     expect(asked).toEqual(['cell', 'field']);
   });
+  it('does not measure again when the first pass searched (its size holds for either mode)', async () => {
+    // ISBI synthetic at ×0.5 (256²): the search finds 9-px nuclei; the field band at ×1 would
+    // accept one 13-px speck on the whole image and keep ×1.
+    const small = { width: 256, height: 256, data: new Uint8ClampedArray(256 * 256 * 4) };
+    const asked: string[] = [];
+    const searched = {
+      estimateScale: async (_: RgbaImage, mode: string) => {
+        asked.push(mode);
+        return {
+          scale: 2.7,
+          found: true,
+          nucleusDiameterPx: 9.2,
+          looksLikeCell: false,
+          probes: [],
+        };
+      },
+    } as unknown as SegAdapter;
+    expect(await chooseModeAndScale(small, searched, {})).toMatchObject({
+      mode: 'field',
+      scale: 2,
+    });
+    expect(asked).toEqual(['cell']);
+  });
   it('rejects a bad scale with a clear message', async () => {
     await expect(chooseModeAndScale(img, seg, { scale: -1 })).rejects.toThrow(/positive/);
   });

@@ -84,13 +84,20 @@ export async function chooseModeAndScale(
     needPass && seg?.estimateScale ? await seg.estimateScale(image, userMode ?? sizeMode) : null;
   const mode: AnalysisMode =
     userMode ?? (first?.found ? (first.looksLikeCell ? 'cell' : 'field') : sizeMode);
-  // The pass ran with the presumed mode's default factor and size band. When the content says
-  // the other mode (a 256² crop of a field, a large image of one cell), measure again with that
-  // mode's: a crop must get the factor its whole field gets (CRIC val 256² crops: ×1 kept, not
-  // ×0.5 from the cell band).
+  // A pass that kept the presumed mode's default factor judged it by that mode's size band. When
+  // the content says the other mode (a 256² crop of a field, a large image of one cell), measure
+  // again with that mode's: a crop must get the factor its whole field gets (CRIC val 256² crops:
+  // ×1 kept, not ×0.5 from the cell band). A pass that searched measured the nucleus size
+  // whatever the mode; its size is converted with the content mode's target below.
   let est = first;
   let estMode: AnalysisMode = userMode ?? sizeMode;
-  if (first?.found && mode !== estMode && userScale === undefined && seg?.estimateScale) {
+  if (
+    first?.found &&
+    first.atDefault &&
+    mode !== estMode &&
+    userScale === undefined &&
+    seg?.estimateScale
+  ) {
     const again = await seg.estimateScale(image, mode);
     if (again.found) [est, estMode] = [again, mode];
   }
