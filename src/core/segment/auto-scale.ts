@@ -42,7 +42,8 @@ export const SMALL_PROBE_SIDE = 256;
 export const SMALL_IMAGE_SIDE = 512;
 /**
  * The default factor's probe sees a larger crop: sparse fields (CRIC) often have < 2 nuclei in the
- * central 256², which sent them to the search (CRIC val point recall 0.785 with 256).
+ * central 256², which sent them to the search (CRIC val point recall 0.785 with 256); 768² since
+ * a crop must show ≥ 3 nuclei to keep the default (defaultInBand).
  */
 export const DEFAULT_PROBE_SIDE = 768;
 /** Candidates that shrink the whole image below this side are skipped (nothing left to see). */
@@ -268,7 +269,12 @@ export function isCell(p: ScaleProbe): boolean {
  * takes 13 of 75 cells for fields and 4 of 41 dense crops for cells. Neither kind separates
  * fully by nuclei alone; the user's mode choice wins.
  */
-export const CELL_RULE = { maxObjects: 3, maxOffset: 0.35, minFraction: 0.06, minDominance: 2.5 };
+export const CELL_RULE = {
+  maxObjects: 3,
+  maxOffset: 0.35,
+  minFraction: 0.06,
+  minDominance: 2.5,
+} as const;
 
 /** The coarse pass: every candidate probed, then the choice. Tensors are disposed by probeScale. */
 export async function estimateScale(
