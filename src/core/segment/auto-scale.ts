@@ -82,6 +82,8 @@ export interface ScaleEstimate {
   looksLikeCell: boolean;
   /** The default factor already showed typical nuclei (no search was run). */
   atDefault?: boolean;
+  /** Most confident objects any probe of the winning group saw (the evidence for leaving the default). */
+  groupObjects?: number;
   probes: ScaleProbe[];
 }
 
@@ -229,7 +231,13 @@ export function chooseScale(
       : b,
   );
   const scale = Math.min(SCALE_RANGE[1], Math.max(SCALE_RANGE[0], typical / diameterIn));
-  return { scale, found: true, nucleusDiameterPx: diameterIn, looksLikeCell: isCell(rep) };
+  return {
+    scale,
+    found: true,
+    nucleusDiameterPx: diameterIn,
+    looksLikeCell: isCell(rep),
+    groupObjects: Math.max(...members.map((p) => p.objects)),
+  };
 }
 
 /**
@@ -322,9 +330,11 @@ export async function estimateScale(
 }
 
 /**
- * `chooseScale`, then the evidence rule: leaving the default needs the probe nearest the chosen
- * factor to have seen `minEvidenceObjects` confident objects. On sparse native CRIC fields a few
- * specks and cell clusters otherwise sent the field to ×0.25 (2 "nuclei" instead of 12).
+ * `chooseScale`, then the evidence rule: leaving the default needs one probe of the winning group
+ * to have seen `minEvidenceObjects` confident objects. On sparse native CRIC fields a few specks
+ * and cell clusters otherwise sent the field to ×0.25 (2 "nuclei" instead of 12). The best probe
+ * of the group, not the one nearest the factor: on EDF test at ×0.5 the ×1 probe saw 19 nuclei
+ * and the ×2 probe, on a 4× smaller crop, 2.
  */
 export function chooseWithEvidence(
   probes: readonly ScaleProbe[],
@@ -333,10 +343,7 @@ export function chooseWithEvidence(
   const prefer = options.prefer ?? options.fallback ?? 1;
   const chosen = chooseScale(probes, options);
   if (!chosen.found || chosen.scale === prefer) return chosen;
-  const nearest = probes.reduce((a, b) =>
-    Math.abs(Math.log(b.scale / chosen.scale)) < Math.abs(Math.log(a.scale / chosen.scale)) ? b : a,
-  );
-  return nearest.objects < (options.minEvidenceObjects ?? 1)
+  return (chosen.groupObjects ?? 0) < (options.minEvidenceObjects ?? 1)
     ? { scale: prefer, found: false, nucleusDiameterPx: NaN, looksLikeCell: false }
     : chosen;
 }
