@@ -34,8 +34,9 @@ export const CANDIDATE_SCALES = [0.125, 0.25, 0.5, 1, 2, 4] as const;
  * Side of the central crop at working scale that each candidate sees: 512² on large images (a
  * 2048² upscale showed 1–2 nuclei per 256² crop, too few for a median), 256² on images up to
  * SMALL_IMAGE_SIDE: there the zoomed-in candidates must see only part of the image, or the
- * chromatin clumps of one big nucleus, seen whole at ×1–×4, outvote the nucleus itself
- * (Herlev-SD val at ×2: ZSI 0.838 with 512² probes, 0.926 with 256²).
+ * chromatin clumps of one big nucleus, seen whole at ×1–×4, outvote the nucleus itself (a
+ * Herlev-SD val cell at ×2: clumps linked over ×1/×2/×4 won over the nucleus seen at ×0.25/×0.5,
+ * and the cell went to ×2.5 as a field instead of ×0.25).
  */
 export const PROBE_SIDE = 512;
 export const SMALL_PROBE_SIDE = 256;
