@@ -1,5 +1,8 @@
 import { create } from 'zustand';
-import type { AnalysisMode, AnalysisResult } from '../core/types';
+import type { AnalysisMode, AnalysisResult, Nucleus } from '../core/types';
+import { planTiles, type SlideProgress, type SlideSummary } from '../core/slide/analyze-slide';
+import type { SlideInfo, SlideProbe } from './slide/probe';
+import { slideReader } from './slide/reader-client';
 import type { RgbaImage } from '../core/image/types';
 import { client, Comlink } from './client';
 import { decoder } from './decode-client';
@@ -10,6 +13,7 @@ import type {
   DownloadProgress,
   MemoryInfo,
   ModelStatus,
+  SlideTileProgress,
   StageProgress,
 } from './worker/protocol';
 
@@ -36,6 +40,17 @@ export interface ImageItem {
   result?: AnalysisResult;
   stage?: StageProgress;
   ms?: number;
+  /** A whole slide (issue 14): never decoded whole; read tile by tile from `file`. */
+  slide?: SlideInfo;
+  file?: File;
+  slideProgress?: SlideProgress;
+  /**
+   * Nuclei of the slide's tiles finished so far (level-0 coordinates) and the time spent on them:
+   * shown while it runs, and where Resume continues after a cancel (kept here, on the page, so
+   * it survives the analysis worker being restarted).
+   */
+  partial?: { startTile: number; nuclei: Nucleus[]; ms: number };
+  slideSummary?: SlideSummary;
 }
 
 export type ModeSetting = 'auto' | AnalysisMode;
@@ -67,6 +82,8 @@ interface State {
   start(preferred?: BackendName | null): Promise<void>;
   addFiles(files: File[]): void;
   cancel(): void;
+  /** Continue a cancelled slide from its first unfinished tile. */
+  resume(id: string): void;
   select(id: string | null, nucleus?: number | null): void;
   selectNucleus(id: number | null): void;
   hoverNucleus(id: number | null): void;
@@ -81,6 +98,8 @@ interface State {
 }
 
 let nextId = 1;
+/** The slide analysis in flight (its late tile reports are told apart from a newer run's). */
+let slideRun: symbol | null = null;
 /** Bumped on cancel: a processing loop that sees a newer generation stops. */
 let generation = 0;
 let preferredBackend: BackendName | null = null;
@@ -201,11 +220,22 @@ export const useStore = create<State>((set, get) => {
     try {
       // After a worker crash the engine is restarting: wait for it, so this image still works.
       if (booting) await booting;
+      if (item.slide) return await processSlide(item, t0);
       let image = item.image;
       if (!image) {
         patchItem(item.id, { status: 'decoding', stage: { stage: 'decoding', fraction: 0 } });
         const file = pendingBytes.get(item.id);
         if (!file) throw new Error('The file could not be read.');
+        // A whole slide is never decoded whole: only its directories are read here.
+        const probe = await cancellable<SlideProbe>(
+          slideReader().probe(file) as Promise<SlideProbe>,
+        );
+        if (probe.kind === 'damaged') throw new Error(probe.message);
+        if (probe.kind === 'slide') {
+          pendingBytes.delete(item.id);
+          patchItem(item.id, { slide: probe.info, file, stage: undefined });
+          return await processSlide({ ...item, slide: probe.info, file }, t0);
+        }
         const buf = await file.arrayBuffer();
         // In the decode worker under a time budget: a damaged file that would decode for ever
         // is stopped with a clear message, and Cancel stops it at once.
@@ -276,6 +306,67 @@ export const useStore = create<State>((set, get) => {
       patchItem(item.id, { status: 'error', error: msg, stage: undefined });
       set({ error: `${item.name}: ${msg}` });
     }
+  }
+
+  /** Run (or resume) a slide in the analysis worker; the page keeps each finished tile. */
+  async function processSlide(item: ImageItem, t0: number): Promise<void> {
+    const slide = item.slide!;
+    const file = item.file!;
+    if (!get().models?.ready) {
+      patchItem(item.id, { status: 'viewed', stage: undefined, ms: performance.now() - t0 });
+      return;
+    }
+    const run = Symbol('slide run');
+    slideRun = run;
+    let kept = item.partial ?? { startTile: 0, nuclei: [], ms: 0 };
+    const tiles = planTiles(slide.width, slide.height).length;
+    patchItem(item.id, {
+      status: 'analysing',
+      stage: undefined,
+      result: undefined,
+      slideProgress: {
+        tilesDone: kept.startTile,
+        tiles,
+        nuclei: kept.nuclei.length,
+        elapsedMs: 0,
+        etaMs: Number.NaN,
+      },
+    });
+    const msBefore = kept.ms;
+    const onTile = ({ progress, added }: SlideTileProgress) => {
+      // A late tile of a cancelled run is still kept (it is finished); once a newer run started,
+      // the old run's reports are ignored.
+      if (slideRun !== run) return;
+      kept.nuclei.push(...added);
+      kept = {
+        startTile: progress.tilesDone,
+        nuclei: kept.nuclei,
+        ms: msBefore + progress.elapsedMs,
+      };
+      patchItem(item.id, { slideProgress: progress, partial: kept });
+    };
+    const result = await cancellable(
+      client.api.analyzeSlide(
+        file,
+        {
+          name: item.name,
+          resume:
+            kept.startTile > 0 ? { startTile: kept.startTile, nuclei: kept.nuclei } : undefined,
+        },
+        Comlink.proxy(onTile),
+      ),
+    );
+    slideRun = null;
+    const summary = { ...result.slide, ms: msBefore + result.slide.ms };
+    patchItem(item.id, {
+      status: 'done',
+      result,
+      mode: 'field',
+      slideSummary: summary,
+      partial: undefined,
+      slideProgress: undefined,
+      ms: performance.now() - t0,
+    });
   }
 
   return {
@@ -358,6 +449,18 @@ export const useStore = create<State>((set, get) => {
           () => clearTimeout(timer),
         );
       }
+    },
+
+    resume(id) {
+      const it = get().items.find((x) => x.id === id);
+      if (!it?.slide || it.status === 'analysing' || it.status === 'queued') return;
+      patchItem(id, { status: 'queued', error: undefined });
+      set((s) => ({
+        error: null,
+        batch:
+          s.running && s.batch ? { ...s.batch, total: s.batch.total + 1 } : { total: 1, done: 0 },
+      }));
+      void processQueue();
     },
 
     select(id, nucleus = null) {
