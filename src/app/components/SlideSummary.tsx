@@ -9,7 +9,7 @@ import { useStore, type ImageItem } from '../store';
 
 const THUMB = 88;
 /** Objects shown in the slide's gallery (the most abnormal first, as screeners present them). */
-export const SLIDE_GALLERY = 24;
+export const SLIDE_GALLERY = 12;
 
 /** A nucleus crop read from the slide at its level-0 place (the slide is never in memory). */
 export function SlideThumb({ file, nucleus }: { file: File; nucleus: Nucleus }) {
