@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { AnalysisMode, AnalysisResult, Nucleus } from '../core/types';
 import { planTiles, type SlideProgress, type SlideSummary } from '../core/slide/analyze-slide';
+import { looksLikeTiff } from '../core/slide/byte-source';
 import type { SlideInfo, SlideProbe } from './slide/probe';
 import { slideReader } from './slide/reader-client';
 import type { RgbaImage } from '../core/image/types';
@@ -226,10 +227,12 @@ export const useStore = create<State>((set, get) => {
         patchItem(item.id, { status: 'decoding', stage: { stage: 'decoding', fraction: 0 } });
         const file = pendingBytes.get(item.id);
         if (!file) throw new Error('The file could not be read.');
-        // A whole slide is never decoded whole: only its directories are read here.
-        const probe = await cancellable<SlideProbe>(
-          slideReader().probe(file) as Promise<SlideProbe>,
-        );
+        // A whole slide is never decoded whole: only its directories are read, in the slide
+        // reader worker, and only for TIFFs (the others go straight to the decoder).
+        const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+        const probe: SlideProbe = looksLikeTiff(head)
+          ? await cancellable<SlideProbe>(slideReader().probe(file) as Promise<SlideProbe>)
+          : { kind: 'image' };
         if (probe.kind === 'damaged') throw new Error(probe.message);
         if (probe.kind === 'slide') {
           pendingBytes.delete(item.id);

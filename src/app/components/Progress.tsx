@@ -54,6 +54,7 @@ export function ProgressArea() {
               data-done={current.slideProgress.tilesDone}
               data-total={current.slideProgress.tiles}
               data-nuclei={current.slideProgress.nuclei}
+              data-elapsed-ms={Math.round(current.slideProgress.elapsedMs)}
             >
               <Bar
                 testId="slide-tiles"
