@@ -76,7 +76,10 @@ export function SlideSummary({ item }: { item: ImageItem }) {
         .slice(0, SLIDE_GALLERY),
     [nuclei],
   );
-  const canResume = item.status === 'cancelled' && !!item.partial && !running;
+  // After Cancel, or after the engine stopped mid-slide (a damaged tile fails again, with its
+  // message).
+  const canResume =
+    (item.status === 'cancelled' || item.status === 'error') && !!item.partial && !running;
   return (
     <section className="panel" data-testid="slide-summary">
       <h2>Whole slide</h2>

@@ -221,10 +221,11 @@ export function SlideViewer({ item }: { item: ImageItem }) {
         (showOther || !isSetAside(n) || n.id === selected),
     );
     ctx.setTransform(view.zoom, 0, 0, view.zoom, view.x, view.y);
-    const radius = Math.sqrt(
+    // Typical nucleus diameter in view (level-0 px).
+    const side = Math.sqrt(
       inView.reduce((s, n) => s + n.bbox.width * n.bbox.height, 0) / Math.max(1, inView.length),
     );
-    if (radius * view.zoom >= 2 * CONTOUR_MIN_PX) {
+    if (side * view.zoom >= 2 * CONTOUR_MIN_PX) {
       drawContours(ctx, inView, { lineWidth: 2 / view.zoom, selected, hovered, showOther });
     } else {
       const d = 3 / view.zoom;
