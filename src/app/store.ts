@@ -109,6 +109,9 @@ let cancelWaiters: (() => void)[] = [];
 let inflight: Promise<unknown> | null = null;
 const pendingBytes = new Map<string, File>();
 
+/** Set by Cancel until the cancelled worker call has stopped (or the worker was restarted). */
+let settling: Promise<void> | null = null;
+
 /** Stops the decode in flight (terminates the decode worker) when the user cancels. */
 let decodeAbort: AbortController | null = null;
 
@@ -202,6 +205,7 @@ export const useStore = create<State>((set, get) => {
     const gen = generation;
     set({ running: true });
     try {
+      if (settling) await settling;
       if (booting) await booting;
       for (;;) {
         if (gen !== generation) return;
@@ -348,7 +352,7 @@ export const useStore = create<State>((set, get) => {
       };
       patchItem(item.id, { slideProgress: progress, partial: kept });
     };
-    const result = await cancellable(
+    const outcome = await cancellable(
       client.api.analyzeSlide(
         file,
         {
@@ -360,7 +364,14 @@ export const useStore = create<State>((set, get) => {
       ),
     );
     slideRun = null;
-    const summary = { ...result.slide, ms: msBefore + result.slide.ms };
+    // Every nucleus came with its tile's report (messages arrive in order, before the result).
+    const { nucleiCount, ...rest } = outcome;
+    if (kept.nuclei.length !== nucleiCount)
+      throw new Error(
+        `The slide's tile reports are incomplete (${kept.nuclei.length} of ${nucleiCount} nuclei); run it again.`,
+      );
+    const result: AnalysisResult = { ...rest, nuclei: kept.nuclei };
+    const summary = { ...outcome.slide, ms: msBefore + outcome.slide.ms };
     patchItem(item.id, {
       status: 'done',
       result,
@@ -443,14 +454,20 @@ export const useStore = create<State>((set, get) => {
       const pending = inflight;
       void client.api.cancel();
       if (pending) {
-        const timer = setTimeout(() => {
-          client.restart();
-          booting = boot();
-        }, 1500);
-        pending.then(
-          () => clearTimeout(timer),
-          () => clearTimeout(timer),
-        );
+        // The next run (Resume, a new file) waits for this: a restart while its own call is in
+        // flight would kill that call, which would then never settle.
+        settling = new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            client.restart();
+            booting = boot();
+            resolve();
+          }, 1500);
+          const settled = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          pending.then(settled, settled);
+        });
       }
     },
 

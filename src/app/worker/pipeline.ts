@@ -3,7 +3,7 @@ import type { AnalysisResult } from '../../core/types';
 import type { RgbaImage } from '../../core/image/types';
 import type { ModelSource } from '../../models/source';
 import { startDescriptors, type AppDescriptors } from './descriptors';
-import { analyzeSlide, type SlideResult } from '../../core/slide/analyze-slide';
+import { analyzeSlide } from '../../core/slide/analyze-slide';
 import { blobSource } from '../../core/slide/byte-source';
 import { openTiffSlide } from '../../core/slide/tiff-slide';
 import type { Nucleus } from '../../core/types';
@@ -11,6 +11,7 @@ import type {
   AnalyzeOptions,
   DescriptorPoolInfo,
   SlideAnalyzeOptions,
+  SlideOutcome,
   SlideTileProgress,
   StageProgress,
 } from './protocol';
@@ -32,7 +33,7 @@ export interface Pipeline {
     options: SlideAnalyzeOptions,
     onTile: (p: SlideTileProgress) => void,
     signal: AbortSignal,
-  ): Promise<SlideResult>;
+  ): Promise<SlideOutcome>;
   /** The descriptor worker pool (null when no vocabulary is shipped). */
   descriptors(): DescriptorPoolInfo | null;
   dispose(): void;
@@ -93,7 +94,9 @@ export async function loadPipeline(
         result.warnings.push(
           `The descriptor workers are not available (${failure}); LBP and SURF were computed in the analysis worker instead (same results, slower).`,
         );
-      return result;
+      // The nuclei went to the page tile by tile; only the rest of the result goes back.
+      const { nuclei, ...rest } = result;
+      return { ...rest, nucleiCount: nuclei.length };
     },
     descriptors: () => descriptors?.info() ?? null,
     dispose: () => {

@@ -64,6 +64,13 @@ export interface SlideTileProgress {
   added: Nucleus[];
 }
 
+/**
+ * A finished slide without its nuclei: the page already has every one from the tile reports, so
+ * they are not sent twice (for 50,000 nuclei that copy is ~300 MB and a long main-thread task).
+ * `nucleiCount` lets the page check that it has them all.
+ */
+export type SlideOutcome = Omit<SlideResult, 'nuclei'> & { nucleiCount: number };
+
 /** The LBP + SURF BoF worker pool as the analysis worker sees it (Diagnostics). */
 export interface DescriptorPoolInfo {
   /** Pool size (workers it may run); 0 when the inline fallback is in use. */
@@ -103,7 +110,7 @@ export interface AnalysisWorkerApi {
     file: File,
     options: SlideAnalyzeOptions,
     onTile: (p: SlideTileProgress) => void,
-  ): Promise<SlideResult>;
+  ): Promise<SlideOutcome>;
   /** Ask the running analysis to stop at its next check (cooperative). */
   cancel(): void;
   memory(): MemoryInfo;
