@@ -344,10 +344,11 @@ export const useStore = create<State>((set, get) => {
       // A late tile of a cancelled run is still kept (it is finished); once a newer run started,
       // the old run's reports are ignored.
       if (slideRun !== run) return;
-      kept.nuclei.push(...added);
+      // A new array per tile (pointer copies only): the viewer and the gallery redraw when the
+      // array changes, so appending in place would leave them showing the first tile.
       kept = {
         startTile: progress.tilesDone,
-        nuclei: kept.nuclei,
+        nuclei: kept.nuclei.concat(added),
         ms: msBefore + progress.elapsedMs,
       };
       patchItem(item.id, { slideProgress: progress, partial: kept });
