@@ -13,7 +13,7 @@
  * first labelled cell) when ../shared is present, else the same seeded synthetic field.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +24,7 @@ import type { RgbaImage } from '../src/core/image/types';
 import { benchField } from '../src/cli/bench-inputs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { REPO_ROOT } from '../src/data/paths';
+import { descendants, pssBytes } from './proc-memory';
 
 const { values } = parseArgs({
   options: {
@@ -78,43 +79,7 @@ async function inputs(dir: string): Promise<{ cell: string; field: string; sourc
   return { cell, field: fieldPath, source };
 }
 
-// ---- memory: PSS of every Chromium process started by this script ------------------------------
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // process ended meanwhile
-    }
-  }
-  const out: number[] = [];
-  const todo = [root];
-  while (todo.length) {
-    const p = todo.pop()!;
-    for (const [c, pp] of parent)
-      if (pp === p) {
-        out.push(c);
-        todo.push(c);
-      }
-  }
-  return out;
-}
-/** Proportional set size (shared pages split between processes, so the sum is not inflated). */
-function pssBytes(pids: number[]): number {
-  let total = 0;
-  for (const p of pids) {
-    try {
-      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
+// ---- memory: PSS of every Chromium process started by this script (scripts/proc-memory.ts)
 
 // ---- app helpers -------------------------------------------------------------------------------
 function parseMs(text: string): number {

@@ -35,12 +35,16 @@ describe.skipIf(!shipped)('analyzeSlide (shipped segmentation model)', () => {
       memorySource(encodeSlide(img, { compression: 'lzw', tile: 128 })),
     );
     const progress: number[] = [];
+    const added: number[] = [];
     const r = await analyzeSlide(slide, models, {
       tile: 256,
       margin: 64,
       onProgress: (p) => progress.push(p.tilesDone),
+      onTile: (_t, found) => added.push(...found.map((n) => n.id)),
     });
     expect(progress).toEqual([1, 2, 3, 4, 5, 6]);
+    // What the tiles reported, in order, is the whole result (what the app keeps to resume).
+    expect(added).toEqual(r.nuclei.map((n) => n.id));
     const whole = await analyze(img, models, { mode: 'field' });
     expect(whole.nuclei.length).toBeGreaterThan(10);
     const near = (a: { x: number; y: number }, b: { x: number; y: number }) =>

@@ -8,6 +8,8 @@ import { NucleusPanel } from './components/NucleusPanel';
 import { ProgressArea } from './components/Progress';
 import { ResultsTable } from './components/ResultsTable';
 import { ClassCounts, Gallery } from './components/Summary';
+import { SlideSummary } from './components/SlideSummary';
+import { SlideViewer } from './components/SlideViewer';
 import { Viewer } from './components/Viewer';
 import { useSelectedItem, useStore } from './store';
 
@@ -125,14 +127,20 @@ export function App() {
               <div className="viewer-column">
                 <div className="viewer-title">
                   <h2>{item?.name ?? 'No image selected'}</h2>
-                  {item?.mode ? (
+                  {item?.slide ? (
+                    <span className="badge">whole slide</span>
+                  ) : item?.mode ? (
                     <span className="badge">{item.mode === 'cell' ? 'single cell' : 'field'}</span>
                   ) : null}
                   <button type="button" className="link clear" onClick={clear}>
                     Clear all
                   </button>
                 </div>
-                {item ? <Viewer key={item.id} item={item} /> : null}
+                {item?.slide ? (
+                  <SlideViewer key={item.id} item={item} />
+                ) : item ? (
+                  <Viewer key={item.id} item={item} />
+                ) : null}
                 {item?.result?.warnings.length ? (
                   <ul className="warnings">
                     {item.result.warnings.map((w) => (
@@ -142,6 +150,7 @@ export function App() {
                 ) : null}
               </div>
               <aside className="side-column" aria-label="Results for this image">
+                {item?.slide ? <SlideSummary item={item} /> : null}
                 {item?.result ? <NucleusPanel result={item.result} /> : null}
                 {item?.result ? (
                   <ClassCounts nuclei={item.result.nuclei} title="This image" />

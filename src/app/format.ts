@@ -34,3 +34,12 @@ export const STAGE_LABELS: Record<string, string> = {
 export function stageLabel(stage: string): string {
   return STAGE_LABELS[stage] ?? stage.replace(/[_-]+/g, ' ').replace(/^./, (c) => c.toUpperCase());
 }
+
+/** A duration for people: "45 s", "3 min 05 s", "1 h 02 min". */
+export function duration(v: number): string {
+  if (!Number.isFinite(v)) return '—';
+  const s = Math.max(0, Math.round(v / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}

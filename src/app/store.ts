@@ -1,5 +1,9 @@
 import { create } from 'zustand';
-import type { AnalysisMode, AnalysisResult } from '../core/types';
+import type { AnalysisMode, AnalysisResult, Nucleus } from '../core/types';
+import { planTiles, type SlideProgress, type SlideSummary } from '../core/slide/analyze-slide';
+import { looksLikeTiff } from '../core/slide/byte-source';
+import type { SlideInfo, SlideProbe } from './slide/probe';
+import { slideReader } from './slide/reader-client';
 import type { RgbaImage } from '../core/image/types';
 import { client, Comlink } from './client';
 import { decoder } from './decode-client';
@@ -10,6 +14,7 @@ import type {
   DownloadProgress,
   MemoryInfo,
   ModelStatus,
+  SlideTileProgress,
   StageProgress,
 } from './worker/protocol';
 
@@ -36,6 +41,17 @@ export interface ImageItem {
   result?: AnalysisResult;
   stage?: StageProgress;
   ms?: number;
+  /** A whole slide (issue 14): never decoded whole; read tile by tile from `file`. */
+  slide?: SlideInfo;
+  file?: File;
+  slideProgress?: SlideProgress;
+  /**
+   * Nuclei of the slide's tiles finished so far (level-0 coordinates) and the time spent on them:
+   * shown while it runs, and where Resume continues after a cancel (kept here, on the page, so
+   * it survives the analysis worker being restarted).
+   */
+  partial?: { startTile: number; nuclei: Nucleus[]; ms: number };
+  slideSummary?: SlideSummary;
 }
 
 export type ModeSetting = 'auto' | AnalysisMode;
@@ -67,6 +83,8 @@ interface State {
   start(preferred?: BackendName | null): Promise<void>;
   addFiles(files: File[]): void;
   cancel(): void;
+  /** Continue a cancelled slide from its first unfinished tile. */
+  resume(id: string): void;
   select(id: string | null, nucleus?: number | null): void;
   selectNucleus(id: number | null): void;
   hoverNucleus(id: number | null): void;
@@ -81,6 +99,8 @@ interface State {
 }
 
 let nextId = 1;
+/** The slide analysis in flight (its late tile reports are told apart from a newer run's). */
+let slideRun: symbol | null = null;
 /** Bumped on cancel: a processing loop that sees a newer generation stops. */
 let generation = 0;
 let preferredBackend: BackendName | null = null;
@@ -88,6 +108,9 @@ let cancelWaiters: (() => void)[] = [];
 /** The worker call in flight (decode or analyze), to know whether a cooperative cancel worked. */
 let inflight: Promise<unknown> | null = null;
 const pendingBytes = new Map<string, File>();
+
+/** Set by Cancel until the cancelled worker call has stopped (or the worker was restarted). */
+let settling: Promise<void> | null = null;
 
 /** Stops the decode in flight (terminates the decode worker) when the user cancels. */
 let decodeAbort: AbortController | null = null;
@@ -182,6 +205,7 @@ export const useStore = create<State>((set, get) => {
     const gen = generation;
     set({ running: true });
     try {
+      if (settling) await settling;
       if (booting) await booting;
       for (;;) {
         if (gen !== generation) return;
@@ -201,11 +225,24 @@ export const useStore = create<State>((set, get) => {
     try {
       // After a worker crash the engine is restarting: wait for it, so this image still works.
       if (booting) await booting;
+      if (item.slide) return await processSlide(item, t0);
       let image = item.image;
       if (!image) {
         patchItem(item.id, { status: 'decoding', stage: { stage: 'decoding', fraction: 0 } });
         const file = pendingBytes.get(item.id);
         if (!file) throw new Error('The file could not be read.');
+        // A whole slide is never decoded whole: only its directories are read, in the slide
+        // reader worker, and only for TIFFs (the others go straight to the decoder).
+        const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+        const probe: SlideProbe = looksLikeTiff(head)
+          ? await cancellable<SlideProbe>(slideReader().probe(file) as Promise<SlideProbe>)
+          : { kind: 'image' };
+        if (probe.kind === 'damaged') throw new Error(probe.message);
+        if (probe.kind === 'slide') {
+          pendingBytes.delete(item.id);
+          patchItem(item.id, { slide: probe.info, file, stage: undefined });
+          return await processSlide({ ...item, slide: probe.info, file }, t0);
+        }
         const buf = await file.arrayBuffer();
         // In the decode worker under a time budget: a damaged file that would decode for ever
         // is stopped with a clear message, and Cancel stops it at once.
@@ -276,6 +313,75 @@ export const useStore = create<State>((set, get) => {
       patchItem(item.id, { status: 'error', error: msg, stage: undefined });
       set({ error: `${item.name}: ${msg}` });
     }
+  }
+
+  /** Run (or resume) a slide in the analysis worker; the page keeps each finished tile. */
+  async function processSlide(item: ImageItem, t0: number): Promise<void> {
+    const slide = item.slide!;
+    const file = item.file!;
+    if (!get().models?.ready) {
+      patchItem(item.id, { status: 'viewed', stage: undefined, ms: performance.now() - t0 });
+      return;
+    }
+    const run = Symbol('slide run');
+    slideRun = run;
+    let kept = item.partial ?? { startTile: 0, nuclei: [], ms: 0 };
+    const tiles = planTiles(slide.width, slide.height).length;
+    patchItem(item.id, {
+      status: 'analysing',
+      stage: undefined,
+      result: undefined,
+      slideProgress: {
+        tilesDone: kept.startTile,
+        tiles,
+        nuclei: kept.nuclei.length,
+        elapsedMs: 0,
+        etaMs: Number.NaN,
+      },
+    });
+    const msBefore = kept.ms;
+    const onTile = ({ progress, added }: SlideTileProgress) => {
+      // A late tile of a cancelled run is still kept (it is finished); once a newer run started,
+      // the old run's reports are ignored.
+      if (slideRun !== run) return;
+      // A new array per tile (pointer copies only): the viewer and the gallery redraw when the
+      // array changes, so appending in place would leave them showing the first tile.
+      kept = {
+        startTile: progress.tilesDone,
+        nuclei: kept.nuclei.concat(added),
+        ms: msBefore + progress.elapsedMs,
+      };
+      patchItem(item.id, { slideProgress: progress, partial: kept });
+    };
+    const outcome = await cancellable(
+      client.api.analyzeSlide(
+        file,
+        {
+          name: item.name,
+          resume:
+            kept.startTile > 0 ? { startTile: kept.startTile, nuclei: kept.nuclei } : undefined,
+        },
+        Comlink.proxy(onTile),
+      ),
+    );
+    slideRun = null;
+    // Every nucleus came with its tile's report (messages arrive in order, before the result).
+    const { nucleiCount, ...rest } = outcome;
+    if (kept.nuclei.length !== nucleiCount)
+      throw new Error(
+        `The slide's tile reports are incomplete (${kept.nuclei.length} of ${nucleiCount} nuclei); run it again.`,
+      );
+    const result: AnalysisResult = { ...rest, nuclei: kept.nuclei };
+    const summary = { ...outcome.slide, ms: msBefore + outcome.slide.ms };
+    patchItem(item.id, {
+      status: 'done',
+      result,
+      mode: 'field',
+      slideSummary: summary,
+      partial: undefined,
+      slideProgress: undefined,
+      ms: performance.now() - t0,
+    });
   }
 
   return {
@@ -349,15 +455,33 @@ export const useStore = create<State>((set, get) => {
       const pending = inflight;
       void client.api.cancel();
       if (pending) {
-        const timer = setTimeout(() => {
-          client.restart();
-          booting = boot();
-        }, 1500);
-        pending.then(
-          () => clearTimeout(timer),
-          () => clearTimeout(timer),
-        );
+        // The next run (Resume, a new file) waits for this: a restart while its own call is in
+        // flight would kill that call, which would then never settle.
+        settling = new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            client.restart();
+            booting = boot();
+            resolve();
+          }, 1500);
+          const settled = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          pending.then(settled, settled);
+        });
       }
+    },
+
+    resume(id) {
+      const it = get().items.find((x) => x.id === id);
+      if (!it?.slide || it.status === 'analysing' || it.status === 'queued') return;
+      patchItem(id, { status: 'queued', error: undefined });
+      set((s) => ({
+        error: null,
+        batch:
+          s.running && s.batch ? { ...s.batch, total: s.batch.total + 1 } : { total: 1, done: 0 },
+      }));
+      void processQueue();
     },
 
     select(id, nucleus = null) {

@@ -22,12 +22,5 @@ export function fileByteSource(path: string): ByteSource & { close(): void } {
   };
 }
 
-/** True when the file starts like a TIFF / BigTIFF (big images are TIFF). */
-export function looksLikeTiff(head: Uint8Array): boolean {
-  if (head.length < 4) return false;
-  const ii =
-    head[0] === 0x49 && head[1] === 0x49 && head[3] === 0 && (head[2] === 42 || head[2] === 43);
-  const mm =
-    head[0] === 0x4d && head[1] === 0x4d && head[2] === 0 && (head[3] === 42 || head[3] === 43);
-  return ii || mm;
-}
+/** Shared with the app (src/core/slide/byte-source.ts). */
+export { looksLikeTiff } from '../core/slide/byte-source';

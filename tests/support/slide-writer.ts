@@ -39,13 +39,8 @@ export function halve(img: RgbaImage): RgbaImage {
   return { width: w, height: h, data: out };
 }
 
-function tileBytes(
-  img: RgbaImage,
-  tx: number,
-  ty: number,
-  t: number,
-  o: SlideWriteOptions,
-): Uint8Array {
+/** The RGBA pixels of one t × t tile of `img` (white beyond its edges). */
+export function rgbaTile(img: RgbaImage, tx: number, ty: number, t: number): Uint8Array {
   const rgba = new Uint8Array(t * t * 4).fill(255);
   for (let y = 0; y < t && ty + y < img.height; y++) {
     const n = Math.min(t, img.width - tx);
@@ -54,6 +49,10 @@ function tileBytes(
       4 * y * t,
     );
   }
+  return rgba;
+}
+
+function tileBytes(rgba: Uint8Array, t: number, o: SlideWriteOptions): Uint8Array {
   if (o.compression === 'jpeg' || o.compression === undefined)
     return new Uint8Array(
       jpeg.encode({ width: t, height: t, data: rgba }, o.jpegQuality ?? 90).data,
@@ -63,12 +62,34 @@ function tileBytes(
   return o.compression === 'lzw' ? lzwEncode(rgb) : new Uint8Array(deflateSync(rgb));
 }
 
+/**
+ * One level as tiles made on demand (RGBA, t × t, pixel (tx, ty) at the top left): a slide far
+ * bigger than memory allows as one image (a 20,000² test slide) is written tile by tile.
+ */
+export interface TiledLevel {
+  width: number;
+  height: number;
+  tile(tx: number, ty: number, t: number): Uint8Array;
+}
+
 /** Encode `level0` (and its pyramid) as a tiled TIFF. */
 export function encodeSlide(level0: RgbaImage, opts: SlideWriteOptions = {}): Uint8Array {
+  const images = [level0];
+  for (let i = 0; i < (opts.pyramidLevels ?? 0); i++) images.push(halve(images[images.length - 1]));
+  return encodeTiledLevels(
+    images.map((img) => ({
+      width: img.width,
+      height: img.height,
+      tile: (tx, ty, t) => rgbaTile(img, tx, ty, t),
+    })),
+    opts,
+  );
+}
+
+/** Encode levels given as tiles (level 0 first, then each reduced level) as a tiled TIFF. */
+export function encodeTiledLevels(levels: TiledLevel[], opts: SlideWriteOptions = {}): Uint8Array {
   const t = opts.tile ?? 256;
   const big = opts.bigTiff ?? false;
-  const levels = [level0];
-  for (let i = 0; i < (opts.pyramidLevels ?? 0); i++) levels.push(halve(levels[levels.length - 1]));
   const cmpr = opts.compression === 'lzw' ? 5 : opts.compression === 'deflate' ? 8 : 7;
 
   // Lay out: header, then per level: tile data, then its IFD with out-of-line values.
@@ -91,7 +112,7 @@ export function encodeSlide(level0: RgbaImage, opts: SlideWriteOptions = {}): Ui
     const counts: number[] = [];
     for (let ty = 0; ty < img.height; ty += t)
       for (let tx = 0; tx < img.width; tx += t) {
-        const b = tileBytes(img, tx, ty, t, opts);
+        const b = tileBytes(img.tile(tx, ty, t), t, opts);
         offsets.push(push(b));
         counts.push(b.length);
       }

@@ -1,4 +1,4 @@
-import { formatBytes, percent, stageLabel } from '../format';
+import { duration, formatBytes, percent, stageLabel } from '../format';
 import { useStore } from '../store';
 
 function Bar({ value, label, testId }: { value: number | null; label: string; testId: string }) {
@@ -48,6 +48,21 @@ export function ProgressArea() {
             value={batch.total > 0 ? batch.done / batch.total : null}
             label={`Image ${Math.min(batch.done + 1, batch.total)} of ${batch.total}${current ? ` — ${current.name}` : ''}`}
           />
+          {current?.slideProgress ? (
+            <div
+              data-testid="slide-progress"
+              data-done={current.slideProgress.tilesDone}
+              data-total={current.slideProgress.tiles}
+              data-nuclei={current.slideProgress.nuclei}
+              data-elapsed-ms={Math.round(current.slideProgress.elapsedMs)}
+            >
+              <Bar
+                testId="slide-tiles"
+                value={current.slideProgress.tilesDone / Math.max(1, current.slideProgress.tiles)}
+                label={`Tile ${current.slideProgress.tilesDone} of ${current.slideProgress.tiles} · ${current.slideProgress.nuclei} nuclei so far · ${Number.isFinite(current.slideProgress.etaMs) ? `about ${duration(current.slideProgress.etaMs)} left` : 'estimating time left'}`}
+              />
+            </div>
+          ) : null}
           {current?.stage ? (
             <Bar
               testId="stage-progress"

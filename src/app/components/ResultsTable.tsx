@@ -60,7 +60,13 @@ export function ResultsTable() {
                     {it.status === 'error' ? `Error: ${it.error}` : STATUS_TEXT[it.status]}
                   </td>
                   <td>{it.mode ?? '—'}</td>
-                  <td>{it.image ? `${it.image.width}×${it.image.height}` : '—'}</td>
+                  <td>
+                    {it.image
+                      ? `${it.image.width}×${it.image.height}`
+                      : it.slide
+                        ? `${it.slide.width}×${it.slide.height} (slide)`
+                        : '—'}
+                  </td>
                   <td>{it.result ? nuclei.length : '—'}</td>
                   <td>{it.result && classified ? abnormal : '—'}</td>
                   <td>{pMax >= 0 ? percent(pMax) : '—'}</td>

@@ -6,6 +6,7 @@ import { byAbnormality, drawContours, isSetAside } from '../draw';
 import { countsByClass } from '../export/common';
 import { percent } from '../format';
 import { useStore, type ImageItem } from '../store';
+import { SlideThumb } from './SlideSummary';
 
 export function ClassCounts({
   nuclei,
@@ -160,7 +161,11 @@ export function Gallery({ items }: { items: ImageItem[] }) {
               onClick={() => select(item.id, n.id)}
               aria-label={`${item.name}, nucleus ${n.id}: ${n.label}, P(abnormal) ${percent(n.abnormalProbability ?? 0)}`}
             >
-              {item.image ? <Thumb image={item.image} nucleus={n} /> : null}
+              {item.image ? (
+                <Thumb image={item.image} nucleus={n} />
+              ) : item.file ? (
+                <SlideThumb file={item.file} nucleus={n} />
+              ) : null}
               <span className="gallery-caption">
                 <span
                   className="swatch"

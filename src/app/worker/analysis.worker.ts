@@ -82,6 +82,16 @@ const api: AnalysisWorkerApi = {
     }
   },
 
+  async analyzeSlide(file, options, onTile) {
+    if (!pipeline) throw new Error(NO_MODEL_MESSAGE);
+    current = new AbortController();
+    try {
+      return await pipeline.runSlide(file, options, onTile, current.signal);
+    } finally {
+      current = null;
+    }
+  },
+
   cancel() {
     current?.abort();
   },

@@ -3,7 +3,18 @@ import type { AnalysisResult } from '../../core/types';
 import type { RgbaImage } from '../../core/image/types';
 import type { ModelSource } from '../../models/source';
 import { startDescriptors, type AppDescriptors } from './descriptors';
-import type { AnalyzeOptions, DescriptorPoolInfo, StageProgress } from './protocol';
+import { analyzeSlide } from '../../core/slide/analyze-slide';
+import { blobSource } from '../../core/slide/byte-source';
+import { openTiffSlide } from '../../core/slide/tiff-slide';
+import type { Nucleus } from '../../core/types';
+import type {
+  AnalyzeOptions,
+  DescriptorPoolInfo,
+  SlideAnalyzeOptions,
+  SlideOutcome,
+  SlideTileProgress,
+  StageProgress,
+} from './protocol';
 
 /** A loaded, ready-to-run pipeline (segmentation + features + classifier). */
 export interface Pipeline {
@@ -16,6 +27,13 @@ export interface Pipeline {
     onProgress: (p: StageProgress) => void,
     signal: AbortSignal,
   ): Promise<AnalysisResult>;
+  /** A whole slide tile by tile, with the same models (src/core/slide/analyze-slide.ts). */
+  runSlide(
+    file: File,
+    options: SlideAnalyzeOptions,
+    onTile: (p: SlideTileProgress) => void,
+    signal: AbortSignal,
+  ): Promise<SlideOutcome>;
   /** The descriptor worker pool (null when no vocabulary is shipped). */
   descriptors(): DescriptorPoolInfo | null;
   dispose(): void;
@@ -59,6 +77,26 @@ export async function loadPipeline(
           `The descriptor workers are not available (${failure}); LBP and SURF were computed in the analysis worker instead (same results, slower).`,
         );
       return result;
+    },
+    async runSlide(file, options, onTile, signal) {
+      // Over the File itself: only the tiles under each analysis region are read and decoded.
+      const slide = await openTiffSlide(blobSource(file));
+      let added: Nucleus[] = [];
+      const result = await analyzeSlide(slide, models, {
+        name: options.name,
+        resume: options.resume,
+        signal,
+        onTile: (_t, found) => (added = found),
+        onProgress: (progress) => onTile({ progress, added }),
+      });
+      const failure = descriptors?.failure();
+      if (failure)
+        result.warnings.push(
+          `The descriptor workers are not available (${failure}); LBP and SURF were computed in the analysis worker instead (same results, slower).`,
+        );
+      // The nuclei went to the page tile by tile; only the rest of the result goes back.
+      const { nuclei, ...rest } = result;
+      return { ...rest, nucleiCount: nuclei.length };
     },
     descriptors: () => descriptors?.info() ?? null,
     dispose: () => {

@@ -1,4 +1,5 @@
-import type { AnalysisMode, AnalysisResult } from '../../core/types';
+import type { AnalysisMode, AnalysisResult, Nucleus } from '../../core/types';
+import type { SlideProgress, SlideResult } from '../../core/slide/analyze-slide';
 import type { RgbaImage } from '../../core/image/types';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -50,6 +51,26 @@ export interface AnalyzeOptions {
   name?: string;
 }
 
+/** A whole slide's analysis request (issue 14). */
+export interface SlideAnalyzeOptions {
+  name?: string;
+  /** Continue after tile `startTile`, with the nuclei found before it (kept by the page). */
+  resume?: { startTile: number; nuclei: Nucleus[] };
+}
+
+/** One finished tile: the progress and the nuclei it added (level-0 coordinates). */
+export interface SlideTileProgress {
+  progress: SlideProgress;
+  added: Nucleus[];
+}
+
+/**
+ * A finished slide without its nuclei: the page already has every one from the tile reports, so
+ * they are not sent twice (for 50,000 nuclei that copy is ~300 MB and a long main-thread task).
+ * `nucleiCount` lets the page check that it has them all.
+ */
+export type SlideOutcome = Omit<SlideResult, 'nuclei'> & { nucleiCount: number };
+
 /** The LBP + SURF BoF worker pool as the analysis worker sees it (Diagnostics). */
 export interface DescriptorPoolInfo {
   /** Pool size (workers it may run); 0 when the inline fallback is in use. */
@@ -81,6 +102,15 @@ export interface AnalysisWorkerApi {
     options: AnalyzeOptions,
     onProgress: (p: StageProgress) => void,
   ): Promise<AnalysisResult>;
+  /**
+   * A whole slide, tile by tile, read from the File (never decoded whole); every finished tile is
+   * reported with its nuclei so the page can show progress and resume after a cancel.
+   */
+  analyzeSlide(
+    file: File,
+    options: SlideAnalyzeOptions,
+    onTile: (p: SlideTileProgress) => void,
+  ): Promise<SlideOutcome>;
   /** Ask the running analysis to stop at its next check (cooperative). */
   cancel(): void;
   memory(): MemoryInfo;

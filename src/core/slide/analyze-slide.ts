@@ -78,6 +78,11 @@ export interface SlideOptions {
   margin?: number;
   signal?: AbortSignal;
   onProgress?: (p: SlideProgress) => void;
+  /**
+   * The nuclei a finished tile added (level-0 coordinates, final ids), before its progress: a
+   * caller that keeps them can resume after a cancel or a lost worker without this run's state.
+   */
+  onTile?: (tile: SlideTile, added: Nucleus[]) => void;
   /** Resume: nuclei already found in tiles [0, startTile) by an earlier, interrupted run. */
   resume?: { startTile: number; nuclei: Nucleus[] };
   name?: string;
@@ -117,6 +122,7 @@ export async function analyzeSlide(
     const rw = Math.min(slide.width, t.x + t.w + margin) - rx;
     const rh = Math.min(slide.height, t.y + t.h + margin) - ry;
     const region = await slide.readRegion(rx, ry, rw, rh);
+    const before = nuclei.length;
     // One fixed scale for every region (the working scale, as before issue 12): a per-tile
     // estimate would cost a coarse pass per tile and could differ between neighbouring tiles.
     const r = await analyze(region, models, { mode: 'field', scale: 1, signal: options.signal });
@@ -128,6 +134,7 @@ export async function analyzeSlide(
         nuclei.push(shifted(n, rx, ry, nuclei.length + 1));
     }
     done++;
+    options.onTile?.(t, nuclei.slice(before));
     const elapsed = now();
     options.onProgress?.({
       tilesDone: done,
