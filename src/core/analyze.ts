@@ -78,7 +78,10 @@ export async function analyze(
   // itself (src/core/cell/primary-nucleus.ts); a scale the user set is still honoured there.
   const finderSearches =
     options.mode === 'cell' && options.scale === undefined && options.pixelSizeUm === undefined;
+  const tScale = now();
   const choice = await chooseModeAndScale(image, finderSearches ? undefined : models.seg, options);
+  // The coarse pass is its own stage: it is a full network pass on up to ~0.75 MP.
+  timings.push({ stage: 'scale', ms: now() - tScale });
   const mode: AnalysisMode = choice.mode;
   if (choice.modeFrom !== 'user')
     warnings.push(
