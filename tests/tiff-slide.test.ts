@@ -3,6 +3,11 @@ import { memorySource } from '../src/core/slide/byte-source';
 import { openTiffSlide } from '../src/core/slide/tiff-slide';
 import type { RgbaImage } from '../src/core/image/types';
 import { syntheticSegImage } from '../src/core/segment/bench';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileByteSource } from '../src/cli/file-source';
+import { retypedTag } from './support/bad-slides';
 import { encodeSlide, type SlideWriteOptions } from './support/slide-writer';
 
 /** Largest channel difference between a region of `a` and `b` (RGB only). */
@@ -51,5 +56,32 @@ describe('tiled pyramidal TIFF slides (issue 14)', () => {
     await expect(openTiffSlide(memorySource(b.subarray(0, b.length - 2000)))).rejects.toThrow(
       /TIFF file is (truncated|corrupt)/,
     );
+  });
+
+  // Found by the slide fuzzer (tests/fuzz-slide.test.ts): a mistyped tag read as a float.
+  it('a float-typed compression tag gives a clear message, not a float code', async () => {
+    const lzw = encodeSlide(img, { compression: 'lzw', tile: 128 });
+    // SSHORT 5 is still LZW: a signed type with a sound value is read as before.
+    const signed = await openTiffSlide(memorySource(retypedTag(lzw, 259, 8)));
+    expect(maxDiff(img, 0, 0, await signed.readRegion(0, 0, 40, 40))).toBe(0);
+    // FLOAT over the same bytes is a denormal (7e-45): refused as corrupt.
+    await expect(openTiffSlide(memorySource(retypedTag(lzw, 259, 11)))).rejects.toThrow(
+      'The TIFF file is corrupt (tag 259 is not a whole number).',
+    );
+  });
+
+  it('float-typed tile offsets give a clear message in the CLI, not a file-position RangeError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paplens-slide-'));
+    const file = join(dir, 'float-offsets.tif');
+    writeFileSync(file, retypedTag(encodeSlide(img, { compression: 'lzw', tile: 128 }), 324, 11));
+    const src = fileByteSource(file);
+    try {
+      await expect(openTiffSlide(src).then((s) => s.readRegion(0, 0, 64, 64))).rejects.toThrow(
+        'The TIFF file is corrupt (tag 324 is not a whole number).',
+      );
+    } finally {
+      src.close();
+      rmSync(dir, { recursive: true });
+    }
   });
 });
