@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileByteSource } from '../src/cli/file-source';
-import { retypedTag } from './support/bad-slides';
+import { deflateSync } from 'node:zlib';
+import { inflateAtMost } from '../src/core/slide/inflate';
+import { bombedTile, retypedTag } from './support/bad-slides';
 import { encodeSlide, type SlideWriteOptions } from './support/slide-writer';
 
 /** Largest channel difference between a region of `a` and `b` (RGB only). */
@@ -83,5 +85,26 @@ describe('tiled pyramidal TIFF slides (issue 14)', () => {
       src.close();
       rmSync(dir, { recursive: true });
     }
+  });
+
+  it('a Deflate tile is inflated only up to its own size (a bomb costs no memory)', async () => {
+    // 64 MB of zeros in 64 KB of Deflate data.
+    const bomb = new Uint8Array(deflateSync(new Uint8Array(64 * 1024 * 1024)));
+    expect(bomb.length).toBeLessThan(100_000);
+    expect((await inflateAtMost(bomb, 1000)).length).toBe(1000);
+    const small = new Uint8Array([1, 2, 3, 4, 5]);
+    expect([...(await inflateAtMost(new Uint8Array(deflateSync(small)), 100))]).toEqual([...small]);
+    await expect(inflateAtMost(new Uint8Array([120, 156, 255, 255, 0]), 100)).rejects.toThrow();
+
+    const slide = await openTiffSlide(
+      memorySource(bombedTile(encodeSlide(img, { compression: 'deflate', tile: 128 }), bomb)),
+    );
+    const before = process.memoryUsage().arrayBuffers;
+    const r = await slide.readRegion(0, 0, 128, 128);
+    const grew = process.memoryUsage().arrayBuffers - before;
+    // The tile reads as what its first 128 × 128 × 3 inflated bytes say (black), and the read
+    // held about one tile, not the bomb's 64 MB.
+    expect(r.data[0]).toBe(0);
+    expect(grew).toBeLessThan(16 * 1024 * 1024);
   });
 });

@@ -64,3 +64,14 @@ export function retypedTag(slide: Uint8Array, tag: number, type: number): Uint8A
   }
   throw new Error(`tag ${tag} not in the first IFD`);
 }
+
+/**
+ * The first tile's bytes are replaced by `bomb` (appended at the end): Deflate data that inflates
+ * far beyond the tile's size, as damaged or hostile files can carry.
+ */
+export function bombedTile(slide: Uint8Array, bomb: Uint8Array): Uint8Array {
+  const out = new Uint8Array(slide.length + bomb.length);
+  out.set(slide);
+  out.set(bomb, slide.length);
+  return patchLong(patchLong(out, 324, 0, slide.length), 325, 0, bomb.length);
+}

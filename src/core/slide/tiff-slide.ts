@@ -10,6 +10,7 @@ import {
 } from '../image/tiff-ifd';
 import type { RgbaImage } from '../image/types';
 import type { ByteSource } from './byte-source';
+import { inflateAtMost } from './inflate';
 
 /**
  * Region reads from big (tiled or stripped, pyramidal, BigTIFF / OME-TIFF) TIFF files without
@@ -240,7 +241,7 @@ async function decodeChunk(
     const samples = new Uint8Array(w * h * spp * bytesPerSample);
     if (cmpr === 1) samples.set(raw.subarray(0, samples.length));
     else if (cmpr === 5) decodeLzw(raw, 0, raw.length, samples, 0);
-    else samples.set((await inflate(raw)).subarray(0, samples.length));
+    else samples.set(await inflateAtMost(raw, samples.length));
     if (whole(ifd, T.predictor, 1) === 2) undoPredictor(samples, w, h, spp, bytesPerSample, le);
     for (let p = 0; p < w * h; p++)
       for (let c = 0; c < 3; c++) {
@@ -266,14 +267,6 @@ function withJpegTables(tile: Uint8Array, tables: unknown): Uint8Array {
   out.set(body);
   out.set(tile.subarray(2), body.length);
   return out;
-}
-
-/** zlib inflate with the platform's DecompressionStream (browser and Node ≥ 18). */
-async function inflate(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data as BlobPart])
-    .stream()
-    .pipeThrough(new DecompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** TIFF predictor 2: horizontal differencing per sample. */
