@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../src/core/slide/byte-source';
-import { openTiffSlide } from '../src/core/slide/tiff-slide';
+import { CACHE_BYTES, openTiffSlide } from '../src/core/slide/tiff-slide';
 import type { RgbaImage } from '../src/core/image/types';
 import { syntheticSegImage } from '../src/core/segment/bench';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -106,5 +106,22 @@ describe('tiled pyramidal TIFF slides (issue 14)', () => {
     // held about one tile, not the bomb's 64 MB.
     expect(r.data[0]).toBe(0);
     expect(grew).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('the decoded-tile cache stays under its byte cap (huge tiles keep fewer, not 64)', async () => {
+    const bytes = encodeSlide(img, { compression: 'lzw', tile: 128 });
+    // 128² RGB = 48 KiB per tile; a 200 KB cap holds 4 of the 24 tiles.
+    const capped = await openTiffSlide(memorySource(bytes), { cacheBytes: 200_000 });
+    const whole = await capped.readRegion(0, 0, 700, 500);
+    expect(maxDiff(img, 0, 0, whole)).toBe(0);
+    expect(capped.cachedBytes()).toBeLessThanOrEqual(200_000);
+    expect(capped.cachedBytes()).toBeGreaterThan(0);
+    // Reading it again (through the evicted tiles) gives the same pixels.
+    expect(maxDiff(img, 0, 0, await capped.readRegion(0, 0, 700, 500))).toBe(0);
+    // The default cap holds all 24 tiles of this slide.
+    const open = await openTiffSlide(memorySource(bytes));
+    await open.readRegion(0, 0, 700, 500);
+    expect(open.cachedBytes()).toBe(24 * 128 * 128 * 3);
+    expect(CACHE_BYTES).toBeGreaterThanOrEqual(64 * 1024 * 1024 * 3);
   });
 });

@@ -37,6 +37,13 @@ export interface TiffSlide {
   levels: SlideLevel[];
   /** RGBA pixels of [x, x+w) × [y, y+h) at `level` (coordinates of that level). */
   readRegion(x: number, y: number, w: number, h: number, level?: number): Promise<RgbaImage>;
+  /** Bytes of decoded tiles/strips held in the cache now (tests and memory checks). */
+  cachedBytes(): number;
+}
+
+export interface SlideOpenOptions {
+  /** Cap on the decoded-chunk cache (bytes); CACHE_BYTES unless given. */
+  cacheBytes?: number;
 }
 
 /** Largest region one read may return (pixels): what one analysis tile needs, with room. */
@@ -45,6 +52,11 @@ export const MAX_REGION_PIXELS = 16_000_000;
 export const MAX_SLIDE_SIDE = 200_000;
 /** Decoded chunks kept for neighbouring regions (overlap between analysis tiles). */
 const CACHE_CHUNKS = 64;
+/**
+ * ...and at most this many bytes of them. 64 tiles of 1024² RGB fit; a file with huge tiles or
+ * strips (up to 16.7 MP, 50 MB decoded, each) keeps fewer instead of 64 × 50 MB.
+ */
+export const CACHE_BYTES = 192 * 1024 * 1024;
 /** No chunk's compressed bytes may exceed this (a corrupt byte count would). */
 const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
@@ -89,7 +101,11 @@ function levelOf(ifd: TiffDirectory): Omit<SlideLevel, 'downsample'> | null {
 }
 
 /** Open a TIFF slide: read its directories, pick level 0 and the pyramid levels below it. */
-export async function openTiffSlide(source: ByteSource): Promise<TiffSlide> {
+export async function openTiffSlide(
+  source: ByteSource,
+  options: SlideOpenOptions = {},
+): Promise<TiffSlide> {
+  const cacheBytes = options.cacheBytes ?? CACHE_BYTES;
   const file = await readTiff(source);
   const candidates = file.ifds
     .map(levelOf)
@@ -110,6 +126,7 @@ export async function openTiffSlide(source: ByteSource): Promise<TiffSlide> {
   for (const l of levels) validateLevel(l, source.size);
   const le = file.littleEndian;
   const cache = new Map<string, Uint8Array>();
+  let cached = 0;
 
   async function chunk(level: SlideLevel, index: number): Promise<Uint8Array> {
     const key = `${levels.indexOf(level)}:${index}`;
@@ -120,8 +137,20 @@ export async function openTiffSlide(source: ByteSource): Promise<TiffSlide> {
       return hit;
     }
     const rgb = await decodeChunk(source, level, index, le);
+    // Two reads in flight can decode the same chunk: count it once.
+    const twin = cache.get(key);
+    if (twin) {
+      cached -= twin.length;
+      cache.delete(key);
+    }
     cache.set(key, rgb);
-    if (cache.size > CACHE_CHUNKS) cache.delete(cache.keys().next().value as string);
+    cached += rgb.length;
+    // Least recently used first; the chunk just decoded stays.
+    while (cache.size > 1 && (cache.size > CACHE_CHUNKS || cached > cacheBytes)) {
+      const oldest = cache.keys().next().value as string;
+      cached -= cache.get(oldest)!.length;
+      cache.delete(oldest);
+    }
     return rgb;
   }
 
@@ -129,6 +158,7 @@ export async function openTiffSlide(source: ByteSource): Promise<TiffSlide> {
     width: base.width,
     height: base.height,
     levels,
+    cachedBytes: () => cached,
     async readRegion(x, y, w, h, levelIndex = 0) {
       const level = levels[levelIndex];
       if (!level) throw new RangeError(`no level ${levelIndex}`);
