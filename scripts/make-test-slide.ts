@@ -2,23 +2,21 @@
  * Generate a pyramidal tiled TIFF "slide" (JPEG tiles, BigTIFF when large) as a mosaic of CRIC
  * fields, with every labelled CRIC point mapped to slide (level-0) coordinates (issue 14):
  *
- *   npx tsx scripts/make-test-slide.ts [--split test] [--cols 7] [--rows 6] [--repeat 1]
+ *   npx tsx scripts/make-test-slide.ts [--split test] [--cols 7] [--rows 6]
  *       [--out test-results/slide/cric-mosaic.tif]
  *
- * Writes <out> and <out>.points.csv (cell_id, bethesda_system, field, x, y). Without ../shared it
- * builds the mosaic from seeded synthetic fields (no points). Nothing from ../shared is committed:
- * the slide is generated on demand.
+ * Writes <out> and <out>.points.csv (cell_id, bethesda_system, field, x, y). Each field keeps its
+ * top-left 1280 × 960 pixels; points in the cut-off margin are left out (they would otherwise
+ * land in the neighbouring field). Without ../shared it builds the mosaic from seeded synthetic
+ * fields (no points). Nothing from ../shared is committed: the slide is generated on demand
+ * (tests/support/cric-mosaic.ts, shared with e2e/slide-cric.spec.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { syntheticBenchField } from '../src/cli/bench-inputs';
-import type { RgbaImage } from '../src/core/image/types';
-import { cricFieldPath, readCricCells } from '../src/data/datasets';
-import { hasData, REPO_ROOT } from '../src/data/paths';
-import { readImage } from '../src/data/read-image';
-import { loadSplit, unitsOf, type Part } from '../src/data/splits';
-import { encodeSlide } from '../tests/support/slide-writer';
+import { REPO_ROOT } from '../src/data/paths';
+import type { Part } from '../src/data/splits';
+import { buildCricMosaic } from '../tests/support/cric-mosaic';
 
 const { values } = parseArgs({
   options: {
@@ -28,50 +26,21 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(REPO_ROOT, 'test-results', 'slide', 'cric-mosaic.tif') },
   },
 });
-const cols = Number(values.cols);
-const rows = Number(values.rows);
-const FW = 1280;
-const FH = 960;
-const W = cols * FW;
-const H = rows * FH;
-const slide: RgbaImage = { width: W, height: H, data: new Uint8ClampedArray(W * H * 4).fill(255) };
-const points: string[] = ['cell_id,bethesda_system,field,x,y'];
-
-const fields: string[] = [];
-if (hasData()) {
-  const units = unitsOf(loadSplit('cric'), values.split as Part);
-  fields.push(...[...units].sort());
-}
-const cells = hasData() ? readCricCells() : [];
-for (let k = 0; k < cols * rows; k++) {
-  const ox = (k % cols) * FW;
-  const oy = Math.floor(k / cols) * FH;
-  let img: RgbaImage;
-  let name = 'synthetic';
-  if (fields.length > 0) {
-    name = fields[k % fields.length];
-    img = await readImage(cricFieldPath(name));
-    // Each copy of a field carries its points (fields repeat when the mosaic has more places).
-    for (const c of cells.filter((c) => c.field === name))
-      points.push(`${c.cellId},${c.label},${name},${ox + c.x},${oy + c.y}`);
-  } else img = syntheticBenchField();
-  for (let y = 0; y < Math.min(FH, img.height); y++)
-    slide.data.set(
-      img.data.subarray(4 * y * img.width, 4 * (y * img.width + Math.min(FW, img.width))),
-      4 * ((oy + y) * W + ox),
-    );
-  process.stdout.write(`\rfield ${k + 1}/${cols * rows} ${basename(name)}`);
-}
-const bytes = encodeSlide(slide, {
-  compression: 'jpeg',
-  jpegQuality: 92,
-  tile: 256,
-  pyramidLevels: 3,
-  bigTiff: W * H > 100_000_000,
+const m = await buildCricMosaic({
+  split: values.split as Part,
+  cols: Number(values.cols),
+  rows: Number(values.rows),
+  onField: (k, n, name) => process.stdout.write(`\rfield ${k}/${n} ${basename(name)}`),
 });
 mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(values.out, bytes);
-writeFileSync(`${values.out}.points.csv`, points.join('\n') + '\n');
+writeFileSync(values.out, m.bytes);
+writeFileSync(
+  `${values.out}.points.csv`,
+  [
+    'cell_id,bethesda_system,field,x,y',
+    ...m.points.map((p) => `${p.cellId},${p.label},${p.field},${p.x},${p.y}`),
+  ].join('\n') + '\n',
+);
 console.log(
-  `\n${values.out}: ${W}×${H} (${((W * H) / 1e6).toFixed(1)} MP), ${(bytes.length / 1e6).toFixed(1)} MB, ${points.length - 1} labelled points`,
+  `\n${values.out}: ${m.width}×${m.height} (${((m.width * m.height) / 1e6).toFixed(1)} MP), ${(m.bytes.length / 1e6).toFixed(1)} MB, ${m.points.length} labelled points`,
 );

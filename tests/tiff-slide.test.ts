@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { memorySource } from '../src/core/slide/byte-source';
-import { openTiffSlide } from '../src/core/slide/tiff-slide';
+import { CACHE_BYTES, openTiffSlide } from '../src/core/slide/tiff-slide';
 import type { RgbaImage } from '../src/core/image/types';
 import { syntheticSegImage } from '../src/core/segment/bench';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileByteSource } from '../src/cli/file-source';
+import { deflateSync } from 'node:zlib';
+import { inflateAtMost } from '../src/core/slide/inflate';
+import { bombedTile, retypedTag } from './support/bad-slides';
 import { encodeSlide, type SlideWriteOptions } from './support/slide-writer';
 
 /** Largest channel difference between a region of `a` and `b` (RGB only). */
@@ -51,5 +58,70 @@ describe('tiled pyramidal TIFF slides (issue 14)', () => {
     await expect(openTiffSlide(memorySource(b.subarray(0, b.length - 2000)))).rejects.toThrow(
       /TIFF file is (truncated|corrupt)/,
     );
+  });
+
+  // Found by the slide fuzzer (tests/fuzz-slide.test.ts): a mistyped tag read as a float.
+  it('a float-typed compression tag gives a clear message, not a float code', async () => {
+    const lzw = encodeSlide(img, { compression: 'lzw', tile: 128 });
+    // SSHORT 5 is still LZW: a signed type with a sound value is read as before.
+    const signed = await openTiffSlide(memorySource(retypedTag(lzw, 259, 8)));
+    expect(maxDiff(img, 0, 0, await signed.readRegion(0, 0, 40, 40))).toBe(0);
+    // FLOAT over the same bytes is a denormal (7e-45): refused as corrupt.
+    await expect(openTiffSlide(memorySource(retypedTag(lzw, 259, 11)))).rejects.toThrow(
+      'The TIFF file is corrupt (tag 259 is not a whole number).',
+    );
+  });
+
+  it('float-typed tile offsets give a clear message in the CLI, not a file-position RangeError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paplens-slide-'));
+    const file = join(dir, 'float-offsets.tif');
+    writeFileSync(file, retypedTag(encodeSlide(img, { compression: 'lzw', tile: 128 }), 324, 11));
+    const src = fileByteSource(file);
+    try {
+      await expect(openTiffSlide(src).then((s) => s.readRegion(0, 0, 64, 64))).rejects.toThrow(
+        'The TIFF file is corrupt (tag 324 is not a whole number).',
+      );
+    } finally {
+      src.close();
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('a Deflate tile is inflated only up to its own size (a bomb costs no memory)', async () => {
+    // 64 MB of zeros in 64 KB of Deflate data.
+    const bomb = new Uint8Array(deflateSync(new Uint8Array(64 * 1024 * 1024)));
+    expect(bomb.length).toBeLessThan(100_000);
+    expect((await inflateAtMost(bomb, 1000)).length).toBe(1000);
+    const small = new Uint8Array([1, 2, 3, 4, 5]);
+    expect([...(await inflateAtMost(new Uint8Array(deflateSync(small)), 100))]).toEqual([...small]);
+    await expect(inflateAtMost(new Uint8Array([120, 156, 255, 255, 0]), 100)).rejects.toThrow();
+
+    const slide = await openTiffSlide(
+      memorySource(bombedTile(encodeSlide(img, { compression: 'deflate', tile: 128 }), bomb)),
+    );
+    const before = process.memoryUsage().arrayBuffers;
+    const r = await slide.readRegion(0, 0, 128, 128);
+    const grew = process.memoryUsage().arrayBuffers - before;
+    // The tile reads as what its first 128 × 128 × 3 inflated bytes say (black), and the read
+    // held about one tile, not the bomb's 64 MB.
+    expect(r.data[0]).toBe(0);
+    expect(grew).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('the decoded-tile cache stays under its byte cap (huge tiles keep fewer, not 64)', async () => {
+    const bytes = encodeSlide(img, { compression: 'lzw', tile: 128 });
+    // 128² RGB = 48 KiB per tile; a 200 KB cap holds 4 of the 24 tiles.
+    const capped = await openTiffSlide(memorySource(bytes), { cacheBytes: 200_000 });
+    const whole = await capped.readRegion(0, 0, 700, 500);
+    expect(maxDiff(img, 0, 0, whole)).toBe(0);
+    expect(capped.cachedBytes()).toBeLessThanOrEqual(200_000);
+    expect(capped.cachedBytes()).toBeGreaterThan(0);
+    // Reading it again (through the evicted tiles) gives the same pixels.
+    expect(maxDiff(img, 0, 0, await capped.readRegion(0, 0, 700, 500))).toBe(0);
+    // The default cap holds all 24 tiles of this slide.
+    const open = await openTiffSlide(memorySource(bytes));
+    await open.readRegion(0, 0, 700, 500);
+    expect(open.cachedBytes()).toBe(24 * 128 * 128 * 3);
+    expect(CACHE_BYTES).toBeGreaterThanOrEqual(64 * 1024 * 1024 * 3);
   });
 });

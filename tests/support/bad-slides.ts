@@ -47,3 +47,31 @@ export function truncatedTile(slide: Uint8Array): Uint8Array {
   out.fill(0, at + 16, at + 64);
   return out;
 }
+
+/**
+ * `tag` of the first IFD gets another field type of the same size (LONG → FLOAT, SHORT → SSHORT):
+ * the bytes stay, their meaning changes, as one flipped bit in a type field does.
+ */
+export function retypedTag(slide: Uint8Array, tag: number, type: number): Uint8Array {
+  const out = slide.slice();
+  const dv = new DataView(out.buffer);
+  const ifd = dv.getUint32(4, true);
+  for (let i = 0; i < dv.getUint16(ifd, true); i++) {
+    const e = ifd + 2 + 12 * i;
+    if (dv.getUint16(e, true) !== tag) continue;
+    dv.setUint16(e + 2, type, true);
+    return out;
+  }
+  throw new Error(`tag ${tag} not in the first IFD`);
+}
+
+/**
+ * The first tile's bytes are replaced by `bomb` (appended at the end): Deflate data that inflates
+ * far beyond the tile's size, as damaged or hostile files can carry.
+ */
+export function bombedTile(slide: Uint8Array, bomb: Uint8Array): Uint8Array {
+  const out = new Uint8Array(slide.length + bomb.length);
+  out.set(slide);
+  out.set(bomb, slide.length);
+  return patchLong(patchLong(out, 324, 0, slide.length), 325, 0, bomb.length);
+}

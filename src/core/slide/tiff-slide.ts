@@ -10,6 +10,7 @@ import {
 } from '../image/tiff-ifd';
 import type { RgbaImage } from '../image/types';
 import type { ByteSource } from './byte-source';
+import { inflateAtMost } from './inflate';
 
 /**
  * Region reads from big (tiled or stripped, pyramidal, BigTIFF / OME-TIFF) TIFF files without
@@ -36,6 +37,13 @@ export interface TiffSlide {
   levels: SlideLevel[];
   /** RGBA pixels of [x, x+w) × [y, y+h) at `level` (coordinates of that level). */
   readRegion(x: number, y: number, w: number, h: number, level?: number): Promise<RgbaImage>;
+  /** Bytes of decoded tiles/strips held in the cache now (tests and memory checks). */
+  cachedBytes(): number;
+}
+
+export interface SlideOpenOptions {
+  /** Cap on the decoded-chunk cache (bytes); CACHE_BYTES unless given. */
+  cacheBytes?: number;
 }
 
 /** Largest region one read may return (pixels): what one analysis tile needs, with room. */
@@ -44,6 +52,11 @@ export const MAX_REGION_PIXELS = 16_000_000;
 export const MAX_SLIDE_SIDE = 200_000;
 /** Decoded chunks kept for neighbouring regions (overlap between analysis tiles). */
 const CACHE_CHUNKS = 64;
+/**
+ * ...and at most this many bytes of them. 64 tiles of 1024² RGB fit; a file with huge tiles or
+ * strips (up to 16.7 MP, 50 MB decoded, each) keeps fewer instead of 64 × 50 MB.
+ */
+export const CACHE_BYTES = 192 * 1024 * 1024;
 /** No chunk's compressed bytes may exceed this (a corrupt byte count would). */
 const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
@@ -55,26 +68,50 @@ const COMPRESSION_NAMES: Record<number, string> = {
   32946: 'Deflate',
 };
 
+/**
+ * A tag that holds a size, a code or an offset: a whole number ≥ 0. A damaged directory can give
+ * such a tag a float or signed type, whose value (1.2e-41, −3) must not become a pixel count, a
+ * file position or a number in a message (found by the slide fuzzer, tests/fuzz-slide.test.ts).
+ */
+function whole(ifd: TiffDirectory, tag: number, fallback: number): number {
+  const v = tagNumber(ifd, tag, fallback);
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new ImageDecodeError(`The TIFF file is corrupt (tag ${tag} is not a whole number).`);
+  return v;
+}
+
+/** All values of an offsets / byte-counts tag, each a whole number ≥ 0 (see `whole`). */
+function wholes(ifd: TiffDirectory, tag: number): number[] | undefined {
+  const v = tagNumbers(ifd, tag);
+  if (v?.some((x) => !Number.isSafeInteger(x) || x < 0))
+    throw new ImageDecodeError(`The TIFF file is corrupt (tag ${tag} is not a whole number).`);
+  return v;
+}
+
 function levelOf(ifd: TiffDirectory): Omit<SlideLevel, 'downsample'> | null {
-  const width = tagNumber(ifd, T.width, 0);
-  const height = tagNumber(ifd, T.height, 0);
+  const width = whole(ifd, T.width, 0);
+  const height = whole(ifd, T.height, 0);
   if (!(width > 0 && height > 0)) return null;
   const tiled = ifd.tags.has(T.tileWidth);
-  const chunkW = tiled ? tagNumber(ifd, T.tileWidth, 0) : width;
+  const chunkW = tiled ? whole(ifd, T.tileWidth, 0) : width;
   const chunkH = tiled
-    ? tagNumber(ifd, T.tileLength, 0)
-    : Math.min(Math.max(1, tagNumber(ifd, T.rowsPerStrip, height)), height);
+    ? whole(ifd, T.tileLength, 0)
+    : Math.min(Math.max(1, whole(ifd, T.rowsPerStrip, height)), height);
   return { width, height, chunkW, chunkH, tiled, ifd };
 }
 
 /** Open a TIFF slide: read its directories, pick level 0 and the pyramid levels below it. */
-export async function openTiffSlide(source: ByteSource): Promise<TiffSlide> {
+export async function openTiffSlide(
+  source: ByteSource,
+  options: SlideOpenOptions = {},
+): Promise<TiffSlide> {
+  const cacheBytes = options.cacheBytes ?? CACHE_BYTES;
   const file = await readTiff(source);
   const candidates = file.ifds
     .map(levelOf)
     .filter((l): l is Omit<SlideLevel, 'downsample'> => l !== null)
     // Masks and thumbnails of other aspect ratios are not pyramid levels.
-    .filter((l) => (tagNumber(l.ifd, T.newSubfileType, 0) & 4) === 0);
+    .filter((l) => (whole(l.ifd, T.newSubfileType, 0) & 4) === 0);
   if (candidates.length === 0) throw new ImageDecodeError('The TIFF file contains no image.');
   const base = candidates.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
   if (base.width > MAX_SLIDE_SIDE || base.height > MAX_SLIDE_SIDE)
@@ -89,6 +126,7 @@ export async function openTiffSlide(source: ByteSource): Promise<TiffSlide> {
   for (const l of levels) validateLevel(l, source.size);
   const le = file.littleEndian;
   const cache = new Map<string, Uint8Array>();
+  let cached = 0;
 
   async function chunk(level: SlideLevel, index: number): Promise<Uint8Array> {
     const key = `${levels.indexOf(level)}:${index}`;
@@ -99,8 +137,20 @@ export async function openTiffSlide(source: ByteSource): Promise<TiffSlide> {
       return hit;
     }
     const rgb = await decodeChunk(source, level, index, le);
+    // Two reads in flight can decode the same chunk: count it once.
+    const twin = cache.get(key);
+    if (twin) {
+      cached -= twin.length;
+      cache.delete(key);
+    }
     cache.set(key, rgb);
-    if (cache.size > CACHE_CHUNKS) cache.delete(cache.keys().next().value as string);
+    cached += rgb.length;
+    // Least recently used first; the chunk just decoded stays.
+    while (cache.size > 1 && (cache.size > CACHE_CHUNKS || cached > cacheBytes)) {
+      const oldest = cache.keys().next().value as string;
+      cached -= cache.get(oldest)!.length;
+      cache.delete(oldest);
+    }
     return rgb;
   }
 
@@ -108,6 +158,7 @@ export async function openTiffSlide(source: ByteSource): Promise<TiffSlide> {
     width: base.width,
     height: base.height,
     levels,
+    cachedBytes: () => cached,
     async readRegion(x, y, w, h, levelIndex = 0) {
       const level = levels[levelIndex];
       if (!level) throw new RangeError(`no level ${levelIndex}`);
@@ -148,25 +199,25 @@ export async function openTiffSlide(source: ByteSource): Promise<TiffSlide> {
 }
 
 function validateLevel(l: SlideLevel, fileSize: number): void {
-  const cmpr = tagNumber(l.ifd, T.compression, 1);
+  const cmpr = whole(l.ifd, T.compression, 1);
   if (!(cmpr in COMPRESSION_NAMES))
     throw new ImageDecodeError(
       `This TIFF uses a compression PapLens cannot read in big images (code ${cmpr}); JPEG, LZW, Deflate or none are supported.`,
     );
-  const spp = tagNumber(l.ifd, T.samplesPerPixel, 1);
-  const bps = tagNumber(l.ifd, T.bitsPerSample, 8);
+  const spp = whole(l.ifd, T.samplesPerPixel, 1);
+  const bps = whole(l.ifd, T.bitsPerSample, 8);
   if (![1, 3, 4].includes(spp) || ![8, 16].includes(bps) || (cmpr === 7 && bps !== 8))
     throw new ImageDecodeError(
       `This TIFF stores ${spp} samples of ${bps} bits per pixel; big images must be 8- or 16-bit grey, RGB or RGBA.`,
     );
-  if (tagNumber(l.ifd, T.planar, 1) !== 1)
+  if (whole(l.ifd, T.planar, 1) !== 1)
     throw new ImageDecodeError(
       'This TIFF stores colour planes separately, which PapLens cannot read.',
     );
   if (l.chunkW < 1 || l.chunkH < 1 || l.chunkW * l.chunkH > 16_777_216)
     throw new ImageDecodeError('The TIFF file is corrupt (bad tile size).');
-  const offsets = tagNumbers(l.ifd, l.tiled ? T.tileOffsets : T.stripOffsets);
-  const counts = tagNumbers(l.ifd, l.tiled ? T.tileByteCounts : T.stripByteCounts);
+  const offsets = wholes(l.ifd, l.tiled ? T.tileOffsets : T.stripOffsets);
+  const counts = wholes(l.ifd, l.tiled ? T.tileByteCounts : T.stripByteCounts);
   const n = Math.ceil(l.width / l.chunkW) * Math.ceil(l.height / l.chunkH);
   if (!offsets || !counts || offsets.length < n || counts.length < n)
     throw new ImageDecodeError(
@@ -187,11 +238,11 @@ async function decodeChunk(
   le: boolean,
 ): Promise<Uint8Array> {
   const ifd = level.ifd;
-  const offsets = tagNumbers(ifd, level.tiled ? T.tileOffsets : T.stripOffsets)!;
-  const counts = tagNumbers(ifd, level.tiled ? T.tileByteCounts : T.stripByteCounts)!;
-  const cmpr = tagNumber(ifd, T.compression, 1);
-  const spp = tagNumber(ifd, T.samplesPerPixel, 1);
-  const bps = tagNumber(ifd, T.bitsPerSample, 8);
+  const offsets = wholes(ifd, level.tiled ? T.tileOffsets : T.stripOffsets)!;
+  const counts = wholes(ifd, level.tiled ? T.tileByteCounts : T.stripByteCounts)!;
+  const cmpr = whole(ifd, T.compression, 1);
+  const spp = whole(ifd, T.samplesPerPixel, 1);
+  const bps = whole(ifd, T.bitsPerSample, 8);
   const { chunkW: w, chunkH: h } = level;
   const raw = await source.read(offsets[index], counts[index]);
   const rgb = new Uint8Array(w * h * 3);
@@ -200,7 +251,7 @@ async function decodeChunk(
       const img = jpeg.decode(withJpegTables(raw, ifd.tags.get(T.jpegTables)), {
         useTArray: true,
         formatAsRGBA: false,
-        colorTransform: tagNumber(ifd, T.photometric, 6) === 6 ? true : undefined,
+        colorTransform: whole(ifd, T.photometric, 6) === 6 ? true : undefined,
         maxResolutionInMP: 20,
         maxMemoryUsageInMB: 256,
       });
@@ -220,8 +271,8 @@ async function decodeChunk(
     const samples = new Uint8Array(w * h * spp * bytesPerSample);
     if (cmpr === 1) samples.set(raw.subarray(0, samples.length));
     else if (cmpr === 5) decodeLzw(raw, 0, raw.length, samples, 0);
-    else samples.set((await inflate(raw)).subarray(0, samples.length));
-    if (tagNumber(ifd, T.predictor, 1) === 2) undoPredictor(samples, w, h, spp, bytesPerSample, le);
+    else samples.set(await inflateAtMost(raw, samples.length));
+    if (whole(ifd, T.predictor, 1) === 2) undoPredictor(samples, w, h, spp, bytesPerSample, le);
     for (let p = 0; p < w * h; p++)
       for (let c = 0; c < 3; c++) {
         const k = (p * spp + (spp >= 3 ? c : 0)) * bytesPerSample;
@@ -246,14 +297,6 @@ function withJpegTables(tile: Uint8Array, tables: unknown): Uint8Array {
   out.set(body);
   out.set(tile.subarray(2), body.length);
   return out;
-}
-
-/** zlib inflate with the platform's DecompressionStream (browser and Node ≥ 18). */
-async function inflate(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data as BlobPart])
-    .stream()
-    .pipeThrough(new DecompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** TIFF predictor 2: horizontal differencing per sample. */

@@ -2,6 +2,7 @@
 // (harness.ts) times every case and terminates this thread when one overruns.
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeImage, ImageDecodeError, MIN_SIDE } from '../../../src/core/image/decode';
+import { isClear } from './clear';
 import { fuzzCase } from './mutate';
 import type { FuzzFormat } from './seeds';
 import type { CaseOutcome, WorkerMessage } from './harness';
@@ -14,14 +15,6 @@ const { format, runSeed, from, to } = workerData as {
 };
 const port = parentPort!;
 const post = (m: WorkerMessage): void => port.postMessage(m);
-
-/** A message a user can act on: one sentence, no code-level noise. */
-function isClear(message: string): boolean {
-  return (
-    /^[A-Z].{10,400}[.)]$/s.test(message) &&
-    !/undefined|NaN|\[object|TypeError|RangeError|at \S+:\d+/.test(message)
-  );
-}
 
 for (let i = from; i < to; i++) {
   const c = fuzzCase(format, runSeed, i);

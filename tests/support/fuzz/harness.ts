@@ -4,8 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tsWorkerThread } from '../../../src/workers/node-worker';
-import { fuzzCase } from './mutate';
-import type { FuzzFormat } from './seeds';
+import { fuzzCase, isSlideKind, type AnyFuzzFormat } from './mutate';
 
 export type CaseOutcome =
   | { kind: 'image' }
@@ -27,7 +26,7 @@ export interface FuzzFailure {
 }
 
 export interface FuzzReport {
-  format: FuzzFormat;
+  format: AnyFuzzFormat;
   runSeed: number;
   cases: number;
   images: number;
@@ -39,7 +38,7 @@ export interface FuzzReport {
 }
 
 export interface FuzzOptions {
-  format: FuzzFormat;
+  format: AnyFuzzFormat;
   cases: number;
   runSeed: number;
   /** A case running longer than this is a hang. */
@@ -79,7 +78,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   while (next < opts.cases) {
     // One worker per run of cases; after a hang or crash, a fresh one goes on with the next case.
     next = await new Promise<number>((resolve) => {
-      const worker = tsWorkerThread(new URL('./fuzz.node-worker.ts', import.meta.url), {
+      // Images go through the decoder, slides through the slide reader's open-and-read path.
+      const script = isSlideKind(opts.format)
+        ? new URL('./slide-fuzz.node-worker.ts', import.meta.url)
+        : new URL('./fuzz.node-worker.ts', import.meta.url);
+      const worker = tsWorkerThread(script, {
         workerData: { format: opts.format, runSeed: opts.runSeed, from: next, to: opts.cases },
         resourceLimits: { maxOldGenerationSizeMb: opts.heapMb ?? 1024 },
       });

@@ -2,9 +2,17 @@
 // A case is fully determined by (format, run seed, index), so a failing case can be regenerated.
 import { mulberry32 } from '../../../src/core/util/random';
 import { fuzzSeeds, type FuzzFormat, type Seed } from './seeds';
+import { slideFuzzSeeds, type SlideFuzzKind } from './slide-seeds';
+
+/** What the fuzzer feeds: files for the image decoder, or slides for the slide reader. */
+export type AnyFuzzFormat = FuzzFormat | SlideFuzzKind;
+
+export function isSlideKind(f: AnyFuzzFormat): f is SlideFuzzKind {
+  return f.startsWith('slide-');
+}
 
 export interface FuzzCase {
-  format: FuzzFormat;
+  format: AnyFuzzFormat;
   index: number;
   seed: string;
   mutation: string;
@@ -21,12 +29,41 @@ function hash(a: number, b: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-const seedCache = new Map<FuzzFormat, Seed[]>();
+/** Rewrite one IFD entry (at `e.at`, classic or BigTIFF layout, little-endian) in place. */
+function mutateEntry(
+  b: Uint8Array,
+  e: { at: number; big: boolean },
+  int: (n: number) => number,
+  rnd: () => number,
+): string {
+  // An earlier round may have cut the file short of this entry.
+  if (e.at + (e.big ? 20 : 12) > b.length) return 'entry-cut';
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const tag = dv.getUint16(e.at, true);
+  const field = int(3);
+  if (field === 0) {
+    // Type: any TIFF type, signed and floating ones included.
+    const type = 1 + int(18);
+    dv.setUint16(e.at + 2, type, true);
+    return `entry${tag}.type=${type}`;
+  }
+  const at = e.at + (field === 1 ? 4 : e.big ? 12 : 8);
+  const old = dv.getUint32(at, true);
+  const v =
+    rnd() < 0.5
+      ? INTERESTING32[int(INTERESTING32.length)]
+      : [old + 1, old - 1, old * 2, old >>> 1, old + 256, old ^ 0x8000][int(6)] >>> 0;
+  dv.setUint32(at, v, true);
+  // Little-endian: an inline SHORT value is the low half of what was written.
+  return `entry${tag}.${field === 1 ? 'count' : 'value'}=${v}`;
+}
 
-export function fuzzCase(format: FuzzFormat, runSeed: number, index: number): FuzzCase {
+const seedCache = new Map<AnyFuzzFormat, Seed[]>();
+
+export function fuzzCase(format: AnyFuzzFormat, runSeed: number, index: number): FuzzCase {
   let seeds = seedCache.get(format);
   if (!seeds) {
-    seeds = fuzzSeeds(format);
+    seeds = isSlideKind(format) ? slideFuzzSeeds(format) : fuzzSeeds(format);
     seedCache.set(format, seeds);
   }
   const rnd = mulberry32(hash(runSeed, index + 1));
@@ -34,10 +71,31 @@ export function fuzzCase(format: FuzzFormat, runSeed: number, index: number): Fu
   const seed = seeds[int(seeds.length)];
   let b = seed.bytes.slice();
   // Most damage is near the start (headers, directories, tables) where decoders trust values.
-  const pos = (): number => (rnd() < 0.7 ? int(Math.min(b.length, 4096)) : int(b.length));
+  const hot = seed.hot;
+  const hotBytes = hot?.reduce((n, [a, z]) => n + z - a, 0) ?? 0;
+  const inHot = (k: number): number => {
+    for (const [a, z] of hot!) {
+      if (k < z - a) return a + k;
+      k -= z - a;
+    }
+    return 0;
+  };
+  const pos = (): number =>
+    rnd() < 0.7
+      ? hot
+        ? Math.min(b.length - 1, inHot(int(hotBytes)))
+        : int(Math.min(b.length, 4096))
+      : int(b.length);
   const rounds = 1 + int(3);
   const names: string[] = [];
   for (let r = 0; r < rounds; r++) {
+    // Slides: half the rounds rewrite one directory entry in place (its type, count or value), so
+    // the file still parses and the reader meets odd sizes, offsets and codes, not only
+    // directories that no longer parse.
+    if (seed.entries && rnd() < 0.5) {
+      names.push(mutateEntry(b, seed.entries[int(seed.entries.length)], int, rnd));
+      continue;
+    }
     const kind = int(7);
     switch (kind) {
       case 0: {

@@ -9,6 +9,13 @@ export const FUZZ_FORMATS: FuzzFormat[] = ['png', 'jpeg', 'bmp', 'tiff'];
 export interface Seed {
   name: string;
   bytes: Uint8Array;
+  /**
+   * Byte ranges of the file's structure (header, directories): when given, most mutations land
+   * there instead of in the first 4 KiB (a slide's directories follow its tile data).
+   */
+  hot?: [number, number][];
+  /** Where the directory entries are (slides): mutated in place as whole fields. */
+  entries?: { at: number; big: boolean }[];
 }
 
 export function fuzzSeeds(format: FuzzFormat): Seed[] {
