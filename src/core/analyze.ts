@@ -10,6 +10,7 @@ import { HERLEV_CLASSES } from './herlev';
 import { handcraftedGroups, type HandcraftedFeatures } from './pipeline/cell-features';
 import type { PipelineModels, SegNucleus } from './pipeline/models';
 import { AUTO_CELL_MAX_SIDE, chooseModeAndScale, type ScaleChoice } from './pipeline/scale-choice';
+import { OTHER_CLASS } from './types';
 import type { AnalysisMode, AnalysisResult, Nucleus, NucleusLabel } from './types';
 
 export { loadPipelineModels as loadModels } from './pipeline/models';
@@ -248,11 +249,8 @@ export async function analyze(
   }
   for (const [stage, ms] of Object.entries(stageMs)) timings.push({ stage, ms });
   timings.push({ stage: 'total', ms: now() - tStart });
-  const low = out.filter((n) => n.lowConfidence).length;
-  if (low)
-    warnings.push(
-      `${low} of ${out.length} nuclei have low-confidence predictions (top probability below ${cls?.lowConfidenceBelow ?? 0}).`,
-    );
+  const low = lowConfidenceWarning(out, cls?.lowConfidenceBelow ?? 0);
+  if (low) warnings.push(low);
   // Cell mode: the nucleus finder searched the scale itself (unless the user set one).
   const scaleSource =
     mode === 'cell' && choice.scaleSource !== 'user'
@@ -302,4 +300,19 @@ function scaleNote(scale: number, c: ScaleChoice): string {
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * The low-confidence warning, or null. Objects set aside as Other are left out of counts and
+ * summaries everywhere, so of this warning too (it used to count them).
+ */
+export function lowConfidenceWarning(
+  nuclei: readonly Pick<Nucleus, 'label' | 'lowConfidence'>[],
+  below: number,
+): string | null {
+  const counted = nuclei.filter((n) => n.label !== OTHER_CLASS);
+  const low = counted.filter((n) => n.lowConfidence).length;
+  return low
+    ? `${low} of ${counted.length} nuclei have low-confidence predictions (top probability below ${below}).`
+    : null;
 }
