@@ -157,6 +157,8 @@ export async function run(argv: string[]): Promise<void> {
           label: n.label,
           confidence: n.confidence,
           p_abnormal: n.abnormalProbability,
+          // The screening call (field mode's operating point; never for Other), as the app flags.
+          flagged: n.probabilities ? (n.abnormal ? 'yes' : 'no') : null,
           low_conf: n.probabilities ? (n.lowConfidence ? 'yes' : 'no') : null,
         });
       }
@@ -171,6 +173,7 @@ export async function run(argv: string[]): Promise<void> {
       'label',
       'confidence',
       'p_abnormal',
+      'flagged',
       'low_conf',
     ]);
     console.log('\nResearch decision support only: probabilities, not a diagnosis.');
