@@ -132,12 +132,7 @@ export function SlideViewer({ item }: { item: ImageItem }) {
     const c = canvasRef.current;
     const ctx = c?.getContext('2d');
     if (!c || !ctx || !size.w || view.zoom === 0) return;
-    if (c.width !== size.w || c.height !== size.h) {
-      c.width = size.w;
-      c.height = size.h;
-    }
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, size.w, size.h);
+    clearCanvas(c, ctx, size.w, size.h);
     // The slide's extent, pale until its tiles arrive.
     ctx.fillStyle = '#e8edf3';
     ctx.fillRect(view.x, view.y, slide.width * view.zoom, slide.height * view.zoom);
@@ -202,12 +197,7 @@ export function SlideViewer({ item }: { item: ImageItem }) {
     const c = overlayRef.current;
     const ctx = c?.getContext('2d');
     if (!c || !ctx || !size.w || view.zoom === 0) return;
-    if (c.width !== size.w || c.height !== size.h) {
-      c.width = size.w;
-      c.height = size.h;
-    }
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.clearRect(0, 0, size.w, size.h);
+    clearCanvas(c, ctx, size.w, size.h);
     const x0 = -view.x / view.zoom;
     const y0 = -view.y / view.zoom;
     const x1 = x0 + size.w / view.zoom;
@@ -408,4 +398,19 @@ export function SlideViewer({ item }: { item: ImageItem }) {
       </div>
     </div>
   );
+}
+
+/** Size a canvas to its box (only when it changed: resizing clears and reallocates) and clear it. */
+function clearCanvas(
+  c: HTMLCanvasElement,
+  ctx: CanvasRenderingContext2D,
+  w: number,
+  h: number,
+): void {
+  if (c.width !== w || c.height !== h) {
+    c.width = w;
+    c.height = h;
+  }
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, w, h);
 }
