@@ -1,14 +1,23 @@
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { cricFieldPath, herlevSamples, readCricCells } from '../src/data/datasets';
-import { hasData, NO_DATA_MESSAGE, REPO_ROOT } from '../src/data/paths';
-import { loadSplit, unitsOf } from '../src/data/splits';
+import { encode as encodePng } from 'fast-png';
+import { syntheticBenchField, syntheticCellImage } from '../src/cli/bench-inputs';
+import type { RgbaImage } from '../src/core/image/types';
+import { REPO_ROOT } from '../src/data/paths';
 import { waitForEngine, waitForImage } from './helpers';
 
 // Refreshes docs/screenshots/*.png (the images in docs/APP.md). Opt-in: it rewrites tracked files.
 const SHOTS = process.env.PAPLENS_SCREENSHOTS === '1';
 const dir = join(REPO_ROOT, 'docs', 'screenshots');
 const shot = (name: string) => join(dir, name);
+/** Committed pictures show generated images only: nothing from ../shared may be committed. */
+const png = (name: string, im: RgbaImage) => ({
+  name,
+  mimeType: 'image/png',
+  buffer: Buffer.from(
+    encodePng({ width: im.width, height: im.height, data: im.data, channels: 4, depth: 8 }),
+  ),
+});
 
 test.describe('screenshots for docs/APP.md', () => {
   test.skip(!SHOTS, 'skipped: set PAPLENS_SCREENSHOTS=1 to refresh docs/screenshots');
@@ -46,30 +55,20 @@ test.describe('screenshots for docs/APP.md', () => {
   });
 
   test('field, cell and batch', async ({ page }) => {
-    test.skip(!hasData(), NO_DATA_MESSAGE);
     test.setTimeout(300_000);
-    const testFields = unitsOf(loadSplit('cric'), 'test');
-    const counts = new Map<string, number>();
-    for (const c of readCricCells())
-      if (testFields.has(c.field) && c.label !== 'NILM')
-        counts.set(c.field, (counts.get(c.field) ?? 0) + 1);
-    const field = [...counts.entries()].sort(
-      (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
-    )[0][0];
-    const herlevTest = unitsOf(loadSplit('herlev-sd'), 'test');
-    const cell = herlevSamples()
-      .filter((s) => herlevTest.has(s.group))
-      .sort((a, b) => a.id.localeCompare(b.id))[0];
-
     await page.goto('/?backend=wasm');
     await waitForEngine(page);
-    await page.getByTestId('file-input').setInputFiles(cricFieldPath(field));
+    await page
+      .getByTestId('file-input')
+      .setInputFiles(png('synthetic-field.png', syntheticBenchField()));
     expect(await waitForImage(page, 240_000)).toBe('done');
     await page.getByTestId('viewer').focus();
     await page.keyboard.press('n');
     await page.screenshot({ path: shot('02-field.png') });
 
-    await page.getByTestId('file-input').setInputFiles(cell.imagePath);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles(png('synthetic-cell.png', syntheticCellImage()));
     expect(await waitForImage(page)).toBe('done');
     await page.screenshot({ path: shot('03-cell.png') });
 

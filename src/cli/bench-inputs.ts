@@ -70,3 +70,31 @@ export async function benchField(): Promise<{
     source: `seeded synthetic ${field.width}×${field.height} field with ${SYNTHETIC_FIELD_NUCLEI} drawn nuclei (no ../shared)`,
   };
 }
+
+/**
+ * A seeded synthetic single cell (200×200: pale background, one polygonal-ish cytoplasm, one dark
+ * oval nucleus off centre), for pictures and checks that must not use ../shared data (the docs'
+ * screenshots are committed, and nothing from ../shared may be).
+ */
+export function syntheticCellImage(): RgbaImage {
+  const w = 200;
+  const h = 200;
+  const r = mulberry32(5);
+  const data = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const dx = x - 100;
+      const dy = y - 104;
+      const a = Math.atan2(dy, dx);
+      // A wavy cytoplasm edge and a slightly tilted oval nucleus.
+      const edge = 72 + 6 * Math.sin(3 * a) + 4 * Math.cos(5 * a);
+      const inCyto = Math.hypot(dx, dy * 1.2) < edge;
+      const nx = (x - 94) * 0.94 + (y - 98) * 0.34;
+      const ny = -(x - 94) * 0.34 + (y - 98) * 0.94;
+      const inNucleus = (nx / 17) ** 2 + (ny / 13) ** 2 < 1;
+      const n = (r() - 0.5) * 14;
+      const [cr, cg, cb] = inNucleus ? [92, 70, 118] : inCyto ? [178, 196, 214] : [232, 228, 236];
+      data.set([cr + n, cg + n, cb + n, 255], 4 * (y * w + x));
+    }
+  return { width: w, height: h, data };
+}
