@@ -2,13 +2,13 @@
  * Whole-slide benchmark in the browser (issue 14): the BUILT app (dist/, scripts/serve.mjs with
  * COOP/COEP, WASM threads) in headless Debian Chromium opens a big slide file, shows it in the
  * deep-zoom viewer (fit, then zoomed to level 0 and panned), analyses the first `--tiles` tiles
- * and is cancelled. Reports: time to open and to draw, seconds per tile and MP/s (with the
+ * and is cancelled (`--tiles all`: analyses the whole slide to its summary). Reports: time to open and to draw, seconds per tile and MP/s (with the
  * projected time for the whole slide), peak memory of every Chromium process (PSS, sampled every
  * 250 ms), the main thread's JS heap, and the longest main-thread task (PerformanceObserver
  * 'longtask') over the whole run.
  *
  *   npx tsx scripts/make-big-slide.ts --out /tmp/big-slide.tif        # 20,000 × 20,000
- *   npm run build && npx tsx scripts/slide-bench.ts --slide /tmp/big-slide.tif [--tiles 6]
+ *   npm run build && npx tsx scripts/slide-bench.ts --slide /tmp/big-slide.tif [--tiles 6|all]
  *       [--json FILE] [--port 4191]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,7 +30,8 @@ const { values } = parseArgs({
   },
 });
 if (!values.slide) throw new Error('--slide FILE is required (see scripts/make-big-slide.ts)');
-const TILES = Number(values.tiles);
+const ALL = values.tiles === 'all';
+const TILES = ALL ? Infinity : Number(values.tiles);
 const BASE = `http://127.0.0.1:${values.port}`;
 const load = (): string =>
   loadavg()
@@ -74,6 +75,69 @@ async function untilDrawn(page: Page, timeout = 60_000): Promise<number> {
     { timeout, polling: 50 },
   );
   return Date.now() - t0;
+}
+
+/** Memory over the run, one sample a minute: [minutes, tiles done, PSS MB]. */
+const timeline: [number, number, number][] = [];
+
+/** Analyse the first TILES tiles, then cancel (the whole-slide time is projected). */
+async function firstTiles(page: Page): Promise<Record<string, number>> {
+  const progress = page.getByTestId('slide-progress');
+  await page.waitForFunction(
+    (n) =>
+      Number(
+        document.querySelector('[data-testid="slide-progress"]')?.getAttribute('data-done') ?? 0,
+      ) >= n,
+    TILES,
+    { timeout: TILES * 180_000, polling: 200 },
+  );
+  const done = Number(await progress.getAttribute('data-done'));
+  const total = Number(await progress.getAttribute('data-total'));
+  const elapsed = Number(await progress.getAttribute('data-elapsed-ms'));
+  const nuclei = Number(await progress.getAttribute('data-nuclei'));
+  // Tiles are 1024² except at the right/bottom edges; the first tiles of a row are full.
+  const mp = (done * 1024 * 1024) / 1e6;
+  await page.getByTestId('cancel').click();
+  await page.waitForSelector('[data-testid="slide-resume"]', { timeout: 30_000 });
+  return {
+    tiles_done: done,
+    tiles_planned: total,
+    nuclei,
+    s_per_tile: +(elapsed / done / 1000).toFixed(2),
+    mp_per_s: +(mp / (elapsed / 1000)).toFixed(3),
+    projected_whole_slide_min: +(((elapsed / done) * total) / 60_000).toFixed(0),
+  };
+}
+
+/** Analyse every tile to the slide summary, sampling memory and progress once a minute. */
+async function wholeSlide(page: Page): Promise<Record<string, number | string>> {
+  const t0 = Date.now();
+  const tick = setInterval(() => {
+    void page
+      .evaluate(
+        () =>
+          document.querySelector('[data-testid="slide-progress"]')?.getAttribute('data-done') ??
+          '-1',
+      )
+      .then((d) => {
+        const row: [number, number, number] = [
+          +((Date.now() - t0) / 60_000).toFixed(1),
+          Number(d),
+          +(pssBytes(chromiumPids()) / 2 ** 20).toFixed(0),
+        ];
+        timeline.push(row);
+        console.log(`[${row[0]} min] tiles ${row[1]}, PSS ${row[2]} MB, load ${load()}`);
+      })
+      .catch(() => undefined);
+  }, 60_000);
+  try {
+    const time = page.getByTestId('slide-time');
+    await time.waitFor({ timeout: 6 * 3600_000 });
+    const nuclei = await page.getByTestId('squamous-estimate').innerText();
+    return { summary: await time.innerText(), squamous_estimate: nuclei };
+  } finally {
+    clearInterval(tick);
+  }
 }
 
 const report: Record<string, unknown> = {
@@ -136,32 +200,9 @@ try {
   };
   console.log(`viewer: ${JSON.stringify(report.viewer)}`);
 
-  const progress = page.getByTestId('slide-progress');
-  await page.waitForFunction(
-    (n) =>
-      Number(
-        document.querySelector('[data-testid="slide-progress"]')?.getAttribute('data-done') ?? 0,
-      ) >= n,
-    TILES,
-    { timeout: TILES * 180_000, polling: 200 },
-  );
-  const done = Number(await progress.getAttribute('data-done'));
-  const total = Number(await progress.getAttribute('data-total'));
-  const elapsed = Number(await progress.getAttribute('data-elapsed-ms'));
-  const nuclei = Number(await progress.getAttribute('data-nuclei'));
-  // Tiles are 1024² except at the right/bottom edges; the first tiles of a row are full.
-  const mp = (done * 1024 * 1024) / 1e6;
-  report.analysis = {
-    tiles_done: done,
-    tiles_planned: total,
-    nuclei,
-    s_per_tile: +(elapsed / done / 1000).toFixed(2),
-    mp_per_s: +(mp / (elapsed / 1000)).toFixed(3),
-    projected_whole_slide_min: +(((elapsed / done) * total) / 60_000).toFixed(0),
-  };
+  if (ALL) report.analysis = await wholeSlide(page);
+  else report.analysis = await firstTiles(page);
   console.log(`analysis: ${JSON.stringify(report.analysis)}`);
-  await page.getByTestId('cancel').click();
-  await page.waitForSelector('[data-testid="slide-resume"]', { timeout: 30_000 });
   report.js_heap_main_mb = +(
     (await page.evaluate(
       () =>
@@ -178,6 +219,7 @@ try {
 } finally {
   clearInterval(sampler);
   report.peak_pss_all_chromium_mb = +(peak / 2 ** 20).toFixed(0);
+  if (timeline.length) report.pss_timeline_min_tiles_mb = timeline;
   report.load_end = load();
   report.errors = errors;
   await browser.close();
