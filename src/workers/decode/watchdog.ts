@@ -96,12 +96,18 @@ export class DecodeWatchdog {
 
     const outcome = await new Promise<DecodeReply | { failed: string } | 'timeout' | 'aborted'>(
       (resolve) => {
+        let settled = false;
         const finish = (r: DecodeReply | { failed: string } | 'timeout' | 'aborted'): void => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           resolve(r);
         };
-        const timer = setTimeout(() => finish('timeout'), budget);
+        // The deadline is checked again after the messages already queued: when this thread
+        // was busy past the budget (the CLI analyses a slide in-process beside a decode), a
+        // reply the worker sent in time still counts.
+        const timer = setTimeout(() => setTimeout(() => finish('timeout'), 0), budget);
         const onAbort = (): void => finish('aborted');
         signal?.addEventListener('abort', onAbort, { once: true });
         this.pending = { id, settle: finish };
