@@ -210,7 +210,8 @@ test.describe('app shell', () => {
     await page.goto('/?backend=wasm');
     await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 60_000 });
     // "Deploy" a new version: any byte change in sw.js is a new service worker.
-    const swPath = join(REPO_ROOT, 'dist', 'sw.js');
+    // The served build (scripts/serve.mjs: PAPLENS_DIST, else dist/).
+    const swPath = join(process.env.PAPLENS_DIST ?? join(REPO_ROOT, 'dist'), 'sw.js');
     const original = readFileSync(swPath);
     try {
       writeFileSync(swPath, Buffer.concat([original, Buffer.from('\n// e2e: new version\n')]));
