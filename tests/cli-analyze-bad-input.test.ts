@@ -8,6 +8,7 @@ import { badInputCases, frozenLzwTiff, jpg, png } from './support/bad-inputs';
 import type { AnalyzeJson } from '../src/cli/commands/analyze';
 import { syntheticSegImage } from '../src/core/segment/bench';
 import { encodeSlide } from './support/slide-writer';
+import { encode as encodePng } from 'fast-png';
 
 /**
  * Issue 7, bad input in the CLI with the SHIPPED models: every corpus file that must be refused
@@ -127,6 +128,42 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
     expect(one.images.map((i) => i.file)).toEqual(files);
     expect(strip(two)).toEqual(strip(one));
   }, 180_000);
+
+  it('a large PNG is a slide too (decoded once, analysed tile by tile): the same nuclei as the same pixels in a tiled TIFF', async () => {
+    const img = syntheticSegImage(1300, 600, 24, 12, 5);
+    const pngFile = join(work, 'raster.png');
+    const tifFile = join(work, 'raster.tif');
+    writeFileSync(
+      pngFile,
+      encodePng({ width: 1300, height: 600, data: img.data, channels: 4, depth: 8 }),
+    );
+    writeFileSync(tifFile, encodeSlide(img, { compression: 'lzw', tile: 256 }));
+    const json = join(work, 'raster.json');
+    // Below 16 MP a PNG is an image; --slide asks for the slide path a ≥ 16 MP one takes.
+    const r = await runCli(['analyze', pngFile, tifFile, '--slide', '--json', json]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/raster\.png: slide 1300×600, 1 level\(s\)/);
+    expect(r.out).toMatch(/tile 2\/2/);
+    const out = JSON.parse(readFileSync(json, 'utf8')) as {
+      images: { nuclei: { centroid: { x: number; y: number } }[] }[];
+    };
+    const [fromPng, fromTif] = out.images.map((i) => i.nuclei.map((n) => n.centroid));
+    expect(fromPng.length).toBeGreaterThan(12);
+    expect(fromPng).toEqual(fromTif);
+  }, 300_000);
+
+  it('a truncated large PNG (a 16 MP header, no pixels) is refused with one message', async () => {
+    const head = encodePng({ width: 1, height: 1, data: new Uint8Array(3), channels: 3, depth: 8 });
+    const bytes = head.slice(0, 33);
+    new DataView(bytes.buffer).setUint32(16, 4000);
+    new DataView(bytes.buffer).setUint32(20, 4000);
+    const file = join(work, 'truncated-big.png');
+    writeFileSync(file, bytes);
+    const r = await runCli(['analyze', file]);
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/PNG file is corrupt or truncated/);
+  }, 120_000);
 
   it('a slide (tiled TIFF) is analysed tile by tile; GeoJSON detections in level-0 coordinates', async () => {
     const img = syntheticSegImage(1300, 600, 24, 12, 5);

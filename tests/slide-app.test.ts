@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticSegImage } from '../src/core/segment/bench';
 import { memorySource } from '../src/core/slide/byte-source';
-import { probeSlide } from '../src/app/slide/probe';
+import { probeSlide } from '../src/core/slide/probe-slide';
 import { pickLevel, visibleTiles, VIEW_TILE } from '../src/app/slide/view';
 import { absurdDimensions, truncatedTile, wrongOffsets } from './support/bad-slides';
 import { encodeSlide } from './support/slide-writer';

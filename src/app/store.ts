@@ -1,8 +1,7 @@
 import { create } from 'zustand';
 import type { AnalysisMode, AnalysisResult, Nucleus } from '../core/types';
 import { planTiles, type SlideProgress, type SlideSummary } from '../core/slide/analyze-slide';
-import { looksLikeTiff } from '../core/slide/byte-source';
-import type { SlideInfo, SlideProbe } from './slide/probe';
+import type { SlideInfo, SlideProbe } from '../core/slide/probe-slide';
 import { slideReader } from './slide/reader-client';
 import type { RgbaImage } from '../core/image/types';
 import { client, Comlink } from './client';
@@ -108,6 +107,8 @@ let cancelWaiters: (() => void)[] = [];
 /** The worker call in flight (decode or analyze), to know whether a cooperative cancel worked. */
 let inflight: Promise<unknown> | null = null;
 const pendingBytes = new Map<string, File>();
+/** Large JPEG/PNG slides: their shared pixel levels (if any), kept for Resume. */
+const rasters = new Map<string, { levels?: RgbaImage[] }>();
 
 /** Set by Cancel until the cancelled worker call has stopped (or the worker was restarted). */
 let settling: Promise<void> | null = null;
@@ -232,11 +233,10 @@ export const useStore = create<State>((set, get) => {
         const file = pendingBytes.get(item.id);
         if (!file) throw new Error('The file could not be read.');
         // A whole slide is never decoded whole: only its directories are read, in the slide
-        // reader worker, and only for TIFFs (the others go straight to the decoder).
-        const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
-        const probe: SlideProbe = looksLikeTiff(head)
-          ? await cancellable<SlideProbe>(slideReader().probe(file) as Promise<SlideProbe>)
-          : { kind: 'image' };
+        // reader worker; a JPEG/PNG only its header.
+        const probe = await cancellable<SlideProbe>(
+          slideReader().probe(file) as Promise<SlideProbe>,
+        );
         if (probe.kind === 'damaged') throw new Error(probe.message);
         if (probe.kind === 'slide') {
           pendingBytes.delete(item.id);
@@ -250,6 +250,16 @@ export const useStore = create<State>((set, get) => {
         image = await cancellable(decoder.decode(buf, { signal: decodeAbort.signal }));
         decodeAbort = null;
         pendingBytes.delete(item.id);
+        if (probe.kind === 'raster') {
+          // A large JPEG/PNG becomes a slide: the reader holds it (with a pyramid) for the
+          // viewer, and shares it with the analysis worker where memory can be shared.
+          const opened = await cancellable(
+            slideReader().openRaster(file, Comlink.transfer(image, [image.data.buffer])),
+          );
+          rasters.set(item.id, { levels: opened.levels });
+          patchItem(item.id, { slide: opened.info, file, stage: undefined });
+          return await processSlide({ ...item, slide: opened.info, file }, t0);
+        }
       }
       const mode =
         item.modeOverridden && item.mode
@@ -358,6 +368,7 @@ export const useStore = create<State>((set, get) => {
         file,
         {
           name: item.name,
+          raster: rasters.get(item.id),
           resume:
             kept.startTile > 0 ? { startTile: kept.startTile, nuclei: kept.nuclei } : undefined,
         },
@@ -535,6 +546,9 @@ export const useStore = create<State>((set, get) => {
     clear() {
       if (get().running) get().cancel();
       pendingBytes.clear();
+      // The reader holds a large JPEG/PNG's pixels; nothing needs them any more.
+      if (rasters.size > 0) void slideReader().closeAll();
+      rasters.clear();
       set({
         items: [],
         selectedId: null,

@@ -1,4 +1,4 @@
-import type { SlideInfo, SlideLevelInfo } from './probe';
+import type { SlideInfo, SlideLevelInfo } from '../../core/slide/probe-slide';
 
 /** Viewer tile side in the pixels of the level it is read from. */
 export const VIEW_TILE = 256;

@@ -6,6 +6,8 @@ import { startDescriptors, type AppDescriptors } from './descriptors';
 import { analyzeSlide } from '../../core/slide/analyze-slide';
 import { blobSource } from '../../core/slide/byte-source';
 import { openTiffSlide } from '../../core/slide/tiff-slide';
+import { rasterSlide } from '../../core/slide/raster-slide';
+import { decodeImage } from '../../core/image/decode';
 import type { Nucleus } from '../../core/types';
 import type {
   AnalyzeOptions,
@@ -79,8 +81,11 @@ export async function loadPipeline(
       return result;
     },
     async runSlide(file, options, onTile, signal) {
-      // Over the File itself: only the tiles under each analysis region are read and decoded.
-      const slide = await openTiffSlide(blobSource(file));
+      // A TIFF is read over the File itself: only the tiles under each region are decoded. A
+      // large JPEG/PNG is the reader's shared copy, or (no shared memory) decoded here once.
+      const slide = options.raster
+        ? rasterSlide(options.raster.levels ?? [await decodeImage(await file.arrayBuffer())])
+        : await openTiffSlide(blobSource(file));
       let added: Nucleus[] = [];
       const result = await analyzeSlide(slide, models, {
         name: options.name,

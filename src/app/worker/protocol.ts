@@ -56,6 +56,11 @@ export interface SlideAnalyzeOptions {
   name?: string;
   /** Continue after tile `startTile`, with the nuclei found before it (kept by the page). */
   resume?: { startTile: number; nuclei: Nucleus[] };
+  /**
+   * Set for a large JPEG/PNG (not a TIFF): its decoded levels in shared memory (the slide
+   * reader's copy), or no levels when memory cannot be shared (the worker decodes the file).
+   */
+  raster?: { levels?: RgbaImage[] };
 }
 
 /** One finished tile: the progress and the nuclei it added (level-0 coordinates). */

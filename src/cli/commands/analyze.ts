@@ -10,10 +10,12 @@ import { DecodeWatchdog } from '../../workers/decode/watchdog';
 import { nodeDecodeWorker } from '../../workers/decode/node-decode-worker';
 import { nodeModelSource } from '../../models/node-source';
 import { requireClassifier } from './eval-cls';
-import { MAX_PIXELS } from '../../core/image/decode';
 import type { PipelineModels } from '../../core/pipeline/models';
 import { analyzeSlide } from '../../core/slide/analyze-slide';
 import { openTiffSlide } from '../../core/slide/tiff-slide';
+import { probeSlide, type SlideProbe } from '../../core/slide/probe-slide';
+import { rasterSlide } from '../../core/slide/raster-slide';
+import type { Slide } from '../../core/slide/slide';
 import { resultToGeoJson, type GeoJsonFeatureCollection } from '../../app/export/geojson';
 import { fileByteSource, looksLikeTiff } from '../file-source';
 import {
@@ -103,12 +105,27 @@ export async function run(argv: string[]): Promise<void> {
       // Every file gets its chance: a missing, damaged or hanging file is reported and skipped.
       if (!existsSync(file) || !statSync(file).isFile())
         return fail(file, 'file not found', step());
-      // Big TIFFs (whole slides) are analysed tile by tile, never decoded whole.
-      if (values.slide || (await isBigTiff(file))) {
+      // Whole slides are analysed tile by tile (the app's rule, probe-slide.ts): TIFFs never
+      // decoded whole, large JPEG/PNG decoded once under the decode watchdog.
+      const probe = await probeFile(file);
+      if (probe.kind === 'damaged') return fail(file, probe.message, step());
+      if (probe.kind === 'raster' || (values.slide && !(await isTiffFile(file)))) {
         try {
-          results[index] = await analyzeSlideFile(file, models, step);
+          const img = await decoder.decode(new Uint8Array(readFileSync(file)));
+          results[index] = await analyzeSlideFile(file, rasterSlide([img]), models, step);
         } catch (e) {
           fail(file, (e as Error).message, step());
+        }
+        return;
+      }
+      if (values.slide || probe.kind === 'slide') {
+        const src = fileByteSource(file);
+        try {
+          results[index] = await analyzeSlideFile(file, await openTiffSlide(src), models, step);
+        } catch (e) {
+          fail(file, (e as Error).message, step());
+        } finally {
+          src.close();
         }
         return;
       }
@@ -192,15 +209,20 @@ export async function run(argv: string[]): Promise<void> {
   }
 }
 
-/** A TIFF whose level 0 is over the single-image limit: analysed as a slide. */
-async function isBigTiff(file: string): Promise<boolean> {
+/** The app's slide rule for a file on disk (only its header and directories are read). */
+async function probeFile(file: string): Promise<SlideProbe> {
   const src = fileByteSource(file);
   try {
-    if (!looksLikeTiff(await src.read(0, 4))) return false;
-    const slide = await openTiffSlide(src);
-    return slide.width * slide.height > MAX_PIXELS;
-  } catch {
-    return false; // not a readable slide: the normal decoder gives the message
+    return await probeSlide(src);
+  } finally {
+    src.close();
+  }
+}
+
+async function isTiffFile(file: string): Promise<boolean> {
+  const src = fileByteSource(file);
+  try {
+    return looksLikeTiff(await src.read(0, 4));
   } finally {
     src.close();
   }
@@ -208,31 +230,26 @@ async function isBigTiff(file: string): Promise<boolean> {
 
 async function analyzeSlideFile(
   file: string,
+  slide: Slide,
   models: PipelineModels,
   step: () => string,
 ): Promise<AnalysisResult> {
-  const src = fileByteSource(file);
-  try {
-    const slide = await openTiffSlide(src);
-    console.log(
-      `${file}: slide ${slide.width}×${slide.height}, ${slide.levels.length} level(s); analysing tile by tile`,
-    );
-    const r = await analyzeSlide(slide, models, {
-      name: basename(file),
-      onProgress: (p) =>
-        console.log(
-          `  tile ${p.tilesDone}/${p.tiles}, ${p.nuclei} nuclei, ${(p.elapsedMs / 1000).toFixed(0)} s elapsed, ~${(p.etaMs / 1000).toFixed(0)} s left`,
-        ),
-    });
-    const s = r.slide;
-    console.log(
-      `${step()} ${file}: ${r.nuclei.length} nuclei in ${(s.ms / 1000).toFixed(1)} s (${s.megapixelsPerSecond.toFixed(2)} MP/s); ` +
-        `adequacy estimate ${s.squamousEstimate} squamous cells (Bethesda: ≥ 5,000 liquid-based, ≥ 8,000 conventional)`,
-    );
-    return r;
-  } finally {
-    src.close();
-  }
+  console.log(
+    `${file}: slide ${slide.width}×${slide.height}, ${slide.levels.length} level(s); analysing tile by tile`,
+  );
+  const r = await analyzeSlide(slide, models, {
+    name: basename(file),
+    onProgress: (p) =>
+      console.log(
+        `  tile ${p.tilesDone}/${p.tiles}, ${p.nuclei} nuclei, ${(p.elapsedMs / 1000).toFixed(0)} s elapsed, ~${(p.etaMs / 1000).toFixed(0)} s left`,
+      ),
+  });
+  const s = r.slide;
+  console.log(
+    `${step()} ${file}: ${r.nuclei.length} nuclei in ${(s.ms / 1000).toFixed(1)} s (${s.megapixelsPerSecond.toFixed(2)} MP/s); ` +
+      `adequacy estimate ${s.squamousEstimate} squamous cells (Bethesda: ≥ 5,000 liquid-based, ≥ 8,000 conventional)`,
+  );
+  return r;
 }
 
 /** QuPath-importable detections of every analysed image (slides in level-0 coordinates). */

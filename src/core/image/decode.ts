@@ -56,7 +56,7 @@ function checkSize(width: number, height: number): void {
     throw new ImageDecodeError('The image has no pixels (width or height is 0).');
   if (width * height > MAX_PIXELS)
     throw new ImageDecodeError(
-      `The image is too large (${width}×${height} pixels); the limit is ${Math.round(MAX_PIXELS / 1e6)} megapixels. Please crop or downscale it.`,
+      `The image is too large (${width}×${height} pixels); the limit is ${Math.round(MAX_PIXELS / 1e6)} megapixels for PNG, JPEG and BMP. Please crop or downscale it, or save it as a tiled pyramidal TIFF (for instance \`vips tiffsave in.jpg out.tif --tile --pyramid --compression jpeg\`), which is opened at any size.`,
     );
 }
 

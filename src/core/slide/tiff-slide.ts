@@ -8,8 +8,8 @@ import {
   tagNumbers,
   type TiffDirectory,
 } from '../image/tiff-ifd';
-import type { RgbaImage } from '../image/types';
 import type { ByteSource } from './byte-source';
+import type { Slide } from './slide';
 import { inflateAtMost } from './inflate';
 
 /**
@@ -31,14 +31,9 @@ export interface SlideLevel {
   ifd: TiffDirectory;
 }
 
-export interface TiffSlide {
-  width: number;
-  height: number;
+/** A slide over a TIFF file; `cachedBytes` is the decoded tiles/strips held in the cache. */
+export interface TiffSlide extends Slide {
   levels: SlideLevel[];
-  /** RGBA pixels of [x, x+w) × [y, y+h) at `level` (coordinates of that level). */
-  readRegion(x: number, y: number, w: number, h: number, level?: number): Promise<RgbaImage>;
-  /** Bytes of decoded tiles/strips held in the cache now (tests and memory checks). */
-  cachedBytes(): number;
 }
 
 export interface SlideOpenOptions {

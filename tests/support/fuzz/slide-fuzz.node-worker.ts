@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { probeSlide } from '../../../src/app/slide/probe';
+import { probeSlide } from '../../../src/core/slide/probe-slide';
 import { fileByteSource } from '../../../src/cli/file-source';
 import { ImageDecodeError } from '../../../src/core/image/errors';
 import type { RgbaImage } from '../../../src/core/image/types';
