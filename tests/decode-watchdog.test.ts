@@ -1,9 +1,11 @@
 import { Worker } from 'node:worker_threads';
+import { encode as encodePng } from 'fast-png';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageDecodeError } from '../src/core/image/decode';
 import { nodeDecodeWorker } from '../src/workers/decode/node-decode-worker';
 import type { DecodeReply, DecodeWorkerHandle } from '../src/workers/decode/protocol';
 import {
+  BIG_DECODE_PIXELS,
   DECODE_CRASH_MESSAGE,
   DECODE_TIMEOUT_MESSAGE,
   DecodeWatchdog,
@@ -75,6 +77,29 @@ describe('DecodeWatchdog (issue 15)', () => {
     const img = await pending;
     expect([img.width, img.height]).toEqual([40, 30]);
   }, 30_000);
+
+  it('a worker that decoded a big image (≥ 16 MP) is stopped at once; the next decode gets a fresh one', async () => {
+    let spawned = 0;
+    const wd = new DecodeWatchdog(() => {
+      spawned++;
+      return nodeDecodeWorker();
+    });
+    watchdogs.push(wd);
+    const side = Math.ceil(Math.sqrt(BIG_DECODE_PIXELS));
+    const flat = encodePng({
+      width: side,
+      height: side,
+      data: new Uint8Array(side * side).fill(200),
+      channels: 1,
+      depth: 8,
+    });
+    const big = await wd.decode(flat);
+    expect(big.width * big.height).toBeGreaterThanOrEqual(BIG_DECODE_PIXELS);
+    await wd.decode(png(20, 20));
+    await wd.decode(png(20, 20));
+    // One worker for the big image (stopped), one kept for the two small ones.
+    expect(spawned).toBe(2);
+  }, 60_000);
 
   it('decodes in a real worker thread, refuses the frozen TIFF clearly and goes on', async () => {
     const wd = new DecodeWatchdog(() => nodeDecodeWorker());

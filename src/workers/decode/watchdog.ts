@@ -2,6 +2,9 @@ import { headerPixels, ImageDecodeError } from '../../core/image/decode';
 import type { RgbaImage } from '../../core/image/types';
 import type { DecodeReply, DecodeWorkerFactory, DecodeWorkerHandle } from './protocol';
 
+/** From this many pixels a decode worker is stopped as soon as it has answered. */
+export const BIG_DECODE_PIXELS = 16_000_000;
+
 /** Shown when a decode is stopped: the user's one clear sentence (issue 15). */
 export const DECODE_TIMEOUT_MESSAGE = 'The file could not be read in time; it may be damaged.';
 export const DECODE_CRASH_MESSAGE =
@@ -81,6 +84,7 @@ export class DecodeWatchdog {
   ): Promise<RgbaImage> {
     const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
     const budget = options.budgetMs ?? decodeBudgetMs(bytes);
+    const big = (headerPixels(bytes) ?? 0) >= BIG_DECODE_PIXELS; // before the bytes are transferred
     const signal = options.signal;
     if (signal?.aborted) throw abortError();
     if (this.idleTimer) clearTimeout(this.idleTimer);
@@ -128,9 +132,12 @@ export class DecodeWatchdog {
       if (outcome.failed === 'disposed') throw abortError();
       throw new ImageDecodeError(DECODE_CRASH_MESSAGE);
     }
-    this.idleTimer = setTimeout(() => this.kill(), this.idleMs);
+    // A worker that decoded a big image holds hundreds of MB of decoder garbage until its next
+    // GC (jpeg-js peaks near 30 bytes per pixel): stop it now rather than after idleMs.
+    if (big) this.kill();
+    else this.idleTimer = setTimeout(() => this.kill(), this.idleMs);
     // In Node an idle worker must not keep the process alive.
-    (this.idleTimer as { unref?: () => void }).unref?.();
+    (this.idleTimer as { unref?: () => void } | null)?.unref?.();
     if (!outcome.ok) throw new ImageDecodeError(outcome.message);
     return outcome.image;
   }
