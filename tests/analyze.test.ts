@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { runCli } from './support/run-cli';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
@@ -29,6 +37,8 @@ import type { ModelSource } from '../src/models/source';
 import type { FusionModel } from '../src/core/classify/fusion';
 import { CLASS_NAMES } from '../src/core/types';
 import { mulberry32 } from '../src/core/util/random';
+import { loadCellClassifier } from '../src/core/cell/herlev-classifier';
+import { REPO_ROOT } from '../src/data/paths';
 
 /**
  * Synthetic "cells": dark disks on a light background. NILM disks are smooth, HSIL disks carry a
@@ -368,6 +378,36 @@ describe('model loading', () => {
     for (const what of ['segmentation', 'deep feature', 'bag-of-features', 'classification'])
       expect(all).toContain(what);
   });
+
+  it.skipIf(!existsSync(join(REPO_ROOT, 'public', 'models', 'cell', 'cnn.json')))(
+    'refuses the single-cell classifier when the shipped cell CNNs are not those it was trained with',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'paplens-stale-cell-'));
+      const shipped = join(REPO_ROOT, 'public', 'models');
+      cpSync(join(shipped, 'cell'), join(dir, 'cell'), { recursive: true });
+      const manifest = JSON.parse(readFileSync(join(shipped, 'manifest.json'), 'utf8')) as {
+        files: { path: string; bytes: number; sha256: string }[];
+      };
+      const writeManifest = () =>
+        writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+      writeManifest();
+      const good = await loadCellClassifier(nodeModelSource(dir));
+      good.dispose();
+      // "Re-export" the cell CNNs: a new config version (its manifest entry updated to match).
+      const cfgPath = join(dir, 'cell', 'cnn.json');
+      const cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as { version: string };
+      const bytes = Buffer.from(JSON.stringify({ ...cfg, version: 'retrained000' }));
+      writeFileSync(cfgPath, bytes);
+      const entry = manifest.files.find((f) => f.path === 'cell/cnn.json')!;
+      entry.bytes = bytes.length;
+      entry.sha256 = createHash('sha256').update(bytes).digest('hex');
+      writeManifest();
+      await expect(loadCellClassifier(nodeModelSource(dir))).rejects.toThrow(
+        /trained with other CNNs .* than those shipped in cell\/cnn.json \(retrained000\)/,
+      );
+      rmSync(dir, { recursive: true, force: true });
+    },
+  );
 
   it('refuses a classifier trained with other feature models than those shipped', async () => {
     const source = {

@@ -57,6 +57,15 @@ export async function loadCellClassifier(
   const deep = wantDeep.length
     ? await loadDeepExtractors(source, wantDeep, onProgress, CELL_CNN_CONFIG)
     : undefined;
+  // Trained on features of other CNNs than those shipped it would give confident nonsense (the
+  // field classifier has the same guard, staleFeatureModels): refuse it, saying why.
+  const trainedWith = fusion.meta.cnn;
+  if (deep && typeof trainedWith === 'string' && trainedWith !== deep.version) {
+    deep.dispose();
+    throw new Error(
+      `it was trained with other CNNs (${trainedWith}) than those shipped in ${CELL_CNN_CONFIG} (${deep.version})`,
+    );
+  }
   const extractors: CellExtractors = {
     ...(deep
       ? {
