@@ -11,6 +11,7 @@ import { deflateSync } from 'node:zlib';
 import { inflateAtMost } from '../src/core/slide/inflate';
 import { bombedTile, retypedTag } from './support/bad-slides';
 import { encodeSlide, type SlideWriteOptions } from './support/slide-writer';
+import { makeTiff } from './support/tiff-writer';
 
 /** Largest channel difference between a region of `a` and `b` (RGB only). */
 function maxDiff(a: RgbaImage, x: number, y: number, b: RgbaImage): number {
@@ -58,6 +59,36 @@ describe('tiled pyramidal TIFF slides (issue 14)', () => {
     await expect(openTiffSlide(memorySource(b.subarray(0, b.length - 2000)))).rejects.toThrow(
       /TIFF file is (truncated|corrupt)/,
     );
+  });
+
+  it('a valid TIFF with one strip over 16.7 MP is refused as too big a piece, not as corrupt', async () => {
+    const oneStrip = makeTiff(4200, 4000, { compression: 'deflate', rowsPerStrip: 4000 });
+    await expect(openTiffSlide(memorySource(oneStrip))).rejects.toThrow(
+      /stores the image in strips of 4200×4000 pixels; .*save it as a tiled TIFF/,
+    );
+  });
+
+  it('a JPEG tile that announces a huge frame is "corrupt" in words, not a decoder option', async () => {
+    const b = encodeSlide(img, { compression: 'jpeg', tile: 128 });
+    // The first SOF0 (FF C0, length 17, 8-bit): its height and width become 65535.
+    let at = -1;
+    for (let i = 0; i < b.length - 9 && at < 0; i++)
+      if (b[i] === 0xff && b[i + 1] === 0xc0 && b[i + 3] === 17 && b[i + 4] === 8) at = i;
+    expect(at).toBeGreaterThan(0);
+    b.set([0xff, 0xff, 0xff, 0xff], at + 5);
+    const slide = await openTiffSlide(memorySource(b));
+    const reads = slide.levels.map((l, k) =>
+      slide.readRegion(0, 0, l.width, l.height, k).then(
+        () => '',
+        (e: Error) => e.message,
+      ),
+    );
+    const messages = (await Promise.all(reads)).filter(Boolean);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(
+      /A tile of the TIFF file is corrupt \(its JPEG announces far more pixels than the 128×128 tile\)/,
+    );
+    expect(messages[0]).not.toMatch(/maxResolutionInMP/);
   });
 
   // Found by the slide fuzzer (tests/fuzz-slide.test.ts): a mistyped tag read as a float.

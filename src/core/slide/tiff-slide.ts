@@ -52,6 +52,8 @@ const CACHE_CHUNKS = 64;
  * strips (up to 16.7 MP, 50 MB decoded, each) keeps fewer instead of 64 × 50 MB.
  */
 export const CACHE_BYTES = 192 * 1024 * 1024;
+/** Largest tile or strip decoded at once (pixels); 2^24 = 4096 × 4096. */
+const MAX_CHUNK_PIXELS = 16_777_216;
 /** No chunk's compressed bytes may exceed this (a corrupt byte count would). */
 const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
@@ -209,8 +211,14 @@ function validateLevel(l: SlideLevel, fileSize: number): void {
     throw new ImageDecodeError(
       'This TIFF stores colour planes separately, which PapLens cannot read.',
     );
-  if (l.chunkW < 1 || l.chunkH < 1 || l.chunkW * l.chunkH > 16_777_216)
+  if (l.chunkW < 1 || l.chunkH < 1)
     throw new ImageDecodeError('The TIFF file is corrupt (bad tile size).');
+  // A valid file can have one huge strip (a whole 40 MP scan in one piece): not corrupt, but
+  // too big a piece to decode at once within the memory bound; say what to do instead.
+  if (l.chunkW * l.chunkH > MAX_CHUNK_PIXELS)
+    throw new ImageDecodeError(
+      `This TIFF stores the image in ${l.tiled ? 'tiles' : 'strips'} of ${l.chunkW}×${l.chunkH} pixels; big images are read in pieces of at most ${MAX_CHUNK_PIXELS.toLocaleString('en')} pixels. Please save it as a tiled TIFF (for instance \`vips tiffsave in.tif out.tif --tile --pyramid\`).`,
+    );
   const offsets = wholes(l.ifd, l.tiled ? T.tileOffsets : T.stripOffsets);
   const counts = wholes(l.ifd, l.tiled ? T.tileByteCounts : T.stripByteCounts);
   const n = Math.ceil(l.width / l.chunkW) * Math.ceil(l.height / l.chunkH);
@@ -277,8 +285,12 @@ async function decodeChunk(
     return rgb;
   } catch (e) {
     if (e instanceof ImageDecodeError) throw e;
+    // jpeg-js names its own option when a tile's JPEG announces more pixels than allowed.
+    const detail = /maxResolutionInMP/.test(String((e as Error).message))
+      ? ` (its JPEG announces far more pixels than the ${w}×${h} ${level.tiled ? 'tile' : 'strip'})`
+      : decoderDetail(e);
     throw new ImageDecodeError(
-      `A ${level.tiled ? 'tile' : 'strip'} of the TIFF file is corrupt${decoderDetail(e)}.`,
+      `A ${level.tiled ? 'tile' : 'strip'} of the TIFF file is corrupt${detail}.`,
     );
   }
 }
