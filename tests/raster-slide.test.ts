@@ -1,6 +1,7 @@
 import { encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../src/core/image/types';
+import { openSlideFile } from '../src/app/slide/open-slide';
 import { memorySource } from '../src/core/slide/byte-source';
 import { probeSlide } from '../src/core/slide/probe-slide';
 import {
@@ -9,6 +10,7 @@ import {
   rasterPyramid,
   rasterSlide,
 } from '../src/core/slide/raster-slide';
+import { encodeSlide } from './support/slide-writer';
 
 /** A seeded image whose pixels encode their position (so crops can be checked exactly). */
 function ramp(w: number, h: number): RgbaImage {
@@ -85,5 +87,20 @@ describe('raster slides (large JPEG/PNG, issue 14)', () => {
     expect(RASTER_SLIDE_MIN_PIXELS).toBe(16_000_000);
     expect(await probeSlide(memorySource(pngHeaderOnly(3999, 4000)))).toEqual({ kind: 'image' });
     expect(await probeSlide(memorySource(new Uint8Array([1, 2, 3])))).toEqual({ kind: 'image' });
+  });
+
+  it('a slide no longer open is opened again from the file: a PNG decoded with its pyramid, a TIFF over its bytes', async () => {
+    const img = ramp(2100, 900);
+    const png = encodePng({ width: 2100, height: 900, data: img.data, channels: 4, depth: 8 });
+    const fromPng = await openSlideFile(new Blob([png.slice()]));
+    expect(fromPng.levels.map((l) => l.width)).toEqual([2100, 1050, 525]);
+    const r = await fromPng.readRegion(2000, 800, 4, 4);
+    expect([...r.data.subarray(0, 4)]).toEqual([
+      ...img.data.subarray(4 * (800 * 2100 + 2000), 4 * (800 * 2100 + 2000) + 4),
+    ]);
+    const tif = encodeSlide(img, { compression: 'lzw', tile: 256, pyramidLevels: 1 });
+    const fromTif = await openSlideFile(new Blob([tif.slice()]));
+    expect(fromTif.levels).toHaveLength(2);
+    expect([...(await fromTif.readRegion(2000, 800, 4, 4)).data]).toEqual([...r.data]);
   });
 });

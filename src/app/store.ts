@@ -109,6 +109,10 @@ let inflight: Promise<unknown> | null = null;
 const pendingBytes = new Map<string, File>();
 /** Large JPEG/PNG slides: their shared pixel levels (if any), kept for Resume. */
 const rasters = new Map<string, { levels?: RgbaImage[] }>();
+/** After its analysis a raster slide's pixels are the reader's alone (a Resume decodes again). */
+function releaseRaster(id: string): void {
+  if (rasters.has(id)) rasters.set(id, {});
+}
 
 /** Set by Cancel until the cancelled worker call has stopped (or the worker was restarted). */
 let settling: Promise<void> | null = null;
@@ -393,6 +397,7 @@ export const useStore = create<State>((set, get) => {
       slideProgress: undefined,
       ms: performance.now() - t0,
     });
+    releaseRaster(item.id);
   }
 
   return {

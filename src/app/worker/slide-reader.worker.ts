@@ -14,7 +14,7 @@ import {
   type PixelAlloc,
 } from '../../core/slide/raster-slide';
 import type { Slide } from '../../core/slide/slide';
-import { openTiffSlide } from '../../core/slide/tiff-slide';
+import { openSlideFile } from '../slide/open-slide';
 import type { SlideReaderApi } from '../slide/reader-protocol';
 
 /** Open slides, by file identity; two at most (a TIFF holds a small tile cache, a JPEG/PNG its pixels). */
@@ -33,7 +33,7 @@ function remember(key: string, s: Promise<Slide>): Promise<Slide> {
 }
 
 function slideOf(file: File): Promise<Slide> {
-  return open.get(keyOf(file)) ?? remember(keyOf(file), openTiffSlide(blobSource(file)));
+  return open.get(keyOf(file)) ?? remember(keyOf(file), openSlideFile(file));
 }
 
 /** Shared memory where the page is cross-origin isolated: the analysis worker reads the same copy. */
