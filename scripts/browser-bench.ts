@@ -8,9 +8,16 @@
  *
  *   npm run build && npx tsx scripts/browser-bench.ts [--runs 10] [--backends wasm,webgl,webgpu]
  *                                                     [--json FILE] [--field-limit-s 60]
+ *                                                     [--fields DIR|default [--limit N]]
  *
  * Inputs: the cell and field of `paplens bench` (first CRIC field and a 128×128 crop around its
  * first labelled cell) when ../shared is present, else the same seeded synthetic field.
+ *
+ * `--fields DIR|default [--limit N]` (issue 13): as `paplens bench --fields`, in the app: after
+ * one warm-up field, every field of the folder (`default` = the CRIC test-split fields) is dropped
+ * in field mode once; per-field times, median, p90 and the fit time = base + cost × nuclei (the
+ * same summary code, src/cli/field-bench.ts). Objects counted as the Node bench counts them (all
+ * outlined, Other included).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +32,8 @@ import { benchField } from '../src/cli/bench-inputs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { REPO_ROOT } from '../src/data/paths';
 import { descendants, pssBytes } from './proc-memory';
+import { listFields, summarizeFields, type FieldTiming } from '../src/cli/field-bench';
+import { dataDir, hasData, NO_DATA_MESSAGE } from '../src/data/paths';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +43,8 @@ const { values } = parseArgs({
     'field-limit-s': { type: 'string', default: '60' },
     'cell-limit-s': { type: 'string', default: '30' },
     port: { type: 'string', default: '4189' },
+    fields: { type: 'string' },
+    limit: { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -198,6 +209,8 @@ interface BackendReport {
   field_nuclei?: number;
   first_result_cached_ms?: number;
   tensors_after?: { tensors: number; bytes: string };
+  /** --fields: the per-field summary and rows. */
+  fields?: unknown;
   js_heap_main_after_bytes?: number;
   peak_pss_all_chromium_bytes?: number;
   errors?: string[];
@@ -242,6 +255,60 @@ async function series(
   return { stats: out, next: startIndex + 1 + RUNS };
 }
 
+/** The folder's fields (`default`: the CRIC test split), or null without --fields. */
+function fieldFiles(): string[] | null {
+  if (!values.fields) return null;
+  let files: string[];
+  if (values.fields === 'default') {
+    if (!hasData()) throw new Error(`--fields default needs ../shared: ${NO_DATA_MESSAGE}`);
+    files = listFields(join(dataDir(), 'cric', 'fields'), { name: 'cric', part: 'test' });
+  } else files = listFields(values.fields);
+  if (values.limit) files = files.slice(0, Number(values.limit));
+  if (files.length === 0) throw new Error(`no field images in ${values.fields}`);
+  return files;
+}
+
+/** Every field once in field mode (after a warm-up), timed by the app itself. */
+async function fieldSeries(page: Page, files: string[], startIndex: number): Promise<unknown> {
+  const load0 = loadavg()[0];
+  await analyseOnce(page, files[0], startIndex, FIELD_LIMIT_MS * 3); // warm-up
+  // The settings panel is there once an image is: every field from now on in field mode.
+  await page.getByTestId('mode-setting').selectOption('field');
+  const rows: FieldTiming[] = [];
+  for (const [i, file] of files.entries()) {
+    const r = await analyseOnce(page, file, startIndex + 1 + i, FIELD_LIMIT_MS * 3);
+    const nuclei = Number(await page.getByTestId('nucleus-count').first().innerText());
+    // The results table's Size column ("1280×960").
+    const size = await page
+      .getByTestId('results-table')
+      .locator('tbody tr')
+      .nth(startIndex + 1 + i)
+      .locator('td')
+      .nth(3)
+      .innerText();
+    const [width, height] = size.split('×').map(Number);
+    rows.push({
+      file,
+      width,
+      height,
+      nuclei,
+      total_ms: r.stages.total ?? NaN,
+      stages: r.stages,
+    });
+    console.log(
+      `[${i + 1}/${files.length}] ${file.split('/').pop()}: ${nuclei} objects, ${r.stages.total?.toFixed(0)} ms (app ${r.app.toFixed(0)} ms)`,
+    );
+  }
+  const summary = summarizeFields(rows, [load0, loadavg()[0]]);
+  console.log(
+    `fields ${summary.fields}; median ${summary.median_ms.toFixed(0)} ms, p90 ${summary.p90_ms.toFixed(0)} ms, max ${summary.max_ms.toFixed(0)} ms; ` +
+      `≈ ${summary.ms_per_field_base.toFixed(0)} ms + ${summary.ms_per_nucleus.toFixed(1)} ms per nucleus; load ${summary.load[0].toFixed(2)} → ${summary.load[1].toFixed(2)}`,
+  );
+  return { summary, fields: rows };
+}
+
+const fieldsToBench = fieldFiles();
+
 for (const requested of values.backends.split(',')) {
   const rep: BackendReport = { requested, load_average: { start: load() } };
   reports.push(rep);
@@ -265,6 +332,10 @@ for (const requested of values.backends.split(',')) {
       continue;
     }
     console.log(`[${requested}] ${rep.adapter}; ${rep.models}; load ${load()}`);
+    if (fieldsToBench) {
+      rep.fields = await fieldSeries(page, fieldsToBench, 0);
+      continue;
+    }
     const cell = await series(page, files.cell, 0, CELL_LIMIT_MS);
     if (cell.skipped) {
       rep.skipped = `cell: ${cell.skipped}`;
@@ -307,9 +378,10 @@ await browser.close();
 server.kill();
 
 const mb = (b?: number): string => (b ? `${(b / 2 ** 20).toFixed(0)} MiB` : '—');
-console.log(
-  `\nChromium ${version}; inputs: ${files.source}; shipped model bytes ${modelBytes}; ${RUNS} warm runs`,
-);
+const inputsText = fieldsToBench
+  ? `${fieldsToBench.length} fields of ${values.fields === 'default' ? 'the CRIC test split' : values.fields}, each once in field mode after one warm-up`
+  : `${files.source}; ${RUNS} warm runs`;
+console.log(`\nChromium ${version}; inputs: ${inputsText}; shipped model bytes ${modelBytes}`);
 for (const r of reports) {
   console.log(
     `\n## ${r.requested}: ${r.skipped ? `SKIPPED — ${r.skipped}` : `${r.adapter}`} (load ${r.load_average.start} → ${r.load_average.end})`,
@@ -335,7 +407,11 @@ for (const r of reports) {
     );
   }
   if (r.field_skipped) console.log(`field skipped: ${r.field_skipped}`);
-  if (!r.skipped)
+  if (!r.skipped && fieldsToBench)
+    console.log(
+      `engine ready ${r.engine_ready_ms} ms (first visit); peak PSS of all Chromium processes ${mb(r.peak_pss_all_chromium_bytes)}`,
+    );
+  else if (!r.skipped)
     console.log(
       `engine ready ${r.engine_ready_ms} ms (first visit); first result with cached models ${r.first_result_cached_ms} ms; tensors ${r.tensors_after?.tensors} (${r.tensors_after?.bytes}); main-thread JS heap after the runs ${mb(r.js_heap_main_after_bytes)}; peak PSS of all Chromium processes (browser, renderer, GPU, worker) ${mb(r.peak_pss_all_chromium_bytes)}`,
     );
@@ -344,7 +420,7 @@ if (values.json)
   writeFileSync(
     values.json,
     JSON.stringify(
-      { chromium: version, inputs: files.source, model_bytes: modelBytes, runs: RUNS, reports },
+      { chromium: version, inputs: inputsText, model_bytes: modelBytes, runs: RUNS, reports },
       null,
       1,
     ) + '\n',
