@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { getIssues } from '@placemarkio/check-geojson';
 import { expect, test, type Page } from '@playwright/test';
 import { syntheticSegImage } from '../src/core/segment/bench';
 import { absurdDimensions, truncatedTile, wrongOffsets } from '../tests/support/bad-slides';
@@ -96,7 +97,10 @@ test.describe('whole slides', () => {
       page.waitForEvent('download'),
       page.getByTestId('export-geojson').click(),
     ]);
-    const geo = JSON.parse(readFileSync(await dl.path(), 'utf8')) as {
+    const geoText = readFileSync(await dl.path(), 'utf8');
+    // Valid RFC 7946 GeoJSON to an independent checker (what QuPath's importer expects first).
+    expect(getIssues(geoText)).toEqual([]);
+    const geo = JSON.parse(geoText) as {
       type: string;
       features: {
         type: string;

@@ -9,6 +9,7 @@ import type { AnalyzeJson } from '../src/cli/commands/analyze';
 import { syntheticSegImage } from '../src/core/segment/bench';
 import { encodeSlide } from './support/slide-writer';
 import { encode as encodePng } from 'fast-png';
+import { getIssues } from '@placemarkio/check-geojson';
 
 /**
  * Issue 7, bad input in the CLI with the SHIPPED models: every corpus file that must be refused
@@ -195,7 +196,9 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
         };
       }[];
     };
-    // The GeoJSON QuPath imports as detections: closed polygon rings, numeric measurements.
+    // The GeoJSON QuPath imports as detections: valid RFC 7946 GeoJSON (an independent
+    // checker), closed polygon rings, numeric measurements.
+    expect(getIssues(readFileSync(geo, 'utf8'))).toEqual([]);
     expect(g.type).toBe('FeatureCollection');
     expect(g.features).toHaveLength(n);
     for (const f of g.features) {

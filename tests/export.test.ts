@@ -1,3 +1,4 @@
+import { getIssues } from '@placemarkio/check-geojson';
 import { describe, expect, it } from 'vitest';
 import type { AnalysisResult, Nucleus } from '../src/core/types';
 import { CSV_COLUMNS, csvField, nucleiToCsv } from '../src/app/export/csv';
@@ -174,8 +175,9 @@ describe('GeoJSON export (QuPath)', () => {
     expect(a.properties.measurements['P(HSIL)']).toBeCloseTo(0.6, 6);
     expect(b.properties.classification).toBeUndefined();
     expect(new Set(fc.features.map((f) => f.id)).size).toBe(2);
-    // Valid JSON round trip.
+    // Valid JSON round trip, and valid GeoJSON (RFC 7946) to an independent checker.
     expect(JSON.parse(JSON.stringify(fc))).toEqual(fc);
+    expect(getIssues(JSON.stringify(fc))).toEqual([]);
   });
 });
 
