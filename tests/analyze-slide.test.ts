@@ -10,7 +10,7 @@ import { memorySource } from '../src/core/slide/byte-source';
 import { openTiffSlide } from '../src/core/slide/tiff-slide';
 import { REPO_ROOT } from '../src/data/paths';
 import { nodeModelSource } from '../src/models/node-source';
-import { encodeSlide } from './support/slide-writer';
+import { encodeSlide, halve } from './support/slide-writer';
 
 const shipped = existsSync(join(REPO_ROOT, 'public', 'models', 'seg', 'model.json'));
 
@@ -71,6 +71,42 @@ describe.skipIf(!shipped)('analyzeSlide (shipped segmentation model)', () => {
       expect(Math.min(...xs) <= n.centroid.x && n.centroid.x <= Math.max(...xs)).toBe(true);
     }
   }, 120_000);
+
+  it("a slide scanned at half the working magnification is analysed at ×2 from its file's pixel size", async () => {
+    // Native image (working scale), and the same scene at half the pixels per µm: a scanner
+    // at 0.346 µm/px against the working 0.173, its calibration in XResolution.
+    const native = syntheticSegImage(768, 512, 14, 12, 9);
+    const half = halve(native);
+    const calibrated = await openTiffSlide(
+      memorySource(encodeSlide(half, { compression: 'lzw', tile: 128, pixelSizeUm: 0.346 })),
+    );
+    const r = await analyzeSlide(calibrated, models, { tile: 256 });
+    expect(r.scaleSource).toBe('file');
+    expect(r.scale).toBeCloseTo(2, 2);
+    expect(r.warnings.join(' ')).toMatch(
+      /rescaled by ×2\.000 .*file's calibration \(XResolution\)/,
+    );
+    const ref = await analyze(native, models, { mode: 'field', scale: 1 });
+    // Every native nucleus is found once at half its position (level-0 pixels of the slide).
+    const foundIn = (nuclei: typeof r.nuclei): number =>
+      ref.nuclei.filter(
+        (n) =>
+          nuclei.filter(
+            (m) => Math.hypot(m.centroid.x - n.centroid.x / 2, m.centroid.y - n.centroid.y / 2) < 3,
+          ).length === 1,
+      ).length;
+    const found = foundIn(r.nuclei);
+    expect(ref.nuclei.length).toBeGreaterThanOrEqual(10);
+    expect(found / ref.nuclei.length).toBeGreaterThanOrEqual(0.9);
+    // The user's pixel size wins: told it is the working pixel size, the tiles stay at ×1.
+    const asIs = await analyzeSlide(calibrated, models, { tile: 256, pixelSizeUm: 0.173 });
+    expect(asIs).toMatchObject({ scale: 1, scaleSource: 'user' });
+    // As before this change (every slide at ×1) most of them are missed.
+    expect(foundIn(asIs.nuclei)).toBeLessThan(found / 2);
+    console.log(
+      `half-magnification slide: ${found}/${ref.nuclei.length} native nuclei found at ×2 (file), ${foundIn(asIs.nuclei)} at ×1`,
+    );
+  }, 180_000);
 
   it('resumes from a tile and can be cancelled', async () => {
     const img = syntheticSegImage(512, 256, 10, 12, 8);

@@ -373,6 +373,7 @@ export const useStore = create<State>((set, get) => {
         {
           name: item.name,
           raster: rasters.get(item.id),
+          pixelSizeUm: get().pixelSizeUm ?? undefined,
           resume:
             kept.startTile > 0 ? { startTile: kept.startTile, nuclei: kept.nuclei } : undefined,
         },

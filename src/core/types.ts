@@ -16,7 +16,8 @@ export type NucleusLabel = ClassName | typeof OTHER_CLASS;
 
 export type AnalysisMode = 'cell' | 'field';
 /** Where the scale came from: the user's scale or pixel size, the automatic coarse pass, or the model default. */
-export type ScaleSource = 'auto' | 'user' | 'default';
+/** Where the working-scale factor came from; `file`: a slide's own calibration (issue 14). */
+export type ScaleSource = 'auto' | 'user' | 'file' | 'default';
 
 /** Shape measurements of one nucleus, in input-image pixels (µm² derived in the UI from a pixel size). */
 export interface Morphometrics {

@@ -13,6 +13,8 @@ export interface SlideWriteOptions {
   /** Levels below level 0 (each half the size of the one above). */
   pyramidLevels?: number;
   jpegQuality?: number;
+  /** µm per level-0 pixel, written as XResolution/YResolution in pixels per centimetre. */
+  pixelSizeUm?: number;
 }
 
 /** Box-filter 2× downsample (edge pixels repeated). */
@@ -132,8 +134,16 @@ export function encodeTiledLevels(levels: TiledLevel[], opts: SlideWriteOptions 
       [325, longType, counts],
     ];
     if (cmpr === 7) entries.push([530, 3, [1, 1]]);
+    if (li === 0 && opts.pixelSizeUm) {
+      // RATIONAL values are written as [numerator, denominator] pairs.
+      const perCm = [Math.round((1e4 / opts.pixelSizeUm) * 1000), 1000];
+      entries.push([282, 5, perCm], [283, 5, perCm], [296, 3, [3]]);
+    }
     entries.sort((a, b) => a[0] - b[0]);
+    // Bytes per listed number (a RATIONAL's two numbers are 4 bytes each).
     const typeSize = (ty: number): number => (ty === 3 ? 2 : ty === 16 ? 8 : 4);
+    const count = (ty: number, vals: number[]): number =>
+      ty === 5 ? vals.length / 2 : vals.length;
     const inline = big ? 8 : 4;
     // Out-of-line values first, then the IFD that points at them.
     const valueAt = entries.map(([, ty, vals]) => {
@@ -154,8 +164,8 @@ export function encodeTiledLevels(levels: TiledLevel[], opts: SlideWriteOptions 
       const e = head + i * entrySize;
       dv.setUint16(e, tag, true);
       dv.setUint16(e + 2, ty, true);
-      if (big) dv.setBigUint64(e + 4, BigInt(vals.length), true);
-      else dv.setUint32(e + 4, vals.length, true);
+      if (big) dv.setBigUint64(e + 4, BigInt(count(ty, vals)), true);
+      else dv.setUint32(e + 4, count(ty, vals), true);
       const field = e + (big ? 12 : 8);
       if (valueAt[i] < 0) vals.forEach((v, j) => write(dv, field + j * typeSize(ty), ty, v));
       else if (big) dv.setBigUint64(field, BigInt(valueAt[i]), true);

@@ -7,6 +7,7 @@ import type { BackendName } from '../worker/protocol';
 const SCALE_SOURCE_TEXT = {
   auto: 'estimated from the nuclei in the image',
   user: 'from your pixel size',
+  file: "from the slide file's pixel size",
   default: 'model default',
 } as const;
 

@@ -89,6 +89,7 @@ export async function loadPipeline(
       let added: Nucleus[] = [];
       const result = await analyzeSlide(slide, models, {
         name: options.name,
+        pixelSizeUm: options.pixelSizeUm,
         resume: options.resume,
         signal,
         onTile: (_t, found) => (added = found),

@@ -61,6 +61,8 @@ export interface SlideAnalyzeOptions {
    * reader's copy), or no levels when memory cannot be shared (the worker decodes the file).
    */
   raster?: { levels?: RgbaImage[] };
+  /** µm per level-0 pixel set by the user; wins over the slide file's own calibration. */
+  pixelSizeUm?: number;
 }
 
 /** One finished tile: the progress and the nuclei it added (level-0 coordinates). */

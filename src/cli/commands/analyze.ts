@@ -11,10 +11,11 @@ import { nodeDecodeWorker } from '../../workers/decode/node-decode-worker';
 import { nodeModelSource } from '../../models/node-source';
 import { requireClassifier } from './eval-cls';
 import type { PipelineModels } from '../../core/pipeline/models';
-import { analyzeSlide } from '../../core/slide/analyze-slide';
+import { analyzeSlide, slideScale } from '../../core/slide/analyze-slide';
 import { openTiffSlide } from '../../core/slide/tiff-slide';
 import { probeSlide, type SlideProbe } from '../../core/slide/probe-slide';
 import { rasterSlide } from '../../core/slide/raster-slide';
+import { WORKING_PIXEL_UM } from '../../core/pipeline/scale-choice';
 import type { Slide } from '../../core/slide/slide';
 import { resultToGeoJson, type GeoJsonFeatureCollection } from '../../app/export/geojson';
 import { fileByteSource, looksLikeTiff } from '../file-source';
@@ -71,6 +72,10 @@ export async function run(argv: string[]): Promise<void> {
       throw new UsageError(`--${flag} must be a positive number, got "${v}"`);
     scaleOpts[key] = x;
   }
+  // Slides take one factor for every tile: --pixel-size, or --scale as the pixel size it means.
+  const slidePixelSizeUm =
+    scaleOpts.pixelSizeUm ??
+    (scaleOpts.scale !== undefined ? scaleOpts.scale * WORKING_PIXEL_UM : undefined);
   const backend = await initNodeTf();
   const modelsDir = values.models ? resolve(values.models) : undefined;
   const models = await loadPipelineModels(nodeModelSource(modelsDir));
@@ -112,7 +117,13 @@ export async function run(argv: string[]): Promise<void> {
       if (probe.kind === 'raster' || (values.slide && !(await isTiffFile(file)))) {
         try {
           const img = await decoder.decode(new Uint8Array(readFileSync(file)));
-          results[index] = await analyzeSlideFile(file, rasterSlide([img]), models, step);
+          results[index] = await analyzeSlideFile(
+            file,
+            rasterSlide([img]),
+            models,
+            step,
+            slidePixelSizeUm,
+          );
         } catch (e) {
           fail(file, (e as Error).message, step());
         }
@@ -121,7 +132,13 @@ export async function run(argv: string[]): Promise<void> {
       if (values.slide || probe.kind === 'slide') {
         const src = fileByteSource(file);
         try {
-          results[index] = await analyzeSlideFile(file, await openTiffSlide(src), models, step);
+          results[index] = await analyzeSlideFile(
+            file,
+            await openTiffSlide(src),
+            models,
+            step,
+            slidePixelSizeUm,
+          );
         } catch (e) {
           fail(file, (e as Error).message, step());
         } finally {
@@ -233,12 +250,15 @@ async function analyzeSlideFile(
   slide: Slide,
   models: PipelineModels,
   step: () => string,
+  pixelSizeUm: number | undefined,
 ): Promise<AnalysisResult> {
+  const { scale, scaleSource } = slideScale(slide, pixelSizeUm);
   console.log(
-    `${file}: slide ${slide.width}×${slide.height}, ${slide.levels.length} level(s); analysing tile by tile`,
+    `${file}: slide ${slide.width}×${slide.height}, ${slide.levels.length} level(s), scale ×${scale.toFixed(3)} (${scaleSource}${slide.pixelSize ? `: ${slide.pixelSize.from} ${slide.pixelSize.um} µm/px` : ''}); analysing tile by tile`,
   );
   const r = await analyzeSlide(slide, models, {
     name: basename(file),
+    pixelSizeUm,
     onProgress: (p) =>
       console.log(
         `  tile ${p.tilesDone}/${p.tiles}, ${p.nuclei} nuclei, ${(p.elapsedMs / 1000).toFixed(0)} s elapsed, ~${(p.etaMs / 1000).toFixed(0)} s left`,

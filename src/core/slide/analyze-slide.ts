@@ -1,6 +1,8 @@
 import { analyze, AnalysisCancelledError, type PipelineModels } from '../analyze';
 import type { RgbaImage } from '../image/types';
-import type { AnalysisResult, Nucleus } from '../types';
+import type { AnalysisResult, Nucleus, ScaleSource } from '../types';
+import { scaleFromPixelSize } from '../pipeline/scale-choice';
+import type { PixelSize } from './calibration';
 
 /**
  * Whole-slide analysis tile by tile with the same `analyze` core as single images (issue 14).
@@ -12,6 +14,8 @@ import type { AnalysisResult, Nucleus } from '../types';
 export interface SlideSource {
   width: number;
   height: number;
+  /** Level 0's pixel size as the file states it (src/core/slide/calibration.ts). */
+  pixelSize?: PixelSize;
   readRegion(x: number, y: number, w: number, h: number): Promise<RgbaImage>;
 }
 
@@ -86,6 +90,39 @@ export interface SlideOptions {
   /** Resume: nuclei already found in tiles [0, startTile) by an earlier, interrupted run. */
   resume?: { startTile: number; nuclei: Nucleus[] };
   name?: string;
+  /** µm per level-0 pixel given by the user: wins over the file's own calibration. */
+  pixelSizeUm?: number;
+}
+
+/**
+ * One factor to the working scale for every tile: the user's pixel size, else the file's
+ * calibration, else ×1 (no per-tile estimate: a coarse pass per tile would cost time and could
+ * differ between neighbouring tiles).
+ */
+export function slideScale(
+  slide: Pick<SlideSource, 'pixelSize'>,
+  pixelSizeUm?: number,
+): { scale: number; scaleSource: ScaleSource } {
+  if (pixelSizeUm !== undefined) {
+    if (!(Number.isFinite(pixelSizeUm) && pixelSizeUm > 0))
+      throw new Error('The pixel size must be a positive number.');
+    return { scale: scaleFromPixelSize(pixelSizeUm), scaleSource: 'user' };
+  }
+  if (slide.pixelSize)
+    return { scale: scaleFromPixelSize(slide.pixelSize.um), scaleSource: 'file' };
+  return { scale: 1, scaleSource: 'default' };
+}
+
+function scaleWarning(
+  scale: number,
+  source: ScaleSource,
+  um: number | undefined,
+  from: string | undefined,
+): string {
+  if (source === 'default')
+    return "The slide states no pixel size: every tile was analysed at the working scale (×1, about 0.17 µm per pixel); enter the scanner's pixel size if it differs.";
+  const where = source === 'user' ? 'your pixel size' : `the file's calibration (${from})`;
+  return `Every tile was rescaled by ×${scale.toFixed(3)} to the working scale (${um?.toFixed(3)} µm per pixel, from ${where}).`;
 }
 
 function shifted(n: Nucleus, dx: number, dy: number, id: number): Nucleus {
@@ -107,7 +144,9 @@ export async function analyzeSlide(
   const now = (): number =>
     (typeof performance !== 'undefined' ? performance.now() : Date.now()) - t0;
   const tile = options.tile ?? SLIDE_TILE;
-  const margin = options.margin ?? SLIDE_MARGIN;
+  const { scale, scaleSource } = slideScale(slide, options.pixelSizeUm);
+  // The margin must hold a whole nucleus at level 0: nuclei there are 1/scale of working size.
+  const margin = Math.ceil((options.margin ?? SLIDE_MARGIN) / Math.min(1, scale));
   const tiles = planTiles(slide.width, slide.height, tile);
   const nuclei: Nucleus[] = [...(options.resume?.nuclei ?? [])];
   const start = options.resume?.startTile ?? 0;
@@ -123,9 +162,7 @@ export async function analyzeSlide(
     const rh = Math.min(slide.height, t.y + t.h + margin) - ry;
     const region = await slide.readRegion(rx, ry, rw, rh);
     const before = nuclei.length;
-    // One fixed scale for every region (the working scale, as before issue 12): a per-tile
-    // estimate would cost a coarse pass per tile and could differ between neighbouring tiles.
-    const r = await analyze(region, models, { mode: 'field', scale: 1, signal: options.signal });
+    const r = await analyze(region, models, { mode: 'field', scale, signal: options.signal });
     last = r;
     for (const n of r.nuclei) {
       const cx = n.centroid.x + rx;
@@ -161,14 +198,20 @@ export async function analyzeSlide(
       ...(options.name ? { name: options.name } : {}),
     },
     mode: 'field',
-    scale: last?.scale ?? 1,
-    scaleSource: 'default',
+    scale,
+    scaleSource,
     nuclei,
     timings: [{ stage: 'total', ms }],
     backend: last?.backend ?? 'none',
     modelVersions: models.versions,
     warnings: [
       `Analysed tile by tile (${tiles.length} tiles of ${tile} px with a ${margin}-px margin); coordinates are level-0 slide pixels.`,
+      scaleWarning(
+        scale,
+        scaleSource,
+        options.pixelSizeUm ?? slide.pixelSize?.um,
+        slide.pixelSize?.from,
+      ),
     ],
     slide: {
       tiles: tiles.length,

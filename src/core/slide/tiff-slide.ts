@@ -9,6 +9,7 @@ import {
   type TiffDirectory,
 } from '../image/tiff-ifd';
 import type { ByteSource } from './byte-source';
+import { slidePixelSize } from './calibration';
 import type { Slide } from './slide';
 import { inflateAtMost } from './inflate';
 
@@ -151,10 +152,12 @@ export async function openTiffSlide(
     return rgb;
   }
 
+  const pixelSize = slidePixelSize(base.ifd, file.ifds[0]);
   return {
     width: base.width,
     height: base.height,
     levels,
+    ...(pixelSize ? { pixelSize } : {}),
     cachedBytes: () => cached,
     async readRegion(x, y, w, h, levelIndex = 0) {
       const level = levels[levelIndex];
