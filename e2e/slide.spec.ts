@@ -21,9 +21,11 @@ const hasCls = !!manifest?.files.some((f) => f.path === 'cls/model.json');
 const APP = '/?backend=wasm';
 
 /** 2048 × 1024 (two 1024-px analysis tiles), 256-px JPEG tiles, two pyramid levels below. */
-function slideBytes(width = 2048, height = 1024, seed = 11): Buffer {
+function slideBytes(width = 2048, height = 1024, seed = 11, pixelSizeUm?: number): Buffer {
   const img = syntheticSegImage(width, height, Math.round((width * height) / 40_000), 12, seed);
-  return Buffer.from(encodeSlide(img, { compression: 'jpeg', tile: 256, pyramidLevels: 2 }));
+  return Buffer.from(
+    encodeSlide(img, { compression: 'jpeg', tile: 256, pyramidLevels: 2, pixelSizeUm }),
+  );
 }
 
 /** Long main-thread tasks (ms) from now on, collected by a PerformanceObserver in the page. */
@@ -62,6 +64,7 @@ test.describe('whole slides', () => {
 
     const summary = page.getByTestId('slide-summary');
     await expect(summary).toContainText('2,048 × 1,024 pixels, 3 pyramid levels');
+    await expect(page.getByTestId('slide-scale')).toContainText('The file states no pixel size');
     await expect(page.getByTestId('slide-time')).toContainText('2 of 2 tiles');
     await expect(page.getByTestId('slide-adequacy')).toContainText('5,000');
     const count = Number(await page.getByTestId('nucleus-count').textContent());
@@ -153,8 +156,12 @@ test.describe('whole slides', () => {
     await page.getByTestId('file-input').setInputFiles({
       name: 'resume-slide.tif',
       mimeType: 'image/tiff',
-      buffer: slideBytes(3072, 1024, 12),
+      // Calibrated at the working pixel size: the summary names it, the factor stays ×1.
+      buffer: slideBytes(3072, 1024, 12, 0.173),
     });
+    await expect(page.getByTestId('slide-scale')).toContainText(
+      'Pixel size 0.173 µm (from the file, XResolution): every tile at ×1.00',
+    );
     const progress = page.getByTestId('slide-progress');
     await expect(progress).toHaveAttribute('data-done', '1', { timeout: 120_000 });
     await page.getByTestId('cancel').click();

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
-import { ADEQUACY_MIN } from '../../core/slide/analyze-slide';
+import { ADEQUACY_MIN, slideScale } from '../../core/slide/analyze-slide';
 import type { Nucleus } from '../../core/types';
 import { CLASS_COLORS } from '../classes';
 import { byAbnormality, drawContours, isSetAside } from '../draw';
@@ -60,6 +60,7 @@ export function SlideSummary({ item }: { item: ImageItem }) {
   const select = useStore((s) => s.select);
   const resume = useStore((s) => s.resume);
   const running = useStore((s) => s.running);
+  const userPixelSize = useStore((s) => s.pixelSizeUm);
   const slide = item.slide!;
   const summary = item.slideSummary;
   const nuclei = useMemo(
@@ -87,6 +88,13 @@ export function SlideSummary({ item }: { item: ImageItem }) {
         {slide.width.toLocaleString('en')} × {slide.height.toLocaleString('en')} pixels,{' '}
         {slide.levels.length} pyramid level{slide.levels.length === 1 ? '' : 's'}; analysed tile by
         tile, coordinates in level-0 pixels.
+      </p>
+      <p className="small" data-testid="slide-scale">
+        {userPixelSize !== null
+          ? `Pixel size ${userPixelSize} µm (yours): every tile at ×${slideScale(slide, userPixelSize).scale.toFixed(2)} to the working scale.`
+          : slide.pixelSize
+            ? `Pixel size ${slide.pixelSize.um.toFixed(3)} µm (from the file, ${slide.pixelSize.from}): every tile at ×${slideScale(slide).scale.toFixed(2)} to the working scale.`
+            : "The file states no pixel size: tiles are analysed at the working scale (×1, about 0.17 µm per pixel). Enter the scanner's pixel size under View & settings if it differs."}
       </p>
       {summary ? (
         <>

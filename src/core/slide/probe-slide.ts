@@ -3,6 +3,7 @@ import { ImageDecodeError } from '../image/errors';
 import { readTiff, TIFF_TAGS as T, tagNumber } from '../image/tiff-ifd';
 import { looksLikeTiff, type ByteSource } from './byte-source';
 import { RASTER_SLIDE_MIN_PIXELS } from './raster-slide';
+import type { PixelSize } from './calibration';
 import type { Slide, SlideLevelSize } from './slide';
 import { openTiffSlide } from './tiff-slide';
 
@@ -23,6 +24,8 @@ export interface SlideInfo {
   width: number;
   height: number;
   levels: SlideLevelInfo[];
+  /** Level 0's pixel size as the file states it. */
+  pixelSize?: PixelSize;
 }
 
 export type SlideProbe =
@@ -42,6 +45,7 @@ export function slideInfo(slide: Slide): SlideInfo {
       height: l.height,
       downsample: l.downsample,
     })),
+    ...(slide.pixelSize ? { pixelSize: slide.pixelSize } : {}),
   };
 }
 
