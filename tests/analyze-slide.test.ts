@@ -120,6 +120,19 @@ describe.skipIf(!shipped)('analyzeSlide (shipped segmentation model)', () => {
       resume: { startTile: 1, nuclei: firstTile },
     });
     expect(resumed.nuclei.map((n) => n.centroid)).toEqual(full.nuclei.map((n) => n.centroid));
+    // keepNuclei: false (the app): the same tile reports and counts, no second copy in the result.
+    const reported: number[] = [];
+    const lean = await analyzeSlide(slide, models, {
+      tile: 256,
+      keepNuclei: false,
+      resume: { startTile: 1, nuclei: firstTile },
+      onTile: (_t, found) => reported.push(...found.map((n) => n.id)),
+    });
+    expect(lean.nuclei).toEqual([]);
+    expect(lean.slide.nuclei).toBe(full.nuclei.length);
+    expect(lean.slide.counts).toEqual(full.slide.counts);
+    expect(lean.slide.squamousEstimate).toBe(full.slide.squamousEstimate);
+    expect([...firstTile.map((n) => n.id), ...reported]).toEqual(full.nuclei.map((n) => n.id));
     const ctl = new AbortController();
     ctl.abort();
     await expect(analyzeSlide(slide, models, { signal: ctl.signal })).rejects.toMatchObject({

@@ -91,6 +91,8 @@ export async function loadPipeline(
         name: options.name,
         pixelSizeUm: options.pixelSizeUm,
         resume: options.resume,
+        // The page keeps every nucleus from the tile reports (for Resume): not held twice.
+        keepNuclei: false,
         signal,
         onTile: (_t, found) => (added = found),
         onProgress: (progress) => onTile({ progress, added }),
@@ -101,8 +103,8 @@ export async function loadPipeline(
           `The descriptor workers are not available (${failure}); LBP and SURF were computed in the analysis worker instead (same results, slower).`,
         );
       // The nuclei went to the page tile by tile; only the rest of the result goes back.
-      const { nuclei, ...rest } = result;
-      return { ...rest, nucleiCount: nuclei.length };
+      const { nuclei: _none, ...rest } = result;
+      return { ...rest, nucleiCount: result.slide.nuclei };
     },
     descriptors: () => descriptors?.info() ?? null,
     dispose: () => {
