@@ -8,8 +8,12 @@ import type { TiffDirectory } from '../image/tiff-ifd';
  * centimetre or inch. A value outside PLAUSIBLE_UM (a 72-dpi default, a unit slip) is ignored.
  */
 
-/** µm per pixel a microscope image can plausibly have (100× oil ≈ 0.06; 5× ≈ 2). */
-export const PLAUSIBLE_UM: [number, number] = [0.05, 5];
+/**
+ * µm per pixel accepted from a file (100× oil ≈ 0.06; 10× ≈ 1). Coarser scans (nuclei of a few
+ * pixels) are not analysable, and their factor would make each 1024-px tile a region beyond the
+ * segmentation's 10,000-px limit.
+ */
+export const PLAUSIBLE_UM: [number, number] = [0.05, 1.2];
 
 const IMAGE_DESCRIPTION = 270;
 const X_RESOLUTION = 282;
