@@ -174,7 +174,7 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
     const geo = join(work, 'slide.geojson');
     const r = await runCli(['analyze', file, '--slide', '--json', json, '--geojson', geo]);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/slide 1300×600, 3 level\(s\)/);
+    expect(r.out).toMatch(/slide 1300×600, 3 level\(s\), scale ×1\.000 \(default\)/);
     expect(r.out).toMatch(/tile 2\/2/);
     const out = JSON.parse(readFileSync(json, 'utf8')) as {
       images: { nuclei: { centroid: { x: number } }[]; slide: { tiles: number } }[];
