@@ -128,6 +128,13 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
     const two = await runWith('2');
     expect(one.images.map((i) => i.file)).toEqual(files);
     expect(strip(two)).toEqual(strip(one));
+    // One thread: LBP + SURF on the descriptor worker thread beside the CNNs (only the wait is
+    // timed here); the pool's threads compute them inline. Same numbers either way (above).
+    const stages = (j: AnalyzeJson) =>
+      new Set(j.images.flatMap((i) => i.timings.map((t) => t.stage)));
+    expect(stages(two).has('surf_bof')).toBe(true);
+    expect(stages(one).has('lbp_bof_wait')).toBe(true);
+    expect(stages(one).has('surf_bof')).toBe(false);
   }, 180_000);
 
   it('a large PNG is a slide too (decoded once, analysed tile by tile): the same nuclei as the same pixels in a tiled TIFF', async () => {

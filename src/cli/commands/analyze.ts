@@ -15,6 +15,8 @@ import { analyzeSlide, slideScale } from '../../core/slide/analyze-slide';
 import { openTiffSlide } from '../../core/slide/tiff-slide';
 import { probeSlide, type SlideProbe } from '../../core/slide/probe-slide';
 import { rasterSlide } from '../../core/slide/raster-slide';
+import { startDescriptors, type AppDescriptors } from '../../app/worker/descriptors';
+import { nodeDescriptorWorker } from '../../workers/node-worker';
 import { WORKING_PIXEL_UM } from '../../core/pipeline/scale-choice';
 import type { Slide } from '../../core/slide/slide';
 import { resultToGeoJson, type GeoJsonFeatureCollection } from '../../app/export/geojson';
@@ -80,6 +82,7 @@ export async function run(argv: string[]): Promise<void> {
   const modelsDir = values.models ? resolve(values.models) : undefined;
   const models = await loadPipelineModels(nodeModelSource(modelsDir));
   let analyzer: Analyzer | null = null;
+  let descriptors: AppDescriptors | null = null;
   // Decoding runs in a worker thread under a time budget: a damaged file cannot hang the batch.
   const decoder = new DecodeWatchdog(() => nodeDecodeWorker());
   try {
@@ -100,6 +103,15 @@ export async function run(argv: string[]): Promise<void> {
     // One analysis thread per core for a batch (each with its own models); one file: in-process.
     const jobs = values.jobs ? Number(values.jobs) : defaultJobs(positionals.length);
     analyzer = jobs > 1 ? workerPoolAnalyzer(jobs, modelsDir) : inProcessAnalyzer(models);
+    // In-process (one file, or --jobs 1, and every slide): LBP + SURF on a descriptor worker
+    // thread while the CNNs run here, as the app does; the pool's threads use the cores already.
+    if (jobs === 1 && models.vocabulary) {
+      descriptors = await startDescriptors(models.vocabulary, {
+        createWorker: nodeDescriptorWorker,
+        size: 1,
+      });
+      models.extractors.handcrafted = descriptors.hook;
+    }
     const results: (AnalysisResult | null)[] = new Array<AnalysisResult | null>(
       positionals.length,
     ).fill(null);
@@ -220,6 +232,7 @@ export async function run(argv: string[]): Promise<void> {
         `${out.errors.length} of ${positionals.length} files could not be analysed (listed above); the others were`,
       );
   } finally {
+    descriptors?.terminate();
     analyzer?.dispose();
     decoder.dispose();
     models.dispose();
