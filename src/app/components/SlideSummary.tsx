@@ -2,7 +2,8 @@ import { useEffect, useMemo, useRef } from 'react';
 import { ADEQUACY_MIN, slideScale } from '../../core/slide/analyze-slide';
 import type { Nucleus } from '../../core/types';
 import { CLASS_COLORS } from '../classes';
-import { byAbnormality, drawContours, isSetAside } from '../draw';
+import { drawContours, isSetAside } from '../draw';
+import { topByAbnormality } from '../rank';
 import { duration, percent } from '../format';
 import { slideReader } from '../slide/reader-client';
 import { useStore, type ImageItem } from '../store';
@@ -71,10 +72,11 @@ export function SlideSummary({ item }: { item: ImageItem }) {
   // a screener reviews the top of the list whatever its scores).
   const top = useMemo(
     () =>
-      nuclei
-        .filter((n) => n.abnormalProbability !== null && !isSetAside(n))
-        .sort(byAbnormality)
-        .slice(0, SLIDE_GALLERY),
+      topByAbnormality(
+        nuclei,
+        SLIDE_GALLERY,
+        (n) => n.abnormalProbability !== null && !isSetAside(n),
+      ),
     [nuclei],
   );
   // After Cancel, or after the engine stopped mid-slide (a damaged tile fails again, with its

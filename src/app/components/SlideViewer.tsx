@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Nucleus } from '../../core/types';
-import { byAbnormality, drawContours, isSetAside, nucleusAt, nucleusColor } from '../draw';
+import { drawContours, isSetAside, nucleusAt, nucleusColor } from '../draw';
+import { stepByAbnormality } from '../rank';
 import { pickLevel, visibleTiles, VIEW_TILE, type SlideView } from '../slide/view';
 import { slideReader } from '../slide/reader-client';
 import { useStore, type ImageItem } from '../store';
@@ -46,10 +47,6 @@ export function SlideViewer({ item }: { item: ImageItem }) {
   const nuclei = useMemo<Nucleus[]>(
     () => item.result?.nuclei ?? item.partial?.nuclei ?? [],
     [item.result, item.partial],
-  );
-  const ordered = useMemo(
-    () => [...nuclei].filter((n) => showOther || !isSetAside(n)).sort(byAbnormality),
-    [nuclei, showOther],
   );
 
   const fitZoom = useCallback(
@@ -301,10 +298,10 @@ export function SlideViewer({ item }: { item: ImageItem }) {
       selectNucleus(nucleusAt(nuclei, p.x, p.y, showOther)?.id ?? null);
     }
   };
+  // N / P: the next or previous nucleus by abnormality (one pass; no sort of every nucleus).
   const step = (dir: 1 | -1) => {
-    if (ordered.length === 0) return;
-    const i = ordered.findIndex((n) => n.id === selected);
-    selectNucleus((ordered[(i + dir + ordered.length) % ordered.length] ?? ordered[0]).id);
+    const next = stepByAbnormality(nuclei, selected, dir, (n) => showOther || !isSetAside(n));
+    if (next) selectNucleus(next.id);
   };
   const center = () => ({ cx: size.w / 2, cy: size.h / 2 });
   const onKeyDown = (e: React.KeyboardEvent) => {

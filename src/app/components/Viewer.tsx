@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Nucleus } from '../../core/types';
-import { byAbnormality, drawContours, isSetAside, nucleusAt } from '../draw';
+import { drawContours, isSetAside, nucleusAt } from '../draw';
+import { stepByAbnormality } from '../rank';
 import { useStore, type ImageItem } from '../store';
 
 interface View {
@@ -37,10 +38,6 @@ export function Viewer({ item }: { item: ImageItem }) {
   const hoverNucleus = useStore((s) => s.hoverNucleus);
 
   const nuclei = useMemo<Nucleus[]>(() => result?.nuclei ?? [], [result]);
-  const ordered = useMemo(
-    () => [...nuclei].filter((n) => showOther || !isSetAside(n)).sort(byAbnormality),
-    [nuclei, showOther],
-  );
 
   const fit = useCallback(() => {
     const el = containerRef.current;
@@ -147,11 +144,10 @@ export function Viewer({ item }: { item: ImageItem }) {
     }
   };
 
+  // N / P: the next or previous nucleus by abnormality (one pass; no sort of every nucleus).
   const step = (dir: 1 | -1) => {
-    if (ordered.length === 0) return;
-    const i = ordered.findIndex((n) => n.id === selected);
-    const next = ordered[(i + dir + ordered.length) % ordered.length] ?? ordered[0];
-    selectNucleus(next.id);
+    const next = stepByAbnormality(nuclei, selected, dir, (n) => showOther || !isSetAside(n));
+    if (next) selectNucleus(next.id);
   };
 
   const onKeyDown = (e: React.KeyboardEvent) => {
