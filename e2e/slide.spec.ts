@@ -171,9 +171,15 @@ test.describe('whole slides', () => {
     const from = Number(/tile (\d+)/.exec((await resume.textContent()) ?? '')?.[1]);
     expect(from).toBeGreaterThanOrEqual(2);
     await expect(page.getByTestId('slide-partial')).toContainText('nuclei so far');
+    // A pixel size entered between Cancel and Resume does not mix two scales in one slide.
+    await page.getByTestId('pixel-size').fill('0.25');
     await resume.click();
     expect(await waitForImage(page, 200_000)).toBe('done');
     await expect(page.getByTestId('slide-time')).toContainText('3 of 3 tiles');
+    await expect(page.getByTestId('slide-scale')).toContainText('from the file, XResolution');
+    await expect(page.locator('ul.warnings')).toContainText(
+      "from the file's calibration (XResolution)",
+    );
     expect(Number(await page.getByTestId('nucleus-count').textContent())).toBeGreaterThan(10);
   });
 });

@@ -49,7 +49,11 @@ export interface ImageItem {
    * shown while it runs, and where Resume continues after a cancel (kept here, on the page, so
    * it survives the analysis worker being restarted).
    */
-  partial?: { startTile: number; nuclei: Nucleus[]; ms: number };
+  /**
+   * A slide's finished tiles (for Resume), with the pixel size they were analysed at: a Resume
+   * keeps it even if the setting changed meanwhile, so one slide is never analysed at two scales.
+   */
+  partial?: { startTile: number; nuclei: Nucleus[]; ms: number; pixelSizeUm: number | null };
   slideSummary?: SlideSummary;
 }
 
@@ -339,7 +343,12 @@ export const useStore = create<State>((set, get) => {
     }
     const run = Symbol('slide run');
     slideRun = run;
-    let kept = item.partial ?? { startTile: 0, nuclei: [], ms: 0 };
+    let kept = item.partial ?? {
+      startTile: 0,
+      nuclei: [],
+      ms: 0,
+      pixelSizeUm: get().pixelSizeUm,
+    };
     const tiles = planTiles(slide.width, slide.height).length;
     patchItem(item.id, {
       status: 'analysing',
@@ -361,6 +370,7 @@ export const useStore = create<State>((set, get) => {
       // A new array per tile (pointer copies only): the viewer and the gallery redraw when the
       // array changes, so appending in place would leave them showing the first tile.
       kept = {
+        ...kept,
         startTile: progress.tilesDone,
         nuclei: kept.nuclei.concat(added),
         ms: msBefore + progress.elapsedMs,
@@ -373,7 +383,7 @@ export const useStore = create<State>((set, get) => {
         {
           name: item.name,
           raster: rasters.get(item.id),
-          pixelSizeUm: get().pixelSizeUm ?? undefined,
+          pixelSizeUm: kept.pixelSizeUm ?? undefined,
           resume:
             kept.startTile > 0 ? { startTile: kept.startTile, nuclei: kept.nuclei } : undefined,
         },

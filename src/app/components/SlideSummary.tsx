@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
+import { WORKING_PIXEL_UM } from '../../core/pipeline/scale-choice';
 import { ADEQUACY_MIN, slideScale } from '../../core/slide/analyze-slide';
 import type { Nucleus } from '../../core/types';
 import { CLASS_COLORS } from '../classes';
@@ -61,7 +62,15 @@ export function SlideSummary({ item }: { item: ImageItem }) {
   const select = useStore((s) => s.select);
   const resume = useStore((s) => s.resume);
   const running = useStore((s) => s.running);
-  const userPixelSize = useStore((s) => s.pixelSizeUm);
+  const setting = useStore((s) => s.pixelSizeUm);
+  // The pixel size the tiles were (or are being) analysed at; the current setting before a run.
+  const userPixelSize = item.partial
+    ? item.partial.pixelSizeUm
+    : item.result
+      ? item.result.scaleSource === 'user'
+        ? +(item.result.scale * WORKING_PIXEL_UM).toPrecision(6)
+        : null
+      : setting;
   const slide = item.slide!;
   const summary = item.slideSummary;
   const nuclei = useMemo(
