@@ -12,12 +12,13 @@ import {
   shippedModels,
   waitForEngine,
   waitForImage,
+  ships,
 } from './helpers';
 
 const manifest = shippedModels();
-const hasSeg = !!manifest?.files.some((f) => f.path.startsWith('seg/'));
-const hasCls = !!manifest?.files.some((f) => f.path === 'cls/model.json');
-const hasCellCls = !!manifest?.files.some((f) => f.path === 'cell/cls/model.json');
+const hasSeg = ships('seg/');
+const hasCls = ships('cls/model.json');
+const hasCellCls = ships('cell/cls/model.json');
 
 async function downloadText(
   page: Page,

@@ -7,11 +7,12 @@ import {
   waitForEngine,
   waitForImage,
   watchErrors,
+  ships,
 } from './helpers';
 
 const manifest = shippedModels();
-const hasCls = !!manifest?.files.some((f) => f.path === 'cls/model.json');
-const hasBof = !!manifest?.files.some((f) => f.path === 'bof/vocabulary.json');
+const hasCls = ships('cls/model.json');
+const hasBof = ships('bof/vocabulary.json');
 
 /** A Herlev-like 128×128 cell (light background, pale cytoplasm, dark textured nucleus) as PNG. */
 function syntheticCellPng(): Buffer {

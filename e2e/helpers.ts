@@ -38,6 +38,12 @@ export function shippedModels(): ShippedManifest | null {
   return m.files?.length ? m : null;
 }
 
+/** Whether the shipped manifest lists `path` (a folder when it ends in '/': any file under it). */
+export function ships(path: string): boolean {
+  const m = shippedModels();
+  return !!m?.files.some((f) => (path.endsWith('/') ? f.path.startsWith(path) : f.path === path));
+}
+
 export const NO_MODELS_MESSAGE =
   'skipped: public/models/manifest.json lists no trained models yet (the model-dependent checks run once models are shipped)';
 

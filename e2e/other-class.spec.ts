@@ -9,6 +9,7 @@ import {
   shippedModels,
   waitForEngine,
   waitForImage,
+  ships,
 } from './helpers';
 
 /**
@@ -17,7 +18,7 @@ import {
  * the summary says how many were set aside.
  */
 const manifest = shippedModels();
-const hasScreen = !!manifest?.files.some((f) => f.path === 'screen/model.json');
+const hasScreen = ships('screen/model.json');
 const APP = '/?backend=wasm';
 
 async function download(page: Page, testId: string): Promise<string> {

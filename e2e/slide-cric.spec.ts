@@ -7,13 +7,14 @@ import {
   waitForEngine,
   waitForImage,
   watchErrors,
+  ships,
 } from './helpers';
 
 // Issue 14, "Done when": a mosaic of CRIC test fields generated from ../shared (never committed),
 // dropped into the app as a pyramidal slide, analysed tile by tile; the labelled abnormal cells
 // must show among the most-abnormal gallery by their place on the slide.
 const manifest = shippedModels();
-const hasCls = !!manifest?.files.some((f) => f.path === 'cls/model.json');
+const hasCls = ships('cls/model.json');
 
 /**
  * A gallery item shows a labelled cell when its nucleus centre (level 0) lies within this many

@@ -7,6 +7,7 @@ import {
   waitForEngine,
   waitForImage,
   watchErrors,
+  ships,
 } from './helpers';
 
 // Large JPEG/PNG images as slides (issue 14): a generated 4,000 × 4,000 PNG (16 MP, the slide
@@ -14,7 +15,7 @@ import {
 // viewer and analysed tile by tile like a tiled TIFF; one over the 60 MP limit is refused with
 // one sentence that names the way out (a tiled pyramidal TIFF).
 const manifest = shippedModels();
-const hasSeg = !!manifest?.files.some((f) => f.path.startsWith('seg/'));
+const hasSeg = ships('seg/');
 const APP = '/?backend=wasm';
 
 function bigPng(): Buffer {

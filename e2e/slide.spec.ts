@@ -11,13 +11,14 @@ import {
   waitForEngine,
   waitForImage,
   watchErrors,
+  ships,
 } from './helpers';
 
 // Whole slides in the app (issue 14): a synthetic pyramidal tiled TIFF generated here (no
 // binaries, no ../shared), analysed tile by tile in the analysis worker.
 const manifest = shippedModels();
-const hasSeg = !!manifest?.files.some((f) => f.path.startsWith('seg/'));
-const hasCls = !!manifest?.files.some((f) => f.path === 'cls/model.json');
+const hasSeg = ships('seg/');
+const hasCls = ships('cls/model.json');
 const APP = '/?backend=wasm';
 
 /** 2048 × 1024 (two 1024-px analysis tiles), 256-px JPEG tiles, two pyramid levels below. */

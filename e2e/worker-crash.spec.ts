@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { shippedModels, syntheticPng, waitForEngine, waitForImage } from './helpers';
+import { syntheticPng, waitForEngine, waitForImage, ships } from './helpers';
 
-const hasSeg = !!shippedModels()?.files.some((f) => f.path.startsWith('seg/'));
+const hasSeg = ships('seg/');
 
 test.describe('analysis worker crash', () => {
   test.skip(
