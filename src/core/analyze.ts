@@ -116,7 +116,8 @@ export async function analyze(
         'The segmentation model found no plausible nucleus near the centre; the outline shown is the darkest region near the centre (a simple fallback). Check it before trusting the measurements.',
       );
   } else if (models.seg) {
-    const s = await models.seg.segment(image, mode, choice.scale);
+    // The coarse pass's map at this factor, when it made one, is the main pass's first map.
+    const s = await models.seg.segment(image, mode, choice.scale, choice.map);
     scale = s.scale;
     nuclei = s.nuclei;
     if (nuclei.length === 0) warnings.push('No nucleus was found in this image.');

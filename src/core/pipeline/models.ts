@@ -62,8 +62,16 @@ export interface SegOutput {
   scale: number;
 }
 export interface SegAdapter {
-  /** `scale` overrides the model's default factor to the working scale (1 = already there). */
-  segment(image: RgbaImage, mode: 'cell' | 'field', scale?: number): Promise<SegOutput>;
+  /**
+   * `scale` overrides the model's default factor to the working scale (1 = already there);
+   * `probability`: the network's map at that factor, already computed (auto-scale's pass).
+   */
+  segment(
+    image: RgbaImage,
+    mode: 'cell' | 'field',
+    scale?: number,
+    probability?: Float32Array,
+  ): Promise<SegOutput>;
   /** The automatic-scale coarse pass (src/core/segment/auto-scale.ts); absent in test doubles. */
   estimateScale?(image: RgbaImage, mode: AnalysisMode): Promise<ScaleEstimate>;
   version: string;
@@ -234,8 +242,12 @@ async function loadSegAdapter(source: ModelSource, onProgress: ProgressFn): Prom
     version: model.version,
     dispose: () => model.dispose(),
     estimateScale: (image, mode) => estimateScale(image, model, estimateOptions(mode)),
-    async segment(image, mode, scale) {
-      const r = await segment(image, model, { mode, ...(scale !== undefined ? { scale } : {}) });
+    async segment(image, mode, scale, probability) {
+      const r = await segment(image, model, {
+        mode,
+        ...(scale !== undefined ? { scale } : {}),
+        ...(probability ? { probability } : {}),
+      });
       return {
         width: r.width,
         height: r.height,

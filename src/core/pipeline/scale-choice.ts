@@ -38,6 +38,8 @@ export interface ScaleChoice {
   scaleSource: ScaleSource;
   /** Median nucleus diameter in input px found by the coarse pass (NaN when not run/found). */
   nucleusDiameterPx: number;
+  /** The coarse pass's whole-image probability map at `scale`, when it made one (reused). */
+  map?: Float32Array;
 }
 
 /** Options of the coarse pass for a presumed mode: its default factor, target size and band. */
@@ -110,23 +112,24 @@ export async function chooseModeAndScale(
       scaleSource: 'user',
       nucleusDiameterPx: est?.nucleusDiameterPx ?? NaN,
     };
+  const keptDefault = !!est?.atDefault && DEFAULT_SCALE[estMode] === DEFAULT_SCALE[mode];
   if (est?.found)
     return {
       mode,
       modeFrom,
       // Confirmed at the default factor of the mode it was tried for: keep it.
-      scale:
-        est.atDefault && DEFAULT_SCALE[estMode] === DEFAULT_SCALE[mode]
-          ? DEFAULT_SCALE[mode]
-          : snapScale(
-              Math.min(
-                SCALE_RANGE[1],
-                Math.max(SCALE_RANGE[0], TARGET_DIAMETER_PX[mode] / est.nucleusDiameterPx),
-              ),
-              DEFAULT_SCALE[mode],
+      scale: keptDefault
+        ? DEFAULT_SCALE[mode]
+        : snapScale(
+            Math.min(
+              SCALE_RANGE[1],
+              Math.max(SCALE_RANGE[0], TARGET_DIAMETER_PX[mode] / est.nucleusDiameterPx),
             ),
+            DEFAULT_SCALE[mode],
+          ),
       scaleSource: 'auto',
       nucleusDiameterPx: est.nucleusDiameterPx,
+      ...(keptDefault && est.map ? { map: est.map } : {}),
     };
   return {
     mode,

@@ -85,6 +85,11 @@ export interface ScaleEstimate {
   atDefault?: boolean;
   /** Most confident objects any probe of the winning group saw (the evidence for leaving the default). */
   groupObjects?: number;
+  /**
+   * The whole image's probability map at the kept default factor (×1, input resolution), when
+   * the probe computed one: the segmentation at that factor reuses it.
+   */
+  map?: Float32Array;
   probes: ScaleProbe[];
 }
 
@@ -105,6 +110,57 @@ export interface EstimateOptions {
   minEvidenceObjects?: number;
 }
 
+/** The central crop a probe at `scale` sees (input pixels). */
+function probeCrop(
+  image: { width: number; height: number },
+  scale: number,
+  probeSide: number,
+): { x0: number; y0: number; cw: number; ch: number; whole: boolean } {
+  const side = Math.ceil(probeSide / scale);
+  const cw = Math.min(image.width, side);
+  const ch = Math.min(image.height, side);
+  return {
+    x0: Math.floor((image.width - cw) / 2),
+    y0: Math.floor((image.height - ch) / 2),
+    cw,
+    ch,
+    whole: cw === image.width && ch === image.height,
+  };
+}
+
+/**
+ * Images up to this many pixels get the default factor's probe from a map of the whole image
+ * (when that factor is ×1): the main pass reuses the map when the default is kept, instead of
+ * running the network over the probe's area twice (issue 13; a CRIC field is 1.2–1.4 MP).
+ */
+export const REUSE_MAX_PIXELS = 1_600_000;
+
+/**
+ * The default factor's probe, and the whole image's probability map at ×1 when it is cheap to
+ * compute here (see REUSE_MAX_PIXELS): the probe reads the same central crop of that map.
+ */
+async function defaultProbe(
+  image: RgbaImage,
+  model: SegModel,
+  prefer: number,
+): Promise<{ probe: ScaleProbe; map?: Float32Array }> {
+  if (
+    prefer !== 1 ||
+    image.width * image.height > REUSE_MAX_PIXELS ||
+    Math.min(image.width, image.height) < 8
+  )
+    return { probe: await probeScale(image, model, prefer, DEFAULT_PROBE_SIDE) };
+  const map = await probabilityMap(image, model, 1);
+  const { x0, y0, cw, ch, whole } = probeCrop(image, 1, DEFAULT_PROBE_SIDE);
+  let crop = map;
+  if (!whole) {
+    crop = new Float32Array(cw * ch);
+    for (let y = 0; y < ch; y++)
+      crop.set(map.subarray((y0 + y) * image.width + x0, (y0 + y) * image.width + x0 + cw), y * cw);
+  }
+  return { probe: probeStats(crop, cw, ch, whole, 1), map };
+}
+
 /** Probe one candidate scale on a central crop (≤ PROBE_SIDE² at working scale). */
 export async function probeScale(
   image: RgbaImage,
@@ -112,18 +168,23 @@ export async function probeScale(
   scale: number,
   probeSide: number = PROBE_SIDE,
 ): Promise<ScaleProbe> {
-  const { width, height } = image;
-  const side = Math.ceil(probeSide / scale);
-  const cw = Math.min(width, side);
-  const ch = Math.min(height, side);
-  const x0 = Math.floor((width - cw) / 2);
-  const y0 = Math.floor((height - ch) / 2);
-  const whole = cw === width && ch === height;
+  const { x0, y0, cw, ch, whole } = probeCrop(image, scale, probeSide);
   const crop = whole ? image : cropRgba(image, x0, y0, cw, ch);
   const ww = Math.max(8, Math.round(cw * scale));
   const wh = Math.max(8, Math.round(ch * scale));
   const working = resizeRgba(crop, ww, wh);
   const prob = await probabilityMap(working, model, 1);
+  return probeStats(prob, ww, wh, whole, scale);
+}
+
+/** The probe's measurements on a probability map of its crop at working scale (ww × wh). */
+function probeStats(
+  prob: Float32Array,
+  ww: number,
+  wh: number,
+  whole: boolean,
+  scale: number,
+): ScaleProbe {
   const mask = new Uint8Array(ww * wh);
   for (let i = 0; i < mask.length; i++) mask[i] = prob[i] >= 0.5 ? 1 : 0;
   const { labels, count } = labelComponents(mask, ww, wh);
@@ -294,7 +355,7 @@ export async function estimateScale(
   const prefer = options.prefer ?? options.fallback ?? 1;
   // Default first: an image that already looks like the training data at the default factor is
   // not searched (one pass; on native Herlev-SD/ISBI/CRIC the search could only lose).
-  const first = await probeScale(image, model, prefer, DEFAULT_PROBE_SIDE);
+  const { probe: first, map } = await defaultProbe(image, model, prefer);
   const probes: ScaleProbe[] = [first];
   let confirmed = defaultInBand(first, options);
   // A field-sized image is confirmed one octave out, over the same input region (see
@@ -312,6 +373,7 @@ export async function estimateScale(
       looksLikeCell: isCell(first),
       atDefault: true,
       probes,
+      ...(map ? { map } : {}),
     };
   for (const s of options.candidates ?? CANDIDATE_SCALES)
     if (

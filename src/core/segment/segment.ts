@@ -33,6 +33,12 @@ export interface SegmentOptions {
    * cell none.
    */
   extraZooms?: number[];
+  /**
+   * The main probability map at `scale` (input resolution), already computed by the caller (the
+   * automatic-scale pass computes it for fields): used instead of running the network again.
+   * It is overwritten (max-combined with the extra zooms).
+   */
+  probability?: Float32Array;
 }
 
 export interface SegmentResult {
@@ -99,7 +105,14 @@ export async function segment(
     throw new SegmentInputError(
       `Tile size must be a multiple of ${mult} and larger than the overlap.`,
     );
-  const prob = await probabilityMap(image, model, scale, tile, overlap);
+  const given = options.probability;
+  if (given && given.length !== width * height)
+    throw new SegmentInputError('The given probability map does not match the image size.');
+  // A given map was made with the default tiling: only reused when this call uses it too.
+  const prob =
+    given && tile === SEGMENT_DEFAULTS.tileSize && overlap === SEGMENT_DEFAULTS.tileOverlap
+      ? given
+      : await probabilityMap(image, model, scale, tile, overlap);
   const zooms =
     options.extraZooms ?? (options.mode === 'field' ? SEGMENT_DEFAULTS.fieldExtraZooms : []);
   for (const z of zooms) {
