@@ -5,7 +5,7 @@
  * and is cancelled (`--tiles all`: analyses the whole slide to its summary). Reports: time to open and to draw, seconds per tile and MP/s (with the
  * projected time for the whole slide), peak memory of every Chromium process (PSS, sampled every
  * 250 ms), the main thread's JS heap, and the longest main-thread task (PerformanceObserver
- * 'longtask') over the whole run.
+ * 'longtask') over the whole run, with the slowest tasks placed by the tiles done when they ended.
  *
  *   npx tsx scripts/make-big-slide.ts --out /tmp/big-slide.tif        # 20,000 × 20,000
  *   npm run build && npx tsx scripts/slide-bench.ts --slide /tmp/big-slide.tif [--tiles 6|all]
@@ -161,10 +161,15 @@ try {
   );
   report.pss_engine_ready_mb = +(pssBytes(chromiumPids()) / 2 ** 20).toFixed(0);
   await page.evaluate(() => {
-    const w = window as unknown as { __long: number[] };
+    // Each long task with the tiles done when it ended, so a slow one can be placed in the run.
+    const w = window as unknown as { __long: [number, number, number][] };
     w.__long = [];
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__long.push(e.duration);
+      const done = Number(
+        document.querySelector('[data-testid="slide-progress"]')?.getAttribute('data-done') ?? -1,
+      );
+      for (const e of list.getEntries())
+        w.__long.push([Math.round(e.startTime), Math.round(e.duration), done]);
     }).observe({ type: 'longtask' });
   });
   const t0 = Date.now();
@@ -211,9 +216,16 @@ try {
     )) /
     2 ** 20
   ).toFixed(0);
-  const long = await page.evaluate(() => (window as unknown as { __long: number[] }).__long);
-  report.longest_main_thread_task_ms = Math.round(Math.max(0, ...long));
+  const long = await page.evaluate(
+    () => (window as unknown as { __long: [number, number, number][] }).__long,
+  );
+  const durations = long.map((l) => l[1]);
+  report.longest_main_thread_task_ms = Math.max(0, ...durations);
   report.long_tasks_over_50ms = long.length;
+  report.long_tasks_over_100ms = durations.filter((d) => d > 100).length;
+  report.long_tasks_over_200ms = durations.filter((d) => d > 200).length;
+  // [start ms since page load, duration ms, tiles done], the slowest 20.
+  report.slowest_long_tasks = [...long].sort((a, b) => b[1] - a[1]).slice(0, 20);
 } catch (e) {
   report.failed = (e as Error).message.split('\n')[0];
 } finally {
