@@ -65,7 +65,10 @@ test.describe('whole slides', () => {
 
     const summary = page.getByTestId('slide-summary');
     await expect(summary).toContainText('2,048 × 1,024 pixels, 3 pyramid levels');
-    await expect(page.getByTestId('slide-scale')).toContainText('The file states no pixel size');
+    // No pixel size in the file: estimated from the slide's own nuclei (synthetic: ×1).
+    await expect(page.getByTestId('slide-scale')).toContainText(
+      'The file states no pixel size: about 0.173 µm, estimated from the nuclei of sample windows; every tile at ×1.00',
+    );
     await expect(page.getByTestId('slide-time')).toContainText('2 of 2 tiles');
     await expect(page.getByTestId('slide-adequacy')).toContainText('5,000');
     const count = Number(await page.getByTestId('nucleus-count').textContent());

@@ -72,7 +72,7 @@ describe.skipIf(!shipped)('analyzeSlide (shipped segmentation model)', () => {
     }
   }, 120_000);
 
-  it("a slide scanned at half the working magnification is analysed at ×2 from its file's pixel size", async () => {
+  it("a slide scanned at half the working magnification is analysed at ×2 from its file's pixel size, or estimated without one", async () => {
     // Native image (working scale), and the same scene at half the pixels per µm: a scanner
     // at 0.346 µm/px against the working 0.173, its calibration in XResolution.
     const native = syntheticSegImage(768, 512, 14, 12, 9);
@@ -103,8 +103,16 @@ describe.skipIf(!shipped)('analyzeSlide (shipped segmentation model)', () => {
     expect(asIs).toMatchObject({ scale: 1, scaleSource: 'user' });
     // As before this change (every slide at ×1) most of them are missed.
     expect(foundIn(asIs.nuclei)).toBeLessThan(found / 2);
+    // Without a calibration the factor is estimated from the slide's nuclei (slide-scale.ts).
+    const plain = await openTiffSlide(
+      memorySource(encodeSlide(half, { compression: 'lzw', tile: 128 })),
+    );
+    const auto = await analyzeSlide(plain, models, { tile: 256 });
+    expect(auto).toMatchObject({ scale: 2, scaleSource: 'auto' });
+    expect(auto.warnings.join(' ')).toMatch(/rescaled by ×2\.000, estimated from the nuclei/);
+    expect(foundIn(auto.nuclei)).toBe(found);
     console.log(
-      `half-magnification slide: ${found}/${ref.nuclei.length} native nuclei found at ×2 (file), ${foundIn(asIs.nuclei)} at ×1`,
+      `half-magnification slide: ${found}/${ref.nuclei.length} native nuclei found at ×2 (file), ${foundIn(auto.nuclei)} at ×2 (estimated), ${foundIn(asIs.nuclei)} at ×1`,
     );
   }, 180_000);
 

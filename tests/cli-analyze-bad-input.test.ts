@@ -181,7 +181,9 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
     const geo = join(work, 'slide.geojson');
     const r = await runCli(['analyze', file, '--slide', '--json', json, '--geojson', geo]);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/slide 1300×600, 3 level\(s\), scale ×1\.000 \(default\)/);
+    expect(r.out).toMatch(/slide 1300×600, 3 level\(s\); analysing tile by tile/);
+    // No pixel size in the file: estimated from sample windows (the synthetic nuclei: ×1).
+    expect(r.out).toMatch(/scale ×1\.000 \(auto: factors [\d., ]+ from 2 sample windows\)/);
     expect(r.out).toMatch(/tile 2\/2/);
     const out = JSON.parse(readFileSync(json, 'utf8')) as {
       images: { nuclei: { centroid: { x: number } }[]; slide: { tiles: number } }[];

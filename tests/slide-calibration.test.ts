@@ -6,7 +6,7 @@ import {
   pixelSizeFromResolution,
   slidePixelSize,
 } from '../src/core/slide/calibration';
-import { slideScale } from '../src/core/slide/analyze-slide';
+import { statedSlideScale } from '../src/core/slide/slide-scale';
 import { openTiffSlide } from '../src/core/slide/tiff-slide';
 import { syntheticSegImage } from '../src/core/segment/bench';
 import { encodeSlide } from './support/slide-writer';
@@ -63,19 +63,20 @@ describe("a slide's own pixel size (issue 14 × 12)", () => {
     expect(slidePixelSize(base, base)?.from).toBe('XResolution');
   });
 
-  it('the file is read by openTiffSlide, and the factor is user > file > ×1', async () => {
+  it('the file is read by openTiffSlide, and the factor is user > file', async () => {
     const img = syntheticSegImage(300, 200, 6, 12, 2);
     const calibrated = await openTiffSlide(
       memorySource(encodeSlide(img, { compression: 'lzw', tile: 128, pixelSizeUm: 0.346 })),
     );
     expect(calibrated.pixelSize?.from).toBe('XResolution');
     expect(calibrated.pixelSize?.um).toBeCloseTo(0.346, 6);
-    expect(slideScale(calibrated).scaleSource).toBe('file');
-    expect(slideScale(calibrated).scale).toBeCloseTo(2, 2);
-    expect(slideScale(calibrated, 0.173)).toEqual({ scale: 1, scaleSource: 'user' });
+    expect(statedSlideScale(calibrated)?.scaleSource).toBe('file');
+    expect(statedSlideScale(calibrated)?.scale).toBeCloseTo(2, 2);
+    expect(statedSlideScale(calibrated, 0.173)).toEqual({ scale: 1, scaleSource: 'user' });
     const plain = await openTiffSlide(memorySource(encodeSlide(img, { compression: 'lzw' })));
     expect(plain.pixelSize).toBeUndefined();
-    expect(slideScale(plain)).toEqual({ scale: 1, scaleSource: 'default' });
-    expect(() => slideScale(plain, -1)).toThrow(/positive/);
+    // Neither states one: the slide's scale is estimated (tests/slide-scale.test.ts).
+    expect(statedSlideScale(plain)).toBeNull();
+    expect(() => statedSlideScale(plain, -1)).toThrow(/positive/);
   });
 });

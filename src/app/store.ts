@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AnalysisMode, AnalysisResult, Nucleus } from '../core/types';
+import type { AnalysisMode, AnalysisResult, Nucleus, ScaleSource } from '../core/types';
 import { planTiles, type SlideProgress, type SlideSummary } from '../core/slide/analyze-slide';
 import type { SlideInfo, SlideProbe } from '../core/slide/probe-slide';
 import { slideReader } from './slide/reader-client';
@@ -43,17 +43,25 @@ export interface ImageItem {
   /** A whole slide (issue 14): never decoded whole; read tile by tile from `file`. */
   slide?: SlideInfo;
   file?: File;
-  slideProgress?: SlideProgress;
+  /** Before the first tile reports, the factor is not known yet. */
+  slideProgress?: Omit<SlideProgress, 'scale' | 'scaleSource'> &
+    Partial<Pick<SlideProgress, 'scale' | 'scaleSource'>>;
   /**
    * Nuclei of the slide's tiles finished so far (level-0 coordinates) and the time spent on them:
    * shown while it runs, and where Resume continues after a cancel (kept here, on the page, so
    * it survives the analysis worker being restarted).
    */
   /**
-   * A slide's finished tiles (for Resume), with the pixel size they were analysed at: a Resume
-   * keeps it even if the setting changed meanwhile, so one slide is never analysed at two scales.
+   * A slide's finished tiles (for Resume), with the factor they were analysed at (null before the
+   * first tile): a Resume keeps it even if the setting changed meanwhile, so one slide is never
+   * analysed at two scales.
    */
-  partial?: { startTile: number; nuclei: Nucleus[]; ms: number; pixelSizeUm: number | null };
+  partial?: {
+    startTile: number;
+    nuclei: Nucleus[];
+    ms: number;
+    scale: { scale: number; scaleSource: ScaleSource } | null;
+  };
   slideSummary?: SlideSummary;
 }
 
@@ -347,7 +355,7 @@ export const useStore = create<State>((set, get) => {
       startTile: 0,
       nuclei: [],
       ms: 0,
-      pixelSizeUm: get().pixelSizeUm,
+      scale: null,
     };
     const tiles = planTiles(slide.width, slide.height).length;
     patchItem(item.id, {
@@ -374,6 +382,7 @@ export const useStore = create<State>((set, get) => {
         startTile: progress.tilesDone,
         nuclei: kept.nuclei.concat(added),
         ms: msBefore + progress.elapsedMs,
+        scale: { scale: progress.scale, scaleSource: progress.scaleSource },
       };
       patchItem(item.id, { slideProgress: progress, partial: kept });
     };
@@ -383,7 +392,8 @@ export const useStore = create<State>((set, get) => {
         {
           name: item.name,
           raster: rasters.get(item.id),
-          pixelSizeUm: kept.pixelSizeUm ?? undefined,
+          pixelSizeUm: get().pixelSizeUm ?? undefined,
+          scale: kept.scale ?? undefined,
           resume:
             kept.startTile > 0 ? { startTile: kept.startTile, nuclei: kept.nuclei } : undefined,
         },

@@ -33,16 +33,33 @@ export interface Mosaic {
 
 export interface MosaicOptions {
   split?: Part;
+  /** Index of the first field in the split's sorted list (default 0). */
+  first?: number;
   cols: number;
   rows: number;
   onField?: (k: number, total: number, name: string) => void;
+}
+
+/** The mosaic as a pyramidal JPEG-tiled TIFF (BigTIFF when large). */
+export async function buildCricMosaic(o: MosaicOptions): Promise<Mosaic> {
+  const { image, fields, points } = await composeCricMosaic(o);
+  const bytes = encodeSlide(image, {
+    compression: 'jpeg',
+    jpegQuality: 92,
+    tile: 256,
+    pyramidLevels: 3,
+    bigTiff: image.width * image.height > 100_000_000,
+  });
+  return { bytes, width: image.width, height: image.height, fields, points };
 }
 
 /**
  * cols × rows CRIC fields of `split` (sorted by name, so the mosaic is the same on every machine;
  * fields repeat when the mosaic has more places), or seeded synthetic fields without ../shared.
  */
-export async function buildCricMosaic(o: MosaicOptions): Promise<Mosaic> {
+export async function composeCricMosaic(
+  o: MosaicOptions,
+): Promise<{ image: RgbaImage; fields: string[]; points: MosaicPoint[] }> {
   const W = o.cols * FIELD_W;
   const H = o.rows * FIELD_H;
   const slide: RgbaImage = {
@@ -60,7 +77,7 @@ export async function buildCricMosaic(o: MosaicOptions): Promise<Mosaic> {
     let img: RgbaImage;
     let name = 'synthetic';
     if (names.length > 0) {
-      name = names[k % names.length];
+      name = names[((o.first ?? 0) + k) % names.length];
       img = await readImage(cricFieldPath(name));
       // Points inside the part of the field that is kept.
       for (const c of cells.filter((c) => c.field === name && c.x < FIELD_W && c.y < FIELD_H))
@@ -80,12 +97,5 @@ export async function buildCricMosaic(o: MosaicOptions): Promise<Mosaic> {
     used.push(name);
     o.onField?.(k + 1, o.cols * o.rows, name);
   }
-  const bytes = encodeSlide(slide, {
-    compression: 'jpeg',
-    jpegQuality: 92,
-    tile: 256,
-    pyramidLevels: 3,
-    bigTiff: W * H > 100_000_000,
-  });
-  return { bytes, width: W, height: H, fields: used, points };
+  return { image: slide, fields: used, points };
 }

@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useRef } from 'react';
-import { WORKING_PIXEL_UM } from '../../core/pipeline/scale-choice';
-import { ADEQUACY_MIN, slideScale } from '../../core/slide/analyze-slide';
+import { ADEQUACY_MIN } from '../../core/slide/analyze-slide';
 import type { Nucleus } from '../../core/types';
 import { CLASS_COLORS } from '../classes';
 import { drawContours, isSetAside } from '../draw';
 import { topByAbnormality } from '../rank';
 import { duration, percent } from '../format';
 import { slideReader } from '../slide/reader-client';
+import { slideScaleText } from '../slide/scale-text';
 import { useStore, type ImageItem } from '../store';
 
 const THUMB = 88;
@@ -63,14 +63,13 @@ export function SlideSummary({ item }: { item: ImageItem }) {
   const resume = useStore((s) => s.resume);
   const running = useStore((s) => s.running);
   const setting = useStore((s) => s.pixelSizeUm);
-  // The pixel size the tiles were (or are being) analysed at; the current setting before a run.
-  const userPixelSize = item.partial
-    ? item.partial.pixelSizeUm
-    : item.result
-      ? item.result.scaleSource === 'user'
-        ? +(item.result.scale * WORKING_PIXEL_UM).toPrecision(6)
-        : null
-      : setting;
+  // The factor the tiles were (or are being) analysed at; what is stated before a run.
+  const p = item.slideProgress;
+  const applied = item.result
+    ? { scale: item.result.scale, scaleSource: item.result.scaleSource }
+    : p?.scale !== undefined && p.scaleSource
+      ? { scale: p.scale, scaleSource: p.scaleSource }
+      : (item.partial?.scale ?? null);
   const slide = item.slide!;
   const summary = item.slideSummary;
   const nuclei = useMemo(
@@ -101,11 +100,7 @@ export function SlideSummary({ item }: { item: ImageItem }) {
         tile, coordinates in level-0 pixels.
       </p>
       <p className="small" data-testid="slide-scale">
-        {userPixelSize !== null
-          ? `Pixel size ${userPixelSize} µm (yours): every tile at ×${slideScale(slide, userPixelSize).scale.toFixed(2)} to the working scale.`
-          : slide.pixelSize
-            ? `Pixel size ${slide.pixelSize.um.toFixed(3)} µm (from the file, ${slide.pixelSize.from}): every tile at ×${slideScale(slide).scale.toFixed(2)} to the working scale.`
-            : "The file states no pixel size: tiles are analysed at the working scale (×1, about 0.17 µm per pixel). Enter the scanner's pixel size under View & settings if it differs."}
+        {slideScaleText(slide, applied, setting)}
       </p>
       {summary ? (
         <>

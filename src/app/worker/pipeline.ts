@@ -90,6 +90,7 @@ export async function loadPipeline(
       const result = await analyzeSlide(slide, models, {
         name: options.name,
         pixelSizeUm: options.pixelSizeUm,
+        scale: options.scale,
         resume: options.resume,
         // The page keeps every nucleus from the tile reports (for Resume): not held twice.
         keepNuclei: false,

@@ -1,4 +1,4 @@
-import type { AnalysisMode, AnalysisResult, Nucleus } from '../../core/types';
+import type { AnalysisMode, AnalysisResult, Nucleus, ScaleSource } from '../../core/types';
 import type { SlideProgress, SlideResult } from '../../core/slide/analyze-slide';
 import type { RgbaImage } from '../../core/image/types';
 
@@ -63,6 +63,8 @@ export interface SlideAnalyzeOptions {
   raster?: { levels?: RgbaImage[] };
   /** µm per level-0 pixel set by the user; wins over the slide file's own calibration. */
   pixelSizeUm?: number;
+  /** Resume: the factor the first tiles were analysed at (wins over everything). */
+  scale?: { scale: number; scaleSource: ScaleSource };
 }
 
 /** One finished tile: the progress and the nuclei it added (level-0 coordinates). */

@@ -11,7 +11,7 @@ import { nodeDecodeWorker } from '../../workers/decode/node-decode-worker';
 import { nodeModelSource } from '../../models/node-source';
 import { requireClassifier } from './eval-cls';
 import type { PipelineModels } from '../../core/pipeline/models';
-import { analyzeSlide, slideScale } from '../../core/slide/analyze-slide';
+import { analyzeSlide } from '../../core/slide/analyze-slide';
 import { openTiffSlide } from '../../core/slide/tiff-slide';
 import { probeSlide, type SlideProbe } from '../../core/slide/probe-slide';
 import { rasterSlide } from '../../core/slide/raster-slide';
@@ -265,13 +265,16 @@ async function analyzeSlideFile(
   step: () => string,
   pixelSizeUm: number | undefined,
 ): Promise<AnalysisResult> {
-  const { scale, scaleSource } = slideScale(slide, pixelSizeUm);
   console.log(
-    `${file}: slide ${slide.width}×${slide.height}, ${slide.levels.length} level(s), scale ×${scale.toFixed(3)} (${scaleSource}${slide.pixelSize ? `: ${slide.pixelSize.from} ${slide.pixelSize.um} µm/px` : ''}); analysing tile by tile`,
+    `${file}: slide ${slide.width}×${slide.height}, ${slide.levels.length} level(s); analysing tile by tile`,
   );
   const r = await analyzeSlide(slide, models, {
     name: basename(file),
     pixelSizeUm,
+    onScale: ({ scale, scaleSource, probe }) =>
+      console.log(
+        `  scale ×${scale.toFixed(3)} (${scaleSource}${slide.pixelSize && scaleSource === 'file' ? `: ${slide.pixelSize.from} ${slide.pixelSize.um} µm/px` : ''}${probe ? `: factors ${probe.factors.map((f) => f.toFixed(2)).join(', ') || 'none'} from ${probe.windows} sample windows` : ''})`,
+      ),
     onProgress: (p) =>
       console.log(
         `  tile ${p.tilesDone}/${p.tiles}, ${p.nuclei} nuclei, ${(p.elapsedMs / 1000).toFixed(0)} s elapsed, ~${(p.etaMs / 1000).toFixed(0)} s left`,

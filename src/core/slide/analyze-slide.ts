@@ -1,8 +1,9 @@
 import { analyze, AnalysisCancelledError, type PipelineModels } from '../analyze';
 import type { RgbaImage } from '../image/types';
 import type { AnalysisResult, Nucleus, ScaleSource } from '../types';
-import { scaleFromPixelSize } from '../pipeline/scale-choice';
+import { WORKING_PIXEL_UM } from '../pipeline/scale-choice';
 import type { PixelSize } from './calibration';
+import { resolveSlideScale, type SlideScale } from './slide-scale';
 
 /**
  * Whole-slide analysis tile by tile with the same `analyze` core as single images (issue 14).
@@ -53,6 +54,9 @@ export interface SlideProgress {
   elapsedMs: number;
   /** Estimated time left from the mean time per tile so far. */
   etaMs: number;
+  /** The factor every tile is analysed at, and where it came from (kept by Resume). */
+  scale: number;
+  scaleSource: ScaleSource;
 }
 
 /** Bethesda 2014 adequacy: minimum well-preserved, well-visualised squamous cells. */
@@ -100,37 +104,20 @@ export interface SlideOptions {
   keepNuclei?: boolean;
   /** µm per level-0 pixel given by the user: wins over the file's own calibration. */
   pixelSizeUm?: number;
+  /** Resume: the factor the first tiles were analysed at (wins over everything). */
+  scale?: { scale: number; scaleSource: ScaleSource };
+  /** Told the factor once it is known, before the first tile (the CLI prints it). */
+  onScale?: (s: SlideScale) => void;
 }
 
-/**
- * One factor to the working scale for every tile: the user's pixel size, else the file's
- * calibration, else ×1 (no per-tile estimate: a coarse pass per tile would cost time and could
- * differ between neighbouring tiles).
- */
-export function slideScale(
-  slide: Pick<SlideSource, 'pixelSize'>,
-  pixelSizeUm?: number,
-): { scale: number; scaleSource: ScaleSource } {
-  if (pixelSizeUm !== undefined) {
-    if (!(Number.isFinite(pixelSizeUm) && pixelSizeUm > 0))
-      throw new Error('The pixel size must be a positive number.');
-    return { scale: scaleFromPixelSize(pixelSizeUm), scaleSource: 'user' };
-  }
-  if (slide.pixelSize)
-    return { scale: scaleFromPixelSize(slide.pixelSize.um), scaleSource: 'file' };
-  return { scale: 1, scaleSource: 'default' };
-}
-
-function scaleWarning(
-  scale: number,
-  source: ScaleSource,
-  um: number | undefined,
-  from: string | undefined,
-): string {
+function scaleWarning({ scale, scaleSource: source, probe }: SlideScale, from?: string): string {
   if (source === 'default')
-    return "The slide states no pixel size: every tile was analysed at the working scale (×1, about 0.17 µm per pixel); enter the scanner's pixel size if it differs.";
+    return "The slide states no pixel size and no nuclei were found to estimate it: every tile was analysed at the working scale (×1, about 0.17 µm per pixel); enter the scanner's pixel size if it differs.";
+  if (source === 'auto')
+    return `The slide states no pixel size: every tile was rescaled by ×${scale.toFixed(3)}, estimated from the nuclei of ${probe ? `${probe.factors.length} of ${probe.windows} sample windows` : 'sample windows before the first tile'}; enter the scanner's pixel size if it is known.`;
   const where = source === 'user' ? 'your pixel size' : `the file's calibration (${from})`;
-  return `Every tile was rescaled by ×${scale.toFixed(3)} to the working scale (${um?.toFixed(3)} µm per pixel, from ${where}).`;
+  // The µm follow from the factor: on Resume the setting may have changed since the first tiles.
+  return `Every tile was rescaled by ×${scale.toFixed(3)} to the working scale (${(scale * WORKING_PIXEL_UM).toFixed(3)} µm per pixel, from ${where}).`;
 }
 
 function shifted(n: Nucleus, dx: number, dy: number, id: number): Nucleus {
@@ -152,7 +139,14 @@ export async function analyzeSlide(
   const now = (): number =>
     (typeof performance !== 'undefined' ? performance.now() : Date.now()) - t0;
   const tile = options.tile ?? SLIDE_TILE;
-  const { scale, scaleSource } = slideScale(slide, options.pixelSizeUm);
+  const resolved = await resolveSlideScale(slide, models.seg, {
+    pixelSizeUm: options.pixelSizeUm,
+    previous: options.scale,
+    signal: options.signal,
+  });
+  if (options.signal?.aborted) throw new AnalysisCancelledError();
+  const { scale, scaleSource } = resolved;
+  options.onScale?.(resolved);
   // The margin must hold a whole nucleus at level 0: nuclei there are 1/scale of working size.
   const margin = Math.ceil((options.margin ?? SLIDE_MARGIN) / Math.min(1, scale));
   const tiles = planTiles(slide.width, slide.height, tile);
@@ -202,6 +196,8 @@ export async function analyzeSlide(
       nuclei: count,
       elapsedMs: elapsed,
       etaMs: (elapsed / (done - start)) * (tiles.length - done),
+      scale,
+      scaleSource,
     });
   }
   const ms = now();
@@ -221,12 +217,7 @@ export async function analyzeSlide(
     modelVersions: models.versions,
     warnings: [
       `Analysed tile by tile (${tiles.length} tiles of ${tile} px with a ${margin}-px margin); coordinates are level-0 slide pixels.`,
-      scaleWarning(
-        scale,
-        scaleSource,
-        options.pixelSizeUm ?? slide.pixelSize?.um,
-        slide.pixelSize?.from,
-      ),
+      scaleWarning(resolved, slide.pixelSize?.from),
     ],
     slide: {
       tiles: tiles.length,
