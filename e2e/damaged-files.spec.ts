@@ -33,9 +33,10 @@ test('the TIFF that froze PapLens gives its message and the next image is analys
 });
 
 /**
- * A decode that never returns (the decode worker is made to spin on one file by rewriting its
- * script in flight) is stopped by the watchdog within 10 s with one clear sentence; the next
- * image is analysed; and Cancel during such a decode stops it within a second.
+ * A decode that never returns (the decode worker is made to spin on one file, after saying it
+ * started it, by rewriting its script in flight) is stopped by the watchdog within 10 s with one
+ * clear sentence; the next image is analysed; and Cancel during such a decode stops it within a
+ * second.
  */
 async function spinOnFilesOfLength(page: Page, length: number): Promise<void> {
   // Worker scripts are fetched through the context (and must not come from the service worker).
@@ -43,7 +44,7 @@ async function spinOnFilesOfLength(page: Page, length: number): Promise<void> {
     const res = await route.fetch();
     const body =
       (await res.text()) +
-      `\n;{const o=self.onmessage;self.onmessage=(ev)=>{if(ev.data.bytes.byteLength===${length}){for(;;){}}return o(ev);};}\n`;
+      `\n;{const o=self.onmessage;self.onmessage=(ev)=>{if(ev.data.bytes.byteLength===${length}){self.postMessage({id:ev.data.id,started:true});for(;;){}}return o(ev);};}\n`;
     await route.fulfill({ response: res, body });
   });
 }

@@ -1,5 +1,5 @@
 import { DecodeWatchdog } from '../workers/decode/watchdog';
-import type { DecodeReply, DecodeWorkerHandle } from '../workers/decode/protocol';
+import type { DecodeMessage, DecodeWorkerHandle } from '../workers/decode/protocol';
 
 /**
  * The browser's decode worker. Decoding has its own worker (not the analysis worker) so a file
@@ -14,7 +14,7 @@ function browserDecodeWorker(): DecodeWorkerHandle {
   return {
     post: (req) => worker.postMessage(req, [req.bytes]),
     onReply: (cb) =>
-      worker.addEventListener('message', (ev: MessageEvent<DecodeReply>) => cb(ev.data)),
+      worker.addEventListener('message', (ev: MessageEvent<DecodeMessage>) => cb(ev.data)),
     onFailure: (cb) => {
       worker.addEventListener('error', (ev: ErrorEvent) => {
         ev.preventDefault();

@@ -1,5 +1,5 @@
 import { tsWorkerThread } from '../node-worker';
-import type { DecodeReply, DecodeWorkerHandle } from './protocol';
+import type { DecodeMessage, DecodeWorkerHandle } from './protocol';
 
 /**
  * A decode worker on node:worker_threads for the CLI and tests. Its JS heap is capped so a file
@@ -16,7 +16,7 @@ export function nodeDecodeWorker(maxHeapMb = 1024): DecodeWorkerHandle {
       worker.postMessage(req, [req.bytes]);
     },
     onReply(cb) {
-      worker.on('message', (m: DecodeReply) => cb(m));
+      worker.on('message', (m: DecodeMessage) => cb(m));
     },
     onFailure(cb) {
       worker.on('error', (e: Error) => cb(e.message));

@@ -9,6 +9,10 @@ export const BIG_DECODE_PIXELS = 16_000_000;
 export const DECODE_TIMEOUT_MESSAGE = 'The file could not be read in time; it may be damaged.';
 export const DECODE_CRASH_MESSAGE =
   'The file could not be read: decoding it ran out of memory or crashed; it may be damaged.';
+export const DECODE_START_MESSAGE =
+  'The image decoder did not start in time (the computer may be very busy); please try again.';
+/** How long a decode worker may take to pick up a request (its start-up), before the budget. */
+export const DECODE_START_LIMIT_MS = 30_000;
 
 /**
  * Time a healthy decode may take on a slow machine: a base plus a share per megabyte of file and
@@ -34,8 +38,11 @@ export interface DecodeOptions {
  */
 export class DecodeWatchdog {
   private worker: DecodeWorkerHandle | null = null;
-  private pending: { id: number; settle: (r: DecodeReply | { failed: string }) => void } | null =
-    null;
+  private pending: {
+    id: number;
+    settle: (r: DecodeReply | { failed: string }) => void;
+    started: () => void;
+  } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | null = null;
@@ -43,6 +50,7 @@ export class DecodeWatchdog {
   constructor(
     private readonly createWorker: DecodeWorkerFactory,
     private readonly idleMs = 15_000,
+    private readonly startLimitMs = DECODE_START_LIMIT_MS,
   ) {}
 
   /** Decode bytes to RGBA; rejects with ImageDecodeError (clear message) or an AbortError. */
@@ -67,8 +75,10 @@ export class DecodeWatchdog {
 
   private spawn(): DecodeWorkerHandle {
     const w = this.createWorker();
-    w.onReply((reply) => {
-      if (this.pending && reply.id === this.pending.id) this.pending.settle(reply);
+    w.onReply((m) => {
+      if (!this.pending || m.id !== this.pending.id) return;
+      if ('started' in m) this.pending.started();
+      else this.pending.settle(m);
     });
     w.onFailure((reason) => {
       if (this.worker !== w) return; // an old worker we already stopped
@@ -98,37 +108,49 @@ export class DecodeWatchdog {
         ? (bytes.buffer as ArrayBuffer)
         : (bytes.slice().buffer as ArrayBuffer);
 
-    const outcome = await new Promise<DecodeReply | { failed: string } | 'timeout' | 'aborted'>(
-      (resolve) => {
-        let settled = false;
-        const finish = (r: DecodeReply | { failed: string } | 'timeout' | 'aborted'): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          resolve(r);
-        };
-        // The deadline is checked again after the messages already queued: when this thread
-        // was busy past the budget (the CLI analyses a slide in-process beside a decode), a
-        // reply the worker sent in time still counts.
-        const timer = setTimeout(() => setTimeout(() => finish('timeout'), 0), budget);
-        const onAbort = (): void => finish('aborted');
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.pending = { id, settle: finish };
-        try {
-          worker.post({ id, bytes: buf });
-        } catch (e) {
-          finish({ failed: e instanceof Error ? e.message : String(e) });
-        }
-      },
-    );
+    type Outcome = DecodeReply | { failed: string } | 'timeout' | 'no-start' | 'aborted';
+    const outcome = await new Promise<Outcome>((resolve) => {
+      let settled = false;
+      const finish = (r: Outcome): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(r);
+      };
+      // Until the worker picks the request up, only its start-up is timed (a fresh worker
+      // loads its modules first; on a busy machine that alone can exceed a small file's
+      // budget, and a good file must not be called damaged for it).
+      let timer = setTimeout(() => setTimeout(() => finish('no-start'), 0), this.startLimitMs);
+      // The deadline is checked again after the messages already queued: when this thread
+      // was busy past the budget (the CLI analyses a slide in-process beside a decode), a
+      // reply the worker sent in time still counts.
+      const started = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => setTimeout(() => finish('timeout'), 0), budget);
+      };
+      const onAbort = (): void => finish('aborted');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending = { id, settle: finish, started };
+      try {
+        worker.post({ id, bytes: buf });
+      } catch (e) {
+        finish({ failed: e instanceof Error ? e.message : String(e) });
+      }
+    });
     this.pending = null;
 
-    if (outcome === 'timeout' || outcome === 'aborted' || 'failed' in outcome) {
+    if (
+      outcome === 'timeout' ||
+      outcome === 'no-start' ||
+      outcome === 'aborted' ||
+      'failed' in outcome
+    ) {
       // Whatever the worker is doing now is unwanted: stop it; the next decode starts a fresh one.
       this.kill();
       if (outcome === 'aborted') throw abortError();
       if (outcome === 'timeout') throw new ImageDecodeError(DECODE_TIMEOUT_MESSAGE);
+      if (outcome === 'no-start') throw new ImageDecodeError(DECODE_START_MESSAGE);
       if (outcome.failed === 'disposed') throw abortError();
       throw new ImageDecodeError(DECODE_CRASH_MESSAGE);
     }
