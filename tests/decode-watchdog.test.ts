@@ -3,11 +3,7 @@ import { encode as encodePng } from 'fast-png';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageDecodeError } from '../src/core/image/decode';
 import { nodeDecodeWorker } from '../src/workers/decode/node-decode-worker';
-import type {
-  DecodeMessage,
-  DecodeReply,
-  DecodeWorkerHandle,
-} from '../src/workers/decode/protocol';
+import type { DecodeMessage, DecodeWorkerHandle } from '../src/workers/decode/protocol';
 import {
   BIG_DECODE_PIXELS,
   DECODE_CRASH_MESSAGE,
@@ -18,21 +14,23 @@ import {
 } from '../src/workers/decode/watchdog';
 import { frozenLzwTiff, png } from './support/bad-inputs';
 
-/** A worker thread that starts a decode and never answers: it spins, as a stuck decoder would. */
-function spinningWorker(): DecodeWorkerHandle & { thread: Worker } {
-  const thread = new Worker(
-    'const { parentPort } = require("worker_threads"); setInterval(() => {}, 1000); parentPort.on("message", (m) => { parentPort.postMessage({ id: m.id, started: true }); for (;;) {} });',
-    {
-      eval: true,
-    },
-  );
+/** A decode worker handle over a worker thread running `code` (the fakes below). */
+function threadWorker(code: string): DecodeWorkerHandle & { thread: Worker } {
+  const thread = new Worker(code, { eval: true });
   return {
     thread,
     post: (req) => thread.postMessage(req, [req.bytes]),
-    onReply: (cb) => thread.on('message', (m: DecodeReply) => cb(m)),
+    onReply: (cb) => thread.on('message', (m: DecodeMessage) => cb(m)),
     onFailure: (cb) => thread.on('error', (e: Error) => cb(e.message)),
     terminate: () => void thread.terminate(),
   };
+}
+
+/** A worker thread that starts a decode and never answers: it spins, as a stuck decoder would. */
+function spinningWorker(): DecodeWorkerHandle & { thread: Worker } {
+  return threadWorker(
+    'const { parentPort } = require("worker_threads"); setInterval(() => {}, 1000); parentPort.on("message", (m) => { parentPort.postMessage({ id: m.id, started: true }); for (;;) {} });',
+  );
 }
 
 describe('DecodeWatchdog (issue 15)', () => {
@@ -127,55 +125,29 @@ describe('DecodeWatchdog (issue 15)', () => {
   });
 
   it('a worker that dies mid-decode gives one clear sentence', async () => {
-    const wd = new DecodeWatchdog(() => {
-      const thread = new Worker(
+    const wd = new DecodeWatchdog(() =>
+      threadWorker(
         'require("worker_threads").parentPort.on("message", () => { throw new Error("boom"); });',
-        { eval: true },
-      );
-      return {
-        post: (req) => thread.postMessage(req, [req.bytes]),
-        onReply: (cb) => thread.on('message', (m: DecodeReply) => cb(m)),
-        onFailure: (cb) => thread.on('error', (e: Error) => cb(e.message)),
-        terminate: () => void thread.terminate(),
-      };
-    });
+      ),
+    );
     watchdogs.push(wd);
     await expect(wd.decode(png(32, 32))).rejects.toThrow(DECODE_CRASH_MESSAGE);
   });
 
   it("the budget runs from the worker's pick-up: a slow start-up is not charged to the file", async () => {
     // A worker busy for 1.5 s before it listens (module loading on a busy machine), then quick.
-    const wd = new DecodeWatchdog(() => {
-      const thread = new Worker(
+    const wd = new DecodeWatchdog(() =>
+      threadWorker(
         'const { parentPort } = require("worker_threads"); const t = Date.now(); while (Date.now() - t < 1500) {} parentPort.on("message", (m) => { parentPort.postMessage({ id: m.id, started: true }); parentPort.postMessage({ id: m.id, ok: true, image: { width: 1, height: 1, data: new Uint8ClampedArray(4) } }); });',
-        { eval: true },
-      );
-      return {
-        post: (req) => thread.postMessage(req, [req.bytes]),
-        onReply: (cb) => thread.on('message', (m: DecodeMessage) => cb(m)),
-        onFailure: (cb) => thread.on('error', (e: Error) => cb(e.message)),
-        terminate: () => void thread.terminate(),
-      };
-    });
+      ),
+    );
     watchdogs.push(wd);
     const img = await wd.decode(png(8, 8), { budgetMs: 300 });
     expect([img.width, img.height]).toEqual([1, 1]);
   });
 
   it('a worker that never picks the request up gives its own message, not "damaged"', async () => {
-    const wd = new DecodeWatchdog(
-      () => {
-        const thread = new Worker('setInterval(() => {}, 1000);', { eval: true });
-        return {
-          post: (req) => thread.postMessage(req, [req.bytes]),
-          onReply: (cb) => thread.on('message', (m: DecodeMessage) => cb(m)),
-          onFailure: (cb) => thread.on('error', (e: Error) => cb(e.message)),
-          terminate: () => void thread.terminate(),
-        };
-      },
-      15_000,
-      500,
-    );
+    const wd = new DecodeWatchdog(() => threadWorker('setInterval(() => {}, 1000);'), 15_000, 500);
     watchdogs.push(wd);
     await expect(wd.decode(png(8, 8), { budgetMs: 60_000 })).rejects.toThrow(DECODE_START_MESSAGE);
   });
