@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSource, ProgressFn } from '../../../models/source';
 import type { RgbaImage } from '../../image/types';
+import { compileNet } from './compiled-net';
 
 /**
  * Deep feature extractors: three ImageNet backbones fine-tuned on CRIC cell crops
@@ -38,6 +39,8 @@ export interface DeepExtractor {
   name: DeepNetName;
   config: DeepNetConfig;
   model: tf.LayersModel;
+  /** The model's forward pass: compiled to fused ops when it can be (compiled-net.ts). */
+  run(x: tf.Tensor4D): tf.Tensor;
 }
 
 export interface DeepExtractors {
@@ -114,7 +117,11 @@ export async function loadDeepExtractors(
       const c = cfg.nets?.[name];
       if (!c) throw new DeepFeatureError(`The deep feature model "${name}" is not shipped.`);
       const model = await loadLayersModelFrom(source, c.path, onProgress);
-      nets[name] = { name, config: c, model };
+      const compiled = compileNet(model);
+      const run = compiled
+        ? (x: tf.Tensor4D) => compiled.run(x)
+        : (x: tf.Tensor4D) => model.predict(x) as tf.Tensor;
+      nets[name] = { name, config: c, model, run };
       loaded.push(name);
     }
   } catch (e) {
@@ -199,7 +206,7 @@ export async function deepFeaturesBatch(
       for (const name of names) {
         const ex = extractors.nets[name];
         if (!ex) continue;
-        const y = tf.tidy(() => ex.model.predict(preprocess(x, ex.config)) as tf.Tensor2D);
+        const y = tf.tidy(() => ex.run(preprocess(x, ex.config)) as tf.Tensor2D);
         const data = (await y.data()) as Float32Array;
         y.dispose();
         const d = ex.config.featureDim;
