@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { framingCaveats } from '../src/core/cell/framing';
-import { darkBlobNucleus, findCellNuclei, otsu } from '../src/core/cell/primary-nucleus';
+import {
+  darkBlobNucleus,
+  findCellNuclei,
+  FULL_CELL_SEARCH,
+  otsu,
+} from '../src/core/cell/primary-nucleus';
 import { cellImageView, CELL_VIEW_SIZE, dihedral } from '../src/core/cell/view';
 import type { RgbaImage } from '../src/core/image/types';
 import type { SegAdapter, SegNucleus } from '../src/core/pipeline/models';
@@ -25,12 +30,16 @@ function cellImage(
   return { width: w, height: h, data };
 }
 
-/** Stand-in segmentation: dark pixels, labelled by connected component (any scale). */
-function thresholdSeg(): SegAdapter {
+/**
+ * Stand-in segmentation: dark pixels, labelled by connected component (any scale). `sides` (if
+ * given) records the working-scale long side of every call.
+ */
+function thresholdSeg(sides?: number[]): SegAdapter {
   return {
     version: 'threshold',
     dispose: () => undefined,
     async segment(image, _mode, scale = 1) {
+      sides?.push(Math.round(scale * Math.max(image.width, image.height)));
       const { width: w, height: h } = image;
       const labels = new Int32Array(w * h);
       const grey = new Float32Array(w * h);
@@ -112,6 +121,36 @@ describe('single-cell nucleus finding', () => {
       expect(Math.hypot(p.centroid.x - w / 2, p.centroid.y - h / 2)).toBeLessThan(2);
       expect(c.nuclei.length).toBe(2);
     }
+  });
+
+  it('a tightly framed cell is settled by the two cheapest sides; the full search runs five', async () => {
+    // Nucleus 25 % of a 224-px image: ~24 px at the 96-px side, near the size prior's centre.
+    const img = cellImage(224, 224, [{ x: 112, y: 112, r: 28 }]);
+    const quick: number[] = [];
+    const c = await findCellNuclei(img, thresholdSeg(quick));
+    expect(quick).toEqual([64, 96]);
+    const full: number[] = [];
+    const f = await findCellNuclei(img, thresholdSeg(full), undefined, FULL_CELL_SEARCH);
+    expect(full).toEqual([64, 96, 128, 192, 256]);
+    expect(c.method).toBe('segmentation');
+    expect(c.nuclei[0].centroid).toEqual(f.nuclei[0].centroid);
+  });
+
+  it('a small (pyknotic) nucleus still reaches the large sides; nothing found tries them all', async () => {
+    // Nucleus ~4 % of the side: implausibly small (< 10 px) up to the 256-px side.
+    const small: number[] = [];
+    const c = await findCellNuclei(
+      cellImage(224, 224, [{ x: 112, y: 112, r: 4 }]),
+      thresholdSeg(small),
+    );
+    expect(small.slice(0, 5)).toEqual([64, 96, 128, 192, 256]);
+    expect(small.length).toBeGreaterThan(5);
+    expect(c.method).toBe('segmentation');
+    expect(Math.hypot(c.nuclei[0].centroid.x - 112, c.nuclei[0].centroid.y - 112)).toBeLessThan(2);
+    const blank: number[] = [];
+    const b = await findCellNuclei(cellImage(224, 224, []), thresholdSeg(blank));
+    expect(blank).toEqual([64, 96, 128, 192, 256, 384, 512]);
+    expect(b.method).toBe('fallback');
   });
 
   it('a scale the user set is the only one tried', async () => {

@@ -13,15 +13,36 @@ import type { SegAdapter, SegNucleus } from '../pipeline/models';
  */
 
 /**
- * Working-scale image sides tried (the image's longer side is resized to each). Most Herlev cells
- * are framed tightly (nucleus ~30–60 % of the side: 64–128 px); superficial cells with pyknotic
- * nuclei (~5 % of the side) need the large sides, which cost most, so those are only tried when
- * the smaller ones found nothing convincing.
+ * One stage of the search over working-scale image sides (the image's longer side is resized to
+ * each): its sides are segmented, and the search stops there when the best score so far reaches
+ * `enough`.
  */
-export const CELL_SCALE_SIDES = [64, 96, 128, 192, 256] as const;
-export const CELL_SCALE_SIDES_LARGE = [384, 512] as const;
-/** Best score below which the large sides are tried too. */
-const LARGE_SIDES_BELOW = 0.35;
+export interface CellSearchStage {
+  sides: readonly number[];
+  enough: number;
+}
+
+/**
+ * The search used by default, cheapest sides first. Most Herlev cells are framed tightly (nucleus
+ * ~30–60 % of the side), so 64 and 96 px (one 128² network input each, after the model's minimum
+ * size padding) usually find a convincing nucleus; 128–256 px cost 1–4×, and superficial cells
+ * with pyknotic nuclei (~5 % of the side) need 384 and 512 px (9× and 16×), tried only when
+ * nothing convincing was found before. The thresholds were chosen on Herlev train+val against
+ * FULL_CELL_SEARCH (docs/CELLS.md).
+ */
+export const CELL_SEARCH: readonly CellSearchStage[] = [
+  { sides: [64, 96], enough: 0.6 },
+  { sides: [128, 192, 256], enough: 0.35 },
+  { sides: [384], enough: 0.2 },
+  { sides: [512], enough: Infinity },
+];
+
+/** The former exhaustive search (all five sides, then the large ones): the reference. */
+export const FULL_CELL_SEARCH: readonly CellSearchStage[] = [
+  { sides: [64, 96, 128, 192, 256], enough: 0.35 },
+  { sides: [384, 512], enough: Infinity },
+];
+
 /** Plausible nucleus diameter at the working scale (px): centre and log-spread of the prior. */
 const DIAMETER_PRIOR = { centre: 26, logSd: 0.5 };
 /** A candidate's centroid must lie within this fraction of the shorter side from the centre. */
@@ -67,6 +88,8 @@ export async function findCellNuclei(
   seg?: SegAdapter,
   /** A scale the user set (µm/px or factor): only that one is tried. */
   userScale?: number,
+  /** Sides to try and when to stop (FULL_CELL_SEARCH: the exhaustive reference). */
+  search: readonly CellSearchStage[] = CELL_SEARCH,
 ): Promise<CellNuclei> {
   const { width, height } = image;
   const longSide = Math.max(width, height);
@@ -88,10 +111,11 @@ export async function findCellNuclei(
       }
     };
     if (userScale !== undefined) await run([userScale * longSide]);
-    else {
-      await run(CELL_SCALE_SIDES);
-      if (!best || (best as Candidate).score < LARGE_SIDES_BELOW) await run(CELL_SCALE_SIDES_LARGE);
-    }
+    else
+      for (const stage of search) {
+        await run(stage.sides);
+        if (best && (best as Candidate).score >= stage.enough) break;
+      }
   }
   const chosen = best as Candidate | null;
   if (chosen && chosen.score >= MIN_SEGMENTATION_SCORE) {
