@@ -126,7 +126,7 @@ export function compileNet(model: tf.LayersModel): CompiledNet | null {
         }
         steps.push({
           name,
-          inputs: info.inputs,
+          inputs: info.inputs.map(resolve),
           run: ([x]) =>
             tf.pad(x as tf.Tensor4D, [
               [0, 0],
@@ -239,6 +239,14 @@ export function compileNet(model: tf.LayersModel): CompiledNet | null {
   if (inputName === null) return null;
   const input = inputName;
   const output = resolve(outputName);
+  // Every step's inputs must exist before it runs; a graph this walk got wrong is declined here,
+  // at load time, rather than failing on a user's image.
+  const known = new Set([input]);
+  for (const s of steps) {
+    if (!s.inputs.every((n) => known.has(n))) return null;
+    known.add(s.name);
+  }
+  if (!known.has(output)) return null;
   return {
     run(x: tf.Tensor4D): tf.Tensor {
       return tf.tidy(() => {
