@@ -56,10 +56,7 @@ export interface SegmentResult {
  * (training/seg/tune-postprocess.ts; docs/SEGMENTATION.md).
  */
 export const SEGMENT_DEFAULTS = {
-  // Largest tile side: 768 rather than 512 because the SE blocks pool over the whole tile, so
-  // more context per tile is closer to one pass (EDF val unchanged with 768, object F1 −0.02 with
-  // 512-px tiles sized to the image; docs/PERFORMANCE.md) and a CRIC field needs 4 tiles, not 6.
-  tileSize: 768,
+  tileSize: 512,
   tileOverlap: 64,
   fieldExtraZooms: [0.7],
   minAreaPx: 100,
@@ -182,25 +179,18 @@ export function instancesFromProbability(
   return { width, height, scale, labels, instances };
 }
 
-/**
- * Tiles along one axis: as many as a `tile`-long stride with `overlap` needs, but each only as long
- * as covering [0, n) evenly requires (a multiple of `mult`, ≤ `tile`), so every seam overlaps by at
- * least `overlap`. Fixed 512-px tiles overlapped their neighbours by up to 192 px on a 1280-px
- * field and a 961-px side needed three full tiles where 960 needed two (issue 13): the network
- * time now follows the image size instead of jumping with it.
- */
-export function tileLayout(
-  n: number,
-  tile: number,
-  overlap: number,
-  mult: number,
-): { size: number; starts: number[] } {
-  if (n <= tile) return { size: n, starts: [0] };
-  const count = Math.ceil((n - overlap) / (tile - overlap));
-  const size = Math.min(tile, Math.ceil((n + (count - 1) * overlap) / count / mult) * mult);
+/** Positions of tiles along one axis: cover [0, n) with stride tile−overlap, last one flush. */
+function tileStarts(n: number, tile: number, overlap: number): number[] {
+  if (n <= tile) return [0];
   const starts: number[] = [];
-  for (let i = 0; i < count; i++) starts.push(Math.round((i * (n - size)) / (count - 1)));
-  return { size, starts };
+  for (let s = 0; ; s += tile - overlap) {
+    if (s + tile >= n) {
+      starts.push(n - tile);
+      break;
+    }
+    starts.push(s);
+  }
+  return starts;
 }
 
 /** Reflect index into [0, n) (period 2n−2, like numpy/torch 'reflect'). */
@@ -229,13 +219,13 @@ async function predictProbability(
   const minSize = model.manifest.input.minSize;
   const out = new Float32Array(w * h);
   const weight = new Float32Array(w * h);
-  const cols = tileLayout(w, tile, overlap, mult);
-  const rows = tileLayout(h, tile, overlap, mult);
+  const xs = tileStarts(w, tile, overlap);
+  const ys = tileStarts(h, tile, overlap);
   const ramp = Math.max(1, overlap);
-  for (const y0 of rows.starts) {
-    for (const x0 of cols.starts) {
-      const tw = cols.size;
-      const th = rows.size;
+  for (const y0 of ys) {
+    for (const x0 of xs) {
+      const tw = Math.min(tile, w);
+      const th = Math.min(tile, h);
       const pw = Math.max(minSize, Math.ceil(tw / mult) * mult);
       const ph = Math.max(minSize, Math.ceil(th / mult) * mult);
       const left = Math.floor((pw - tw) / 2);
