@@ -152,19 +152,17 @@ export function compileNet(model: tf.LayersModel): CompiledNet | null {
         // An activation layer that alone consumes a linear conv is fused into it.
         let act: Act = own;
         let alpha: number | undefined;
-        let outName = name;
         const next = only(name);
         const fused = own === 'linear' && next && name !== outputName ? activationOf(next) : null;
         if (fused && next) {
           act = fused.act;
           alpha = fused.alpha;
           alias.set(next.layer.name, name);
-          outName = name;
         }
         const pad: 'valid' | 'same' | number = foldedPad.get(name) ?? padding;
         const depthwise = info.cls === 'DepthwiseConv2D';
         steps.push({
-          name: outName,
+          name,
           inputs: info.inputs.map(resolve),
           run: ([x]) =>
             depthwise
