@@ -18,24 +18,7 @@ import { herlevSamples } from '../src/data/datasets';
 import { readImage, readMask } from '../src/data/read-image';
 import { loadSplit, type Part } from '../src/data/splits';
 import { nodeModelSource } from '../src/models/node-source';
-
-function fillPolygon(c: [number, number][], w: number, h: number): Uint8Array {
-  const m = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const xs: number[] = [];
-    for (let i = 0; i < c.length; i++) {
-      const [x1, y1] = c[i];
-      const [x2, y2] = c[(i + 1) % c.length];
-      if (y1 <= y !== y2 <= y) xs.push(x1 + ((y - y1) * (x2 - x1)) / (y2 - y1));
-    }
-    xs.sort((a, b) => a - b);
-    for (let k = 0; k + 1 < xs.length; k += 2)
-      for (let x = Math.ceil(xs[k]); x <= Math.floor(xs[k + 1]); x++)
-        if (x >= 0 && x < w) m[y * w + x] = 1;
-    for (const [x, yy] of c) if (yy === y) m[y * w + x] = 1;
-  }
-  return m;
-}
+import { fillPolygon } from '../src/core/util/geometry';
 
 function overlay(img: RgbaImage, contours: [number, number][][]): Uint8Array {
   const d = new Uint8Array(img.data);
