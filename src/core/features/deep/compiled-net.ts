@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * Runs a shipped CNN (a tfjs LayersModel) as a flat list of fused tfjs ops instead of through
- * `model.predict` (issue 13). On the 128² crops of a field the Layers machinery cost about as much
- * as the arithmetic (MobileNetV2: ~24 ms per call for ~11 ms of kernels, Node WASM), and every
- * ReLU6 / LeakyReLU and zero padding ran as its own kernel. Here a convolution absorbs the
+ * `model.predict` (issue 13): on a field's small crops the Layers machinery adds per-layer overhead,
+ * and every ReLU6 / LeakyReLU and zero padding ran as its own kernel (3 CNNs on one crop: 36.6 →
+ * 31.6 ms, interleaved A/B in docs/PERFORMANCE.md). Here a convolution absorbs the
  * activation that follows it and the symmetric padding before it; the weights are the model's own
  * tensors. Same outputs (tests/compiled-net.test.ts). Only the layer types of the shipped nets are
  * known; any other layer makes `compileNet` return null and the caller keeps `model.predict`.
@@ -160,32 +160,22 @@ export function compileNet(model: tf.LayersModel): CompiledNet | null {
           alias.set(next.layer.name, name);
         }
         const pad: 'valid' | 'same' | number = foldedPad.get(name) ?? padding;
-        const depthwise = info.cls === 'DepthwiseConv2D';
+        // Both fused ops take the same arguments (pad is never explicit here).
+        const conv = info.cls === 'DepthwiseConv2D' ? tf.fused.depthwiseConv2d : tf.fused.conv2d;
         steps.push({
           name,
           inputs: info.inputs.map(resolve),
           run: ([x]) =>
-            depthwise
-              ? tf.fused.depthwiseConv2d({
-                  x: x as tf.Tensor4D,
-                  filter: kernel,
-                  strides,
-                  pad,
-                  dilations,
-                  bias,
-                  activation: act,
-                  leakyreluAlpha: alpha,
-                })
-              : tf.fused.conv2d({
-                  x: x as tf.Tensor4D,
-                  filter: kernel,
-                  strides,
-                  pad,
-                  dilations,
-                  bias,
-                  activation: act,
-                  leakyreluAlpha: alpha,
-                }),
+            conv({
+              x: x as tf.Tensor4D,
+              filter: kernel,
+              strides,
+              pad,
+              dilations,
+              bias,
+              activation: act,
+              leakyreluAlpha: alpha,
+            }),
         });
         break;
       }
