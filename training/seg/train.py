@@ -173,13 +173,16 @@ def load_cric_val(path):
 
 
 @torch.no_grad()
-def cric_point_recall(model, cric, dev, mult, zooms=(0.7,)):
+def cric_point_recall(model, cric, dev, mult, zooms=(0.7,), scales=()):
     """CRIC VAL point recall as the shipped field pipeline scores it, minus post-processing:
-    probability >= 0.5 at the labelled centre, for the x1 pass and for max(x1, extra zoom passes)."""
+    probability >= 0.5 at the labelled centre, for the x1 pass and for max(x1, extra zoom passes).
+    `scales`: also the x1-pass recall of the field resampled by s with no rescaling back to the
+    working scale (how much a wrong scale estimate costs the network)."""
     model.eval()
     fields, pts = cric
     hit1 = np.zeros(len(pts), bool)
     hitm = np.zeros(len(pts), bool)
+    hits = {s: np.zeros(len(pts), bool) for s in scales}
     for i, g in enumerate(fields):
         sel = pts[:, 0] == i
         if not sel.any():
@@ -201,10 +204,19 @@ def cric_point_recall(model, cric, dev, mult, zooms=(0.7,)):
         xs = torch.from_numpy(np.minimum(pts[sel, 1], W - 1)).long().to(dev)
         hit1[sel] = (p1[ys, xs] >= 0.5).cpu().numpy()
         hitm[sel] = (pm[ys, xs] >= 0.5).cpu().numpy()
+        for s in scales:
+            xi = F.interpolate(x, scale_factor=s, mode='bilinear', align_corners=False)
+            h, w = xi.shape[-2:]
+            p = model(F.pad(xi, (0, (-w) % mult, 0, (-h) % mult), mode='reflect'))[0, 0, :h, :w]
+            ys_s = torch.clamp((ys.float() * s).long(), max=h - 1)
+            xs_s = torch.clamp((xs.float() * s).long(), max=w - 1)
+            hits[s][sel] = (p[ys_s, xs_s] >= 0.5).cpu().numpy()
     model.train()
     per_class = {c: float(hitm[pts[:, 3] == k].mean()) for k, c in enumerate(['NILM', 'ASC-US', 'LSIL', 'ASC-H', 'HSIL', 'SCC'])
                  if (pts[:, 3] == k).any()}
-    return {'cric_x1': float(hit1.mean()), 'cric_max': float(hitm.mean()), 'cric_class_max': per_class}
+    out = {'cric_x1': float(hit1.mean()), 'cric_max': float(hitm.mean()), 'cric_class_max': per_class}
+    out.update({f'cric_s{s:g}': float(h.mean()) for s, h in hits.items()})
+    return out
 
 
 def main():
@@ -230,6 +242,7 @@ def main():
     ap.add_argument('--stain', type=float, default=1.0, help='stain jitter strength on Herlev RGB (1 = original)')
     ap.add_argument('--warmup', type=int, default=100)
     ap.add_argument('--cric-val', help='npz from prepare_cric_val.py: log CRIC VAL point recall at each eval')
+    ap.add_argument('--cric-scales', default='', help='also log CRIC val x1-pass recall with fields resampled by each s (e.g. 0.5,2)')
     ap.add_argument('--ckpt-dir', help='also save a checkpoint at every eval (selection on val afterwards)')
     ap.add_argument('--mix', default='0.4,0.3,0.3', help='batch share herlev,synthetic,edf')
     a = ap.parse_args()
@@ -280,9 +293,11 @@ def main():
             tl = np.nanmean(losses[v][-a.eval_every:]) if any(np.isfinite(losses[v][-a.eval_every:])) else float('nan')
             extra = ''
             if cric:
-                c = cric_point_recall(models[v], cric, dev, 2**a.depth)
+                sc = tuple(float(x) for x in a.cric_scales.split(',') if x)
+                c = cric_point_recall(models[v], cric, dev, 2**a.depth, scales=sc)
                 r.update(c)
-                extra = f' cric val x1 {c["cric_x1"]:.4f} max {c["cric_max"]:.4f}'
+                extra = f' cric val x1 {c["cric_x1"]:.4f} max {c["cric_max"]:.4f}' + ''.join(
+                    f' s{x:g} {c[f"cric_s{x:g}"]:.4f}' for x in sc)
             msg.append(f'{v}: loss {tl:.4f} val dice herlev {r["herlev"]:.4f} synth {r["synthetic"]:.4f} edf {r["edf"]:.4f} mean {r["mean"]:.4f}{extra}')
             ck = {'config': models[v].config, 'state_dict': {k: t.detach().cpu() for k, t in models[v].state_dict().items()},
                   'step': step, 'val': r}
