@@ -244,6 +244,8 @@ def main():
     ap.add_argument('--cric-val', help='npz from prepare_cric_val.py: log CRIC VAL point recall at each eval')
     ap.add_argument('--cric-scales', default='', help='also log CRIC val x1-pass recall with fields resampled by each s (e.g. 0.5,2)')
     ap.add_argument('--ckpt-dir', help='also save a checkpoint at every eval (selection on val afterwards)')
+    ap.add_argument('--ema', type=float, default=0.0,
+                    help='evaluate and save an exponential moving average of the weights (decay per step, e.g. 0.995)')
     ap.add_argument('--mix', default='0.4,0.3,0.3', help='batch share herlev,synthetic,edf')
     a = ap.parse_args()
     if a.smoke:
@@ -278,6 +280,13 @@ def main():
         scheds[v] = torch.optim.lr_scheduler.LambdaLR(
             opts[v], lambda s: min(1.0, (s + 1) / max(a.warmup, 1)) * 0.5 * (1 + math.cos(math.pi * min(progress[0], 1.0))))
         best[v] = {'score': -1.0}
+    # EMA copies (weights and BN statistics): CRIC val recall swings by +-0.1 between raw checkpoints
+    # 150 steps apart (gpu-robust.sh run), an average over the last few hundred steps is steadier.
+    emas = {}
+    if a.ema > 0:
+        for v in variants:
+            emas[v] = SegNet(**models[v].config).to(dev)
+            emas[v].load_state_dict(models[v].state_dict())
     log(fh, f'device={dev} torch={torch.__version__} args={vars(a)}')
     for v in variants:
         log(fh, f'{v}: {sum(p.numel() for p in models[v].parameters())} parameters')
@@ -289,17 +298,18 @@ def main():
     def eval_all(step):
         msg = [f'step {step} t={time.time() - t0:.0f}s']
         for v in variants:
-            r = evaluate(models[v], val, dev, 2**a.depth)
+            m = emas.get(v, models[v])
+            r = evaluate(m, val, dev, 2**a.depth)
             tl = np.nanmean(losses[v][-a.eval_every:]) if any(np.isfinite(losses[v][-a.eval_every:])) else float('nan')
             extra = ''
             if cric:
                 sc = tuple(float(x) for x in a.cric_scales.split(',') if x)
-                c = cric_point_recall(models[v], cric, dev, 2**a.depth, scales=sc)
+                c = cric_point_recall(m, cric, dev, 2**a.depth, scales=sc)
                 r.update(c)
                 extra = f' cric val x1 {c["cric_x1"]:.4f} max {c["cric_max"]:.4f}' + ''.join(
                     f' s{x:g} {c[f"cric_s{x:g}"]:.4f}' for x in sc)
             msg.append(f'{v}: loss {tl:.4f} val dice herlev {r["herlev"]:.4f} synth {r["synthetic"]:.4f} edf {r["edf"]:.4f} mean {r["mean"]:.4f}{extra}')
-            ck = {'config': models[v].config, 'state_dict': {k: t.detach().cpu() for k, t in models[v].state_dict().items()},
+            ck = {'config': m.config, 'state_dict': {k: t.detach().cpu() for k, t in m.state_dict().items()},
                   'step': step, 'val': r}
             if a.ckpt_dir:
                 os.makedirs(a.ckpt_dir, exist_ok=True)
@@ -323,6 +333,13 @@ def main():
             loss.backward()
             opts[v].step()
             scheds[v].step()
+            if v in emas:
+                with torch.no_grad():
+                    for (k, e), t in zip(emas[v].state_dict().items(), models[v].state_dict().values()):
+                        if e.dtype.is_floating_point:
+                            e.mul_(a.ema).add_(t.detach(), alpha=1 - a.ema)
+                        else:
+                            e.copy_(t)
             losses[v].append(loss.item() if step % 25 == 0 or a.smoke else float('nan'))
         last = step == a.steps or time.time() - t0 > a.time_limit
         if step % a.eval_every == 0 or last:
