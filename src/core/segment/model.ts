@@ -78,6 +78,7 @@ export async function loadSegModel(
     weights.set(t.name, tf.tensor(floats.subarray(t.offset, t.offset + n), t.shape, 'float32'));
   }
   foldBatchNorms(weights, manifest.bnEpsilon);
+  splitDecoderInputs(weights, manifest.architecture.depth);
   const version = manifest.weights.sha256.slice(0, 12);
   return {
     manifest,
@@ -124,28 +125,59 @@ function foldBatchNorms(w: Map<string, tf.Tensor>, eps: number): void {
   }
 }
 
+/**
+ * A decoder block's input is [upsampled, skip] concatenated on channels, and a convolution of a
+ * concatenation is the sum of the convolutions of its parts. So each decoder conv that reads the
+ * concatenation (conv1, short.0) keeps its kernel split by input channels (`:up`, `:skip`) and the
+ * concatenation is never built: in the WASM backend Concat runs in JavaScript (≈ 0.4 s of a dense
+ * field, docs/PERFORMANCE.md). Sums in another order than PyTorch's: within 1e-5 (parity test).
+ */
+function splitDecoderInputs(w: Map<string, tf.Tensor>, depth: number): void {
+  for (let i = 0; i < depth; i++) {
+    const prev = i === 0 ? 'bridge' : `dec.${i - 1}`;
+    const up = get<tf.Rank.R4>(w, `${prev}.conv2.weight`).shape[3];
+    for (const name of [`dec.${i}.conv1`, `dec.${i}.short.0`]) {
+      if (!w.has(`${name}.weight`)) continue;
+      const k = get<tf.Rank.R4>(w, `${name}.weight`);
+      const [a, b] = tf.split(k, [up, k.shape[2] - up], 2);
+      k.dispose();
+      w.delete(`${name}.weight`);
+      w.set(`${name}.weight:up`, a);
+      w.set(`${name}.weight:skip`, b);
+    }
+  }
+}
+
+/** The two halves of a decoder block's input, never concatenated (splitDecoderInputs). */
+interface SplitInput {
+  up: tf.Tensor4D;
+  skip: tf.Tensor4D;
+}
+
 /** Conv with folded BN; symmetric explicit padding (pad=1 for 3×3) as PyTorch padding=1. */
 function convBn(
-  x: tf.Tensor4D,
+  x: tf.Tensor4D | SplitInput,
   w: Map<string, tf.Tensor>,
   name: string,
   stride: number,
   activation: 'relu' | 'linear',
 ): tf.Tensor4D {
-  const filter = get<tf.Rank.R4>(w, `${name}.weight`);
-  const pad = (filter.shape[0] - 1) / 2;
-  return tf.fused.conv2d({
-    x,
-    filter,
-    strides: stride,
-    pad,
-    bias: get(w, `${name}.weight:bias`),
-    activation,
-  });
+  const bias = get(w, `${name}.weight:bias`);
+  if (!('up' in x)) {
+    const filter = get<tf.Rank.R4>(w, `${name}.weight`);
+    const pad = (filter.shape[0] - 1) / 2;
+    return tf.fused.conv2d({ x, filter, strides: stride, pad, bias, activation });
+  }
+  const fu = get<tf.Rank.R4>(w, `${name}.weight:up`);
+  const pad = (fu.shape[0] - 1) / 2;
+  const a = tf.fused.conv2d({ x: x.up, filter: fu, strides: stride, pad, bias });
+  const b = tf.conv2d(x.skip, get<tf.Rank.R4>(w, `${name}.weight:skip`), stride, pad);
+  const sum: tf.Tensor4D = tf.add(a, b);
+  return activation === 'relu' ? tf.relu(sum) : sum;
 }
 
 function block(
-  x: tf.Tensor4D,
+  x: tf.Tensor4D | SplitInput,
   w: Map<string, tf.Tensor>,
   p: string,
   stride: number,
@@ -154,7 +186,9 @@ function block(
   let y = convBn(x, w, `${p}.conv1`, stride, 'relu');
   y = convBn(y, w, `${p}.conv2`, 1, 'linear');
   if (kind !== 'plain') {
-    const short = w.has(`${p}.short.0.weight`) ? convBn(x, w, `${p}.short.0`, stride, 'linear') : x;
+    const hasShort = w.has(`${p}.short.0.weight:bias`);
+    if (!hasShort && 'up' in x) throw new SegModelFormatError(`${p} needs a shortcut conv.`);
+    const short = hasShort ? convBn(x, w, `${p}.short.0`, stride, 'linear') : (x as tf.Tensor4D);
     y = tf.add(y, short);
   }
   y = tf.relu(y);
@@ -185,8 +219,7 @@ function forward(x: tf.Tensor4D, w: Map<string, tf.Tensor>, m: SegManifest): tf.
     for (let i = 0; i < depth; i++) {
       // Nearest ×2 (src = floor(dst/2)), as PyTorch F.interpolate(scale_factor=2, mode='nearest').
       h = tf.image.resizeNearestNeighbor(h, [h.shape[1] * 2, h.shape[2] * 2], false, false);
-      h = tf.concat([h, skips[depth - 1 - i]], 3);
-      h = block(h, w, `dec.${i}`, 1, kind);
+      h = block({ up: h, skip: skips[depth - 1 - i] }, w, `dec.${i}`, 1, kind);
     }
     const logits = tf.add(tf.conv2d(h, get(w, 'head.weight'), 1, 0), get(w, 'head.bias'));
     return tf.sigmoid(logits) as tf.Tensor4D;
