@@ -262,6 +262,7 @@ def main():
     cz = tuple(float(v) for v in a.cell_zoom.split(','))
     sampler = Sampler(d, dev, a.patch, dict(zip(('herlev', 'synthetic', 'edf'), mix)), gen, fz, cz, a.stain, a.zoom_core_share)
     cric = load_cric_val(a.cric_val) if a.cric_val else None
+    sc = tuple(float(x) for x in a.cric_scales.split(',') if x)
     evals = []
     val = {k: (d[f'{k}_val_img'], d[f'{k}_val_mask']) for k in ('herlev', 'synthetic', 'edf')}
     variants = a.variants.split(',')
@@ -303,7 +304,6 @@ def main():
             tl = np.nanmean(losses[v][-a.eval_every:]) if any(np.isfinite(losses[v][-a.eval_every:])) else float('nan')
             extra = ''
             if cric:
-                sc = tuple(float(x) for x in a.cric_scales.split(',') if x)
                 c = cric_point_recall(m, cric, dev, 2**a.depth, scales=sc)
                 r.update(c)
                 extra = f' cric val x1 {c["cric_x1"]:.4f} max {c["cric_max"]:.4f}' + ''.join(

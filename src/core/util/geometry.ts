@@ -27,7 +27,7 @@ export function fillPolygon(c: readonly [number, number][], w: number, h: number
     for (let k = 0; k + 1 < xs.length; k += 2)
       for (let x = Math.ceil(xs[k]); x <= Math.floor(xs[k + 1]); x++)
         if (x >= 0 && x < w) m[y * w + x] = 1;
-    for (const [x, yy] of c) if (yy === y) m[y * w + x] = 1;
   }
+  for (const [x, y] of c) if (x >= 0 && x < w && y >= 0 && y < h) m[y * w + x] = 1;
   return m;
 }
