@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   );
   const cls = models.cls;
   if (!cls || !models.extractors.deep) throw new Error('the shipped classifier is not loadable');
+  // A field without the segmentation model would be cached as "0 nuclei" instead of failing.
+  if (!models.seg) throw new Error('the shipped segmentation model is not loadable');
   const out = resolve(values.out!);
   mkdirSync(out, { recursive: true });
   const split = loadSplit('cric');
@@ -60,6 +62,9 @@ async function main(): Promise<void> {
   const realDeep = models.extractors.deep;
   const wrapped: PipelineModels = {
     ...models,
+    // The cache holds the six-class probabilities before the Other gate: train-screen.ts applies
+    // (and retrains) the gate itself, so caching gated probabilities would apply it twice.
+    screen: undefined,
     extractors: {
       ...models.extractors,
       deep: async (crop, wanted) => {
