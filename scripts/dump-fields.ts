@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     // The cache holds the six-class probabilities before the Other gate: train-screen.ts applies
     // (and retrains) the gate itself, so caching gated probabilities would apply it twice.
     screen: undefined,
+    versions: Object.fromEntries(Object.entries(models.versions).filter(([k]) => k !== 'screen')),
     extractors: {
       ...models.extractors,
       deep: async (crop, wanted) => {

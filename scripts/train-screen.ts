@@ -172,6 +172,12 @@ async function main(): Promise<void> {
   console.log(
     `cache: train ${train.length}/${split.parts.train.length} fields, val ${val.length}/${split.parts.val.length}`,
   );
+  // The gate's inputs are morphometrics of one segmenter's nuclei: a cache mixing segmenters (or
+  // made with another one than the shipped) would fit and choose the operating point on the wrong ones.
+  const segVersions = new Set([...train, ...val].map((f) => f.result.modelVersions.seg));
+  if (segVersions.size !== 1)
+    throw new Error(`the cache mixes segmentation models: ${[...segVersions].join(', ')}`);
+  const segVersion = [...segVersions][0];
   // Fused-vector blocks, in the classifier's group order.
   const blocks: Record<string, [number, number]> = {};
   let o = 0;
@@ -217,6 +223,7 @@ async function main(): Promise<void> {
     const proto: ScreenModel = {
       format: SCREEN_FORMAT,
       clsVersion,
+      segVersion,
       morph: { names: [...MORPH_FEATURES], ...morphNorm },
       fusedDim,
       fusedRanges: ranges,

@@ -17,6 +17,11 @@ export interface ScreenModel {
   format: typeof SCREEN_FORMAT;
   /** The classifier version whose fused features the gate reads (refused with another one). */
   clsVersion: string;
+  /**
+   * The segmentation model whose morphometrics the gate was fitted on (first 12 hex of its weights'
+   * SHA-256); refused with another one. Absent in files written before it was recorded.
+   */
+  segVersion?: string;
   morph: { names: MorphFeatureName[]; mean: number[]; std: number[] };
   /** Length of the classifier's fused vector. */
   fusedDim: number;
@@ -186,6 +191,7 @@ export function parseScreenModel(json: unknown): ScreenModel {
   return {
     format: SCREEN_FORMAT,
     clsVersion: String(j.clsVersion),
+    ...(typeof j.segVersion === 'string' ? { segVersion: j.segVersion } : {}),
     morph: j.morph,
     fusedDim: Number(j.fusedDim),
     fusedRanges: ranges,

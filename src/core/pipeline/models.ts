@@ -183,6 +183,13 @@ export async function loadPipelineModels(
       );
       screen = undefined;
     }
+    // Its inputs are the segmented nuclei's morphometrics: another segmenter moves them.
+    if (screen?.segVersion && versions.seg && screen.segVersion !== versions.seg) {
+      missing.push(
+        `the field screening model was fitted on segmentation model ${screen.segVersion}, not ${versions.seg}; it was not loaded (no Other class)`,
+      );
+      screen = undefined;
+    }
     if (screen) versions.screen = String(screen.meta.version ?? 'screen');
   } else if (cls) missing.push('no field screening model is present (public/models/screen)');
   let cell: CellClassifier | undefined;
