@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initNodeTf } from '../src/cli/tf-node';
-import { SCREEN_PATH } from '../src/core/classify/other-gate';
+import { parseScreenModel, SCREEN_PATH } from '../src/core/classify/other-gate';
 import { loadPipelineModels } from '../src/core/pipeline/models';
 import { REPO_ROOT } from '../src/data/paths';
 import { nodeModelSource } from '../src/models/node-source';
@@ -15,6 +15,13 @@ const readJson = (p: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(models, p), 'utf8')) as Record<string, unknown>;
 
 describe('screen model ↔ segmentation model', () => {
+  it('the shipped gate names the shipped segmentation model', () => {
+    const screen = parseScreenModel(readJson(SCREEN_PATH));
+    const weights = readJson('seg/model.json').weights as { sha256: string };
+    const segSha = weights.sha256;
+    expect(screen.segVersion).toBe(segSha.slice(0, 12));
+  });
+
   it('a gate fitted on another segmenter is not loaded, with a message; one without the field still is', async () => {
     await initNodeTf();
     const base = nodeModelSource(models);
