@@ -32,6 +32,7 @@ async function download(page: Page, testId: string): Promise<string> {
 interface ReportNucleus {
   label: string | null;
   abnormal: boolean;
+  confidence: number | null;
   probabilities: number[] | null;
 }
 
@@ -57,9 +58,14 @@ test.describe('Other objects in a field (shipped screen model)', () => {
     expect(other.length, 'this field has objects set aside').toBeGreaterThan(0);
     for (const n of nuclei) {
       expect(typeof n.abnormal).toBe('boolean');
-      expect(n.probabilities).toHaveLength(7);
+      // Objects the morphometric gate labels Other skip the classifier (issue 13): no split.
+      if (n.probabilities === null) {
+        expect(n.label).toBe('Other');
+        expect(n.confidence).toBeGreaterThan(0.5);
+      } else expect(n.probabilities).toHaveLength(7);
     }
     for (const n of other) expect(n.abnormal).toBe(false);
+    expect(other.filter((n) => n.probabilities === null).length).toBeGreaterThan(0);
     expect(report.images[0].setAsideCount).toBe(other.length);
 
     // The summary says how many were set aside; the class table leaves them out.
@@ -82,6 +88,14 @@ test.describe('Other objects in a field (shipped screen model)', () => {
       .evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label') ?? ''));
     expect(labels.length).toBe(Math.min(24, report.images[0].abnormalCount));
     for (const l of labels) expect(l).not.toMatch(/: Other,/);
+
+    // The least abnormal object (P = previous, from none) is one the gate settled: the panel
+    // says so instead of showing class probabilities.
+    await page.getByTestId('viewer').focus();
+    await page.keyboard.press('p');
+    await expect(page.getByTestId('set-aside-first')).toBeVisible();
+    await expect(page.getByTestId('class-probabilities')).toHaveCount(0);
+    await page.keyboard.press('Escape');
 
     // Switching Other off removes their (muted) outlines from the overlay, and back.
     const withOther = await overlayPixelCount(page);

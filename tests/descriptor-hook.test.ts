@@ -162,7 +162,8 @@ describe.skipIf(!shipped)('descriptor pool hook vs inline LBP + SURF BoF (shippe
       const before = poolCalls;
       const b = await analyze(image, withPool(), { mode: 'field' });
       expect(a.nuclei.length).toBeGreaterThan(1);
-      expect(poolCalls - before).toBe(a.nuclei.length);
+      // One pool call per nucleus that reaches the classifier (the gate settles the rest first).
+      expect(poolCalls - before).toBe(a.nuclei.filter((n) => n.probabilities !== null).length);
       expect(b.nuclei.map((n) => [n.id, n.centroid, n.probabilities])).toEqual(
         a.nuclei.map((n) => [n.id, n.centroid, n.probabilities]),
       );

@@ -8,6 +8,7 @@ import { findCellNuclei } from './cell/primary-nucleus';
 import { framingCaveats } from './cell/framing';
 import { HERLEV_CLASSES } from './herlev';
 import { handcraftedGroups, type HandcraftedFeatures } from './pipeline/cell-features';
+import { settleByGate, type GateSettled } from './pipeline/gate-first';
 import type { PipelineModels, SegNucleus } from './pipeline/models';
 import { AUTO_CELL_MAX_SIDE, chooseModeAndScale, type ScaleChoice } from './pipeline/scale-choice';
 import { OTHER_CLASS } from './types';
@@ -166,6 +167,16 @@ export async function analyze(
   const handGroups = cls ? handcraftedGroups(cls.groups.map((g) => g.name)) : [];
   const prefetch =
     mode === 'field' && !!cls && !!hook && handGroups.length > 0 && cls.pipeline.view === 'plain';
+  // Objects the morphometric Other gate settles alone skip the classifier (and the prefetch).
+  const screen = mode === 'field' && cls ? models.screen : undefined;
+  const tGate = now();
+  const settled: (GateSettled | null)[] = nuclei.map((n) =>
+    screen && cls ? settleByGate(screen, n.morphometrics, scale, cls.lowConfidenceBelow) : null,
+  );
+  if (screen) stageMs.other_gate = now() - tGate;
+  // The nuclei that reach the classifier, in order; the prefetch runs ahead along this list.
+  const queue = nuclei.flatMap((_, i) => (settled[i] ? [] : [i]));
+  let reached = 0;
   const pending = new Map<RgbaImage, Promise<HandcraftedFeatures>>();
   let started = 0;
   const runModels: PipelineModels =
@@ -186,9 +197,10 @@ export async function analyze(
   for (let i = 0; i < nuclei.length; i++) {
     checkAbort(signal);
     const n = nuclei[i];
-    if (prefetch && hook && cls) {
-      for (; started < Math.min(nuclei.length, i + DESCRIPTOR_PREFETCH); started++) {
-        const c = cropAt(started);
+    const early = settled[i];
+    if (prefetch && hook && cls && !early) {
+      for (; started < Math.min(queue.length, reached + DESCRIPTOR_PREFETCH); started++) {
+        const c = cropAt(queue[started]);
         const p = hook(c, undefined, handGroups, cls.pipeline.lbp, signal);
         // Awaited later in order; an abort meanwhile must not surface as an unhandled rejection.
         p.catch(() => undefined);
@@ -202,6 +214,7 @@ export async function analyze(
     let abnormal = false;
     let lowConfidence = false;
     const primary = mode === 'cell' ? i === 0 : undefined;
+    if (!early) reached++;
     if (herlev) {
       if (primary) {
         probabilities = herlev.probabilities;
@@ -211,6 +224,8 @@ export async function analyze(
         lowConfidence = herlev.lowConfidence;
         abnormal = herlev.abnormal;
       }
+    } else if (early) {
+      ({ probabilities, label, confidence, abnormalProbability, abnormal, lowConfidence } = early);
     } else if (cls && (mode === 'field' || primary)) {
       const crop = cropAt(i);
       crops[i] = undefined;

@@ -40,7 +40,9 @@ export interface Nucleus {
   morphometrics: Morphometrics;
   /**
    * Calibrated class probabilities (sum 1) in NUCLEUS_CLASSES order: the six Bethesda classes, then
-   * `Other` when the field-mode Other gate ran (7 values; 6 otherwise); null without a classifier.
+   * `Other` when the field-mode Other gate ran (7 values; 6 otherwise); null without a classifier,
+   * and for an object the gate alone set aside (label `Other`, confidence = P(Other); the classifier
+   * is not run for it: src/core/pipeline/gate-first.ts).
    */
   probabilities: number[] | null;
   /** Argmax of probabilities (`Other` included), or null. */

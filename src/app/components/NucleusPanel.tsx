@@ -100,8 +100,14 @@ export function NucleusPanel({ result }: { result: AnalysisResult }) {
           <strong>{n.label}</strong> <span className="muted">— {CLASS_DESCRIPTIONS[n.label]}</span>
           <br />
           <span className="muted">
-            confidence {percent(n.confidence ?? 0)} · P(abnormal){' '}
-            {percent(n.abnormalProbability ?? 0)}
+            confidence {percent(n.confidence ?? 0)} ·{' '}
+            {n.abnormalProbability === null ? (
+              <span data-testid="set-aside-first">
+                set aside by the screening gate before classification (no class probabilities)
+              </span>
+            ) : (
+              <>P(abnormal) {percent(n.abnormalProbability)}</>
+            )}
           </span>
         </p>
       ) : n.primary === false ? null : (

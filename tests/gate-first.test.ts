@@ -1,0 +1,152 @@
+// Issue 13: objects the morphometric Other gate labels Other skip the classifier. The screening
+// outputs must be exactly those of the full path; only the six-class split is not computed.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initNodeTf } from '../src/cli/tf-node';
+import { analyze } from '../src/core/analyze';
+import {
+  morphVector,
+  otherProbability,
+  screenPrediction,
+  SCREEN_FORMAT,
+  type ScreenModel,
+} from '../src/core/classify/other-gate';
+import { cropCell, CELL_CROP_SIZE } from '../src/core/image/crop-cell';
+import { resizeRgba } from '../src/core/image/ops';
+import { classifyFieldNucleus } from '../src/core/pipeline/classify-cell';
+import { gateRunsFirst, settleByGate } from '../src/core/pipeline/gate-first';
+import { loadPipelineModels, type PipelineModels } from '../src/core/pipeline/models';
+import { syntheticSegImage } from '../src/core/segment/bench';
+import { MORPH_FEATURES } from '../src/core/classify/other-gate';
+import { REPO_ROOT } from '../src/data/paths';
+import { nodeModelSource } from '../src/models/node-source';
+import { mulberry32 } from '../src/core/util/random';
+
+/** A morphometrics-only gate whose logit difference is 3 × (z-scored log area). */
+function areaGate(over: Partial<ScreenModel> = {}): ScreenModel {
+  return {
+    format: SCREEN_FORMAT,
+    clsVersion: 'cls-x',
+    morph: { names: [...MORPH_FEATURES], mean: [5, 0, 0, 0, 0], std: [1, 1, 1, 1, 1] },
+    fusedDim: 4,
+    fusedRanges: [],
+    classInputs: false,
+    mlp: {
+      inputDim: 5,
+      hidden: 1,
+      outputs: 2,
+      w1: new Float32Array([1, 0, 0, 0, 0]),
+      b1: new Float32Array([10]),
+      w2: new Float32Array([0, 3]),
+      b2: new Float32Array([0, -30]),
+    },
+    labelFrequency: 0.6,
+    abnormalThreshold: 0.3,
+    fieldMinCalls: 1,
+    meta: {},
+    ...over,
+  };
+}
+
+const morph = (areaPx: number): Parameters<typeof settleByGate>[1] => ({
+  areaPx,
+  perimeterPx: 2 * Math.sqrt(Math.PI * areaPx),
+  circularity: 0.9,
+  eccentricity: 0.3,
+  meanIntensity: 0.3,
+});
+
+describe('settleByGate', () => {
+  it('settles exactly the objects the full path labels Other, with the same P(Other)', () => {
+    const gate = areaGate();
+    const rand = mulberry32(5);
+    let settled = 0;
+    let kept = 0;
+    for (let k = 0; k < 400; k++) {
+      const m = morph(Math.exp(3 + 4 * rand()));
+      const early = settleByGate(gate, m, 1, 0.5);
+      // Any six-class prediction the CNNs might give.
+      const raw = Array.from({ length: 6 }, () => rand() ** 4);
+      const sum = raw.reduce((a, b) => a + b, 0);
+      const pred = {
+        logits: [],
+        probabilities: raw.map((v) => v / sum),
+        label: 'NILM' as const,
+        confidence: 0,
+        abnormalProbability: 0,
+        abnormal: false,
+        lowConfidence: false,
+      };
+      const q = otherProbability(gate, new Float32Array(4), morphVector(m));
+      const full = screenPrediction(pred, q, gate.abnormalThreshold, 0.5);
+      if (early) {
+        settled++;
+        expect(full.label).toBe('Other');
+        expect(full.abnormal).toBe(false);
+        expect(early.confidence).toBe(full.confidence);
+        expect(early.lowConfidence).toBe(full.lowConfidence);
+        expect(early.probabilities).toBeNull();
+        expect(early.abnormalProbability).toBeNull();
+      } else {
+        kept++;
+        expect(q).toBeLessThanOrEqual(0.5);
+      }
+    }
+    // Both outcomes occur, so the check above is not vacuous.
+    expect(settled).toBeGreaterThan(50);
+    expect(kept).toBeGreaterThan(50);
+  });
+
+  it('never settles with a gate that reads the classifier, or below the label boundary', () => {
+    const small = morph(20);
+    expect(settleByGate(areaGate(), small, 1, 0.5)).not.toBeNull();
+    expect(gateRunsFirst(areaGate({ fusedRanges: [[0, 2]] }))).toBe(false);
+    expect(settleByGate(areaGate({ fusedRanges: [[0, 2]] }), small, 1, 0.5)).toBeNull();
+    expect(settleByGate(areaGate({ classInputs: true }), small, 1, 0.5)).toBeNull();
+    expect(settleByGate(areaGate(), small, 1, 0.5, 0.4)).toBeNull();
+  });
+});
+
+const shipped = existsSync(join(REPO_ROOT, 'public', 'models', 'screen', 'model.json'));
+describe.skipIf(!shipped)('analyze, field mode, shipped models', () => {
+  let models: PipelineModels;
+  beforeAll(async () => {
+    await initNodeTf();
+    models = await loadPipelineModels(nodeModelSource());
+  }, 120_000);
+  afterAll(() => models?.dispose());
+
+  it('objects without class probabilities are those the full path sets aside, identically', async () => {
+    expect(models.screen && gateRunsFirst(models.screen)).toBe(true);
+    // Small and large dark blobs: the gate sets some aside and keeps others.
+    const img = syntheticSegImage(640, 480, 24, 9, 31);
+    const r = await analyze(img, models, { mode: 'field' });
+    const early = r.nuclei.filter((n) => n.probabilities === null);
+    const classified = r.nuclei.filter((n) => n.probabilities !== null);
+    expect(early.length).toBeGreaterThan(0);
+    expect(classified.length).toBeGreaterThan(0);
+    const working =
+      r.scale === 1
+        ? img
+        : resizeRgba(img, Math.round(img.width * r.scale), Math.round(img.height * r.scale));
+    for (const n of early) {
+      expect(n.label).toBe('Other');
+      expect(n.abnormal).toBe(false);
+      const crop = cropCell(
+        working,
+        n.centroid.x * r.scale,
+        n.centroid.y * r.scale,
+        CELL_CROP_SIZE,
+      );
+      const full = await classifyFieldNucleus(crop, n.morphometrics, r.scale, models);
+      expect(full.label).toBe('Other');
+      expect(full.abnormal).toBe(false);
+      expect(full.confidence).toBeCloseTo(n.confidence!, 6);
+    }
+    for (const n of classified) {
+      expect(n.probabilities).toHaveLength(7);
+      expect(n.probabilities![6]).toBeLessThanOrEqual(0.5);
+    }
+  }, 300_000);
+});
