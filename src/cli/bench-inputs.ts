@@ -5,13 +5,13 @@ import { hasData } from '../data/paths';
 import { readImage } from '../data/read-image';
 
 /**
- * The default bench field when ../shared is present: the densest CRIC test-split field by nuclei
- * the shipped model detects (issue 13: a bench on a sparse field misled us). Chosen by running
- * `paplens bench --fields default` (docs/PERFORMANCE.md).
+ * The default bench field when ../shared is present: the densest CRIC test-split field by objects
+ * outlined (issue 13: a bench on a sparse field misled us) — 177 with the stage-2 segmenter, 218
+ * with stage 5. Chosen by running `paplens bench --fields default` (docs/PERFORMANCE.md).
  */
-export const DENSE_BENCH_FIELD = { field: 'abaafc46c2b0cecef1ddb0ba3202ae74.jpg', nuclei: 177 };
+export const DENSE_BENCH_FIELD = { field: 'abaafc46c2b0cecef1ddb0ba3202ae74.jpg' };
 
-/** Nuclei drawn in the synthetic fallback field; the shipped model detects 159 (≥ 150, as dense as the real one). */
+/** Nuclei drawn in the synthetic fallback field; the stage-5 segmenter outlines 169 (≥ 150, as dense as the real one). */
 export const SYNTHETIC_FIELD_NUCLEI = 175;
 
 /**
@@ -59,7 +59,7 @@ export async function benchField(): Promise<{
       return {
         field,
         cell: { x: c.x, y: c.y },
-        source: `dense CRIC test field ${c.field} (${field.width}×${field.height}, ${DENSE_BENCH_FIELD.nuclei} nuclei detected)`,
+        source: `dense CRIC test field ${c.field} (${field.width}×${field.height}, the test split's most outlined objects)`,
       };
     }
   }
