@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encode } from 'fast-png';
 import { initNodeTf } from '../src/cli/tf-node';
-import { findCellNuclei } from '../src/core/cell/primary-nucleus';
+import { CELL_SEARCH, FULL_CELL_SEARCH, findCellNuclei } from '../src/core/cell/primary-nucleus';
 import { loadPipelineModels } from '../src/core/pipeline/models';
 import type { RgbaImage } from '../src/core/image/types';
 import { herlevCells } from '../src/data/cell-manifest';
@@ -41,10 +41,13 @@ async function main(): Promise<void> {
       // Every n-th cell only (a quicker look; the framing ranges below use it too).
       every: { type: 'string', default: '1' },
       'skip-sd': { type: 'boolean', default: false },
+      // The exhaustive reference search instead of the staged one (after a network change).
+      full: { type: 'boolean', default: false },
     },
   });
   await initNodeTf();
   const models = await loadPipelineModels(nodeModelSource(), { classifier: false });
+  const search = values.full ? FULL_CELL_SEARCH : CELL_SEARCH;
   const parts = values.parts.split(',') as Part[];
   const hs = loadSplit('herlev');
   const groups = new Set(parts.flatMap((p) => hs.parts[p]));
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
     .filter((c) => groups.has(c.group))
     .filter((_, i) => i % every === 0)) {
     const img = await readImage(c.imagePath);
-    const r = await findCellNuclei(img, models.seg);
+    const r = await findCellNuclei(img, models.seg, undefined, search);
     n++;
     const p = r.nuclei[r.primary];
     const long = Math.max(img.width, img.height);
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
   for (const s of herlevSamples().filter((s) => sdGroups.has(s.group))) {
     const img = await readImage(s.imagePath);
     const mask = await readMask(s.maskPath);
-    const r = await findCellNuclei(img, models.seg);
+    const r = await findCellNuclei(img, models.seg, undefined, search);
     const m = fillPolygon(r.nuclei[r.primary].contour, img.width, img.height);
     let inter = 0;
     let uni = 0;

@@ -4,6 +4,7 @@ import {
   darkBlobNucleus,
   findCellNuclei,
   FULL_CELL_SEARCH,
+  isFragmentOf,
   otsu,
 } from '../src/core/cell/primary-nucleus';
 import { cellImageView, CELL_VIEW_SIZE, dihedral } from '../src/core/cell/view';
@@ -151,6 +152,55 @@ describe('single-cell nucleus finding', () => {
     const b = await findCellNuclei(cellImage(224, 224, []), thresholdSeg(blank));
     expect(blank).toEqual([64, 96, 128, 192, 256, 384, 512]);
     expect(b.method).toBe('fallback');
+  });
+
+  it('a piece of an already found nucleus, seen at a larger side, is not taken for the nucleus', async () => {
+    // A square "nucleus" of side 2r centred at (112, 112) in a 224-px image, as a segmenter returns it.
+    const square = (r: number, meanIntensity: number): SegNucleus => ({
+      contour: [
+        [112 - r, 112 - r],
+        [112 + r, 112 - r],
+        [112 + r, 112 + r],
+        [112 - r, 112 + r],
+      ],
+      bbox: { x: 112 - r, y: 112 - r, width: 2 * r, height: 2 * r },
+      centroid: { x: 112, y: 112 },
+      morphometrics: {
+        areaPx: 4 * r * r,
+        perimeterPx: 8 * r,
+        circularity: 0.8,
+        eccentricity: 0.1,
+        meanIntensity,
+      },
+    });
+    // At the 64- and 96-px sides a large nucleus (Ø ≈ 158 px in the input: implausibly large there,
+    // so the search goes on); from the 128-px side on, a chromatin piece inside it at the prior's
+    // size, which alone would score far higher.
+    const fragmenting = (pieceGrey: number): SegAdapter => ({
+      version: 'fragments',
+      dispose: () => undefined,
+      async segment(image, _mode, scale = 1) {
+        const side = Math.round(scale * Math.max(image.width, image.height));
+        const n = side <= 96 ? square(70, 0.3) : square(Math.round(13 / scale), pieceGrey);
+        return {
+          width: image.width,
+          height: image.height,
+          labels: new Int32Array(image.width * image.height),
+          nuclei: [n],
+          scale,
+        };
+      },
+    });
+    const img = cellImage(224, 224, [{ x: 112, y: 112, r: 50 }]);
+    const kept = await findCellNuclei(img, fragmenting(0.32));
+    expect(kept.nuclei[0].morphometrics.areaPx).toBe(19600);
+    expect(isFragmentOf(square(8, 0.32), square(50, 0.3))).toBe(true);
+    // A much darker dot inside a pale blob (a pyknotic nucleus inside its cell) is taken.
+    const dark = await findCellNuclei(img, fragmenting(0.1));
+    expect(dark.nuclei[0].morphometrics.areaPx).toBeLessThan(19600 / 2);
+    expect(isFragmentOf(square(8, 0.1), square(50, 0.3))).toBe(false);
+    // Large pieces are not fragments either.
+    expect(isFragmentOf(square(40, 0.32), square(50, 0.3))).toBe(false);
   });
 
   it('a scale the user set is the only one tried', async () => {

@@ -2,6 +2,7 @@ import { toGrey } from '../image/ops';
 import type { RgbaImage } from '../image/types';
 import { fillHoles, instanceStats } from '../segment/postprocess';
 import type { SegAdapter, SegNucleus } from '../pipeline/models';
+import { pointInPolygon } from '../util/geometry';
 
 /**
  * Single-cell mode: find the nucleus of the cell the image is framed around, whatever the image's
@@ -105,7 +106,9 @@ export async function findCellNuclei(
         const s = await seg.segment(image, 'cell', scale);
         s.nuclei.forEach((n, i) => {
           const score = nucleusScore(n, width, height, scale);
-          if (score > 0 && (!best || score > best.score))
+          const held = best as Candidate | null;
+          if (held && scale > held.scale && isFragmentOf(n, held.nuclei[held.index])) return;
+          if (score > 0 && (!held || score > held.score))
             best = { nuclei: s.nuclei, index: i, scale, score };
         });
       }
@@ -131,6 +134,27 @@ export async function findCellNuclei(
   }
   const fb = darkBlobNucleus(image);
   return { nuclei: [fb], primary: 0, scale: 1, method: 'fallback', score: 0 };
+}
+
+/**
+ * Darker than its container by at least this (grey 0–1) to count as a nucleus inside it.
+ * Chosen on Herlev-SD train+val masks and Herlev train+val (docs/CELLS.md).
+ */
+export const FRAGMENT_DARKER_BY = 0.1;
+
+/**
+ * Whether `n`, found at a larger side, is a piece of the nucleus `held` already found at a
+ * smaller one: its centre lies inside it, it is less than half its area, and it is not clearly
+ * darker. The stage-5 network (trained over ×0.4–2.5) outlines chromatin pieces when a large
+ * nucleus is magnified far beyond that range; a dark pyknotic nucleus inside a pale blob (its
+ * whole cell, outlined at a small side) is still taken.
+ */
+export function isFragmentOf(n: SegNucleus, held: SegNucleus): boolean {
+  return (
+    n.morphometrics.areaPx < 0.5 * held.morphometrics.areaPx &&
+    n.morphometrics.meanIntensity > held.morphometrics.meanIntensity - FRAGMENT_DARKER_BY &&
+    pointInPolygon(n.centroid.x, n.centroid.y, held.contour)
+  );
 }
 
 /** Below this plausibility the segmentation's best candidate is not trusted (fallback instead). */
