@@ -1,7 +1,10 @@
 // Issue 13: objects the morphometric Other gate labels Other skip the classifier. The screening
 // outputs must be exactly those of the full path; only the six-class split is not computed.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { runCli } from './support/run-cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeTf } from '../src/cli/tf-node';
 import { analyze } from '../src/core/analyze';
@@ -147,6 +150,26 @@ describe.skipIf(!shipped)('analyze, field mode, shipped models', () => {
     for (const n of classified) {
       expect(n.probabilities).toHaveLength(7);
       expect(n.probabilities![6]).toBeLessThanOrEqual(0.5);
+    }
+  }, 300_000);
+
+  it('the CLI table says "no" (not "–") for the screening call of an object set aside first', async () => {
+    const img = syntheticSegImage(640, 480, 24, 9, 31);
+    const dir = mkdtempSync(join(tmpdir(), 'paplens-gate-first-'));
+    try {
+      const file = join(dir, 'field.png');
+      writeFileSync(
+        file,
+        encodePng({ width: img.width, height: img.height, data: img.data, channels: 4, depth: 8 }),
+      );
+      const r = await runCli(['analyze', file, '--mode', 'field']);
+      expect(r.code, r.err).toBe(0);
+      const other = r.out.split('\n').filter((l) => /\sOther\s/.test(l));
+      expect(other.length).toBeGreaterThan(0);
+      // Columns: … label, confidence, p_abnormal (–: not computed), flagged, low_conf.
+      for (const l of other) expect(l).toMatch(/Other\s+0\.\d+\s+(–|0\.\d+)\s+no\s+(no|yes)\s*$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
 });

@@ -203,9 +203,10 @@ export async function run(argv: string[]): Promise<void> {
           label: n.label,
           confidence: n.confidence,
           p_abnormal: n.abnormalProbability,
-          // The screening call (field mode's operating point; never for Other), as the app flags.
-          flagged: n.probabilities ? (n.abnormal ? 'yes' : 'no') : null,
-          low_conf: n.probabilities ? (n.lowConfidence ? 'yes' : 'no') : null,
+          // The screening call (field mode's operating point; never for Other), as the app flags;
+          // objects the gate set aside before classification carry a label but no probabilities.
+          flagged: n.label !== null ? (n.abnormal ? 'yes' : 'no') : null,
+          low_conf: n.label !== null ? (n.lowConfidence ? 'yes' : 'no') : null,
         });
       }
     }
