@@ -153,6 +153,24 @@ test.describe('app shell', () => {
     expect(['done', 'viewed']).toContain(await waitForImage(page));
   });
 
+  test('Diagnostics shows the WASM threads tfjs really runs, not the ones asked for', async ({
+    page,
+  }) => {
+    await page.goto('/?backend=wasm');
+    expect(await waitForEngine(page)).toBe('wasm');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+    // The app asks for every core (≤ 8); tfjs-backend-wasm grants at most half of them (it assumes
+    // two hardware threads per core), so a 2-core machine runs one thread. The app used to report
+    // the count it asked for.
+    const granted = Math.max(1, Math.min(8, cores, Math.floor(cores / 2)));
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    const diag = page.getByTestId('diagnostics');
+    await expect(diag).toContainText(
+      granted > 1 ? `WebAssembly, ${granted} threads` : 'WebAssembly, single thread',
+    );
+    await expect(diag).toContainText(`(${granted} WASM thread${granted > 1 ? 's' : ''})`);
+  });
+
   test('WebGPU is used when asked for and an adapter exists (small check)', async ({ page }) => {
     await page.goto('/?backend=webgpu');
     const backend = await waitForEngine(page);

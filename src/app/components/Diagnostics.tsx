@@ -64,7 +64,9 @@ export function Diagnostics({ onClose }: { onClose: () => void }) {
         <dt>Cross-origin isolated</dt>
         <dd>
           {String(self.crossOriginIsolated)}{' '}
-          {backend?.wasmThreads ? `(${backend.wasmThreads} WASM threads)` : ''}
+          {backend?.wasmThreads
+            ? `(${backend.wasmThreads} WASM thread${backend.wasmThreads > 1 ? 's' : ''})`
+            : ''}
         </dd>
         <dt>tfjs</dt>
         <dd>

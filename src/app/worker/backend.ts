@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendInfo, BackendName } from './protocol';
 
 /** WebGPU first (fastest where it exists), then WebGL, then WASM (threads when isolated). */
@@ -59,7 +59,8 @@ export async function initBackend(
   const t0 = performance.now();
   const isolated = self.crossOriginIsolated === true;
   setWasmPaths(wasmBase);
-  // All cores (up to 8): the page thread is idle while the worker computes.
+  // Ask for all cores (up to 8): the page thread is idle while the worker computes. tfjs grants at
+  // most half of hardwareConcurrency (see wasmThreads below).
   const threads = isolated ? Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2)) : 1;
   setThreadsCount(threads);
 
@@ -81,10 +82,14 @@ export async function initBackend(
         await tf.ready();
         await smokeTest();
         let adapter: string;
+        // What the module really runs with, not what we asked for: tfjs-backend-wasm caps its
+        // XNNPACK pool at hardwareConcurrency / 2 (one thread on a 2-core machine). Forcing 2 there
+        // was measured slower (docs/PERFORMANCE.md, "WASM threads"), so its choice is kept.
+        const wasmThreads = name === 'wasm' ? getThreadsCount() : null;
         if (name === 'webgpu') adapter = await describeWebGpu();
         else if (name === 'webgl') adapter = describeWebGl();
         else if (name === 'wasm')
-          adapter = `WebAssembly, ${threads > 1 ? `${threads} threads` : 'single thread'}${isolated ? '' : ' (page not cross-origin isolated)'}`;
+          adapter = `WebAssembly, ${wasmThreads !== null && wasmThreads > 1 ? `${wasmThreads} threads` : 'single thread'}${isolated ? '' : ' (page not cross-origin isolated)'}`;
         else adapter = 'plain JavaScript';
         const software = (name === 'webgpu' || name === 'webgl') && SOFTWARE_GPU.test(adapter);
         if (software && !retrying && name !== preferred) {
@@ -99,7 +104,7 @@ export async function initBackend(
             adapter,
             fallbacks,
             crossOriginIsolated: isolated,
-            wasmThreads: name === 'wasm' ? threads : null,
+            wasmThreads,
             tfjsVersion: tf.version.tfjs,
             initMs: performance.now() - t0,
           };
