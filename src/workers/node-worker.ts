@@ -16,6 +16,11 @@ export function nodeDescriptorWorker(): WorkerHandle {
   );
 }
 
+/** A worker thread holding a copy of the segmentation network (src/workers/seg-tiles.ts). */
+export function nodeSegTileWorker(): WorkerHandle {
+  return workerThreadHandle(tsWorkerThread(new URL('./seg-tile.node-worker.ts', import.meta.url)));
+}
+
 /** A worker thread running a TypeScript entry module (worker threads do not inherit tsx's loader). */
 export function tsWorkerThread(entry: URL, options: WorkerOptions = {}): Worker {
   const tsxApi = tsxEsmApiUrl();

@@ -5,6 +5,8 @@ import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
 import { initNodeTf } from '../tf-node';
 import { loadPipelineModels } from '../../core/pipeline/models';
+import { shareSegTiles } from '../seg-tile-workers';
+import type { SegTileWorkers } from '../../workers/seg-tiles';
 import type { AnalysisResult } from '../../core/types';
 import { DecodeWatchdog } from '../../workers/decode/watchdog';
 import { nodeDecodeWorker } from '../../workers/decode/node-decode-worker';
@@ -80,7 +82,9 @@ export async function run(argv: string[]): Promise<void> {
     (scaleOpts.scale !== undefined ? scaleOpts.scale * WORKING_PIXEL_UM : undefined);
   const backend = await initNodeTf();
   const modelsDir = values.models ? resolve(values.models) : undefined;
-  const models = await loadPipelineModels(nodeModelSource(modelsDir));
+  const source = nodeModelSource(modelsDir);
+  const models = await loadPipelineModels(source);
+  let segTiles: Promise<SegTileWorkers | null> | null = null;
   let analyzer: Analyzer | null = null;
   let descriptors: AppDescriptors | null = null;
   // Decoding runs in a worker thread under a time budget: a damaged file cannot hang the batch.
@@ -112,6 +116,9 @@ export async function run(argv: string[]): Promise<void> {
       });
       models.extractors.handcrafted = descriptors.hook;
     }
+    // In-process: the tiles of each image shared with copies of the network on the other cores.
+    // Not awaited: they join when loaded (a one-file run does not wait for them to start).
+    if (jobs === 1) segTiles = shareSegTiles(models, source).catch(() => null);
     const results: (AnalysisResult | null)[] = new Array<AnalysisResult | null>(
       positionals.length,
     ).fill(null);
@@ -234,6 +241,7 @@ export async function run(argv: string[]): Promise<void> {
       );
   } finally {
     descriptors?.terminate();
+    (await segTiles)?.terminate();
     analyzer?.dispose();
     decoder.dispose();
     models.dispose();

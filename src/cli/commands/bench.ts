@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { benchFields, listFields } from '../field-bench';
 import { loadPipelineModels } from '../../core/pipeline/models';
+import { shareSegTiles } from '../seg-tile-workers';
+import type { SegTileWorkers } from '../../workers/seg-tiles';
 import { dataDir, hasData, NO_DATA_MESSAGE } from '../../data/paths';
 import { PARTS, type Part } from '../../data/splits';
 
@@ -133,10 +135,17 @@ async function runFieldBench(
   if (limitArg) files = files.slice(0, Number(limitArg));
   if (files.length === 0) throw new CliError(`no field images in ${dir}`);
   const backend = await initNodeTf();
-  const models = await loadPipelineModels(nodeModelSource());
+  const source = nodeModelSource();
+  const models = await loadPipelineModels(source);
+  let segTiles: SegTileWorkers | null = null;
   try {
     if (!models.seg) throw new CliError('the segmentation model is not shipped; nothing to bench');
-    console.log(`bench: ${files.length} fields, backend ${backend}, one thread, field mode`);
+    // As `paplens analyze` on one file: tiles shared with copies of the network on other cores.
+    segTiles = await shareSegTiles(models, source);
+    const helpers = segTiles?.helpers.length ?? 0;
+    console.log(
+      `bench: ${files.length} fields, backend ${backend}, one analysis thread + ${helpers} segmentation tile worker${helpers === 1 ? '' : 's'}, field mode`,
+    );
     const { rows, summary } = await benchFields(files, models, (t, i) =>
       console.log(
         `[${i + 1}/${files.length}] ${basename(t.file)} ${t.width}×${t.height}: ${t.nuclei} nuclei, ${t.total_ms.toFixed(0)} ms`,
@@ -151,8 +160,9 @@ async function runFieldBench(
         `≈ ${summary.ms_per_field_base.toFixed(0)} ms + ${summary.ms_per_nucleus.toFixed(1)} ms per nucleus; ` +
         `load ${summary.load[0].toFixed(2)} → ${summary.load[1].toFixed(2)}`,
     );
-    if (json) writeJson(json, { backend, summary, fields: rows });
+    if (json) writeJson(json, { backend, seg_tile_workers: helpers, summary, fields: rows });
   } finally {
+    segTiles?.terminate();
     models.dispose();
   }
 }

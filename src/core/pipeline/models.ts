@@ -1,4 +1,5 @@
 import type { ModelSource, ProgressFn } from '../../models/source';
+import { setTileHelpers, type TileHelper } from '../segment/tile-helpers';
 import { loadFusionModel } from '../classify/model-io';
 import type { FusionModel } from '../classify/fusion';
 import type { RgbaImage } from '../image/types';
@@ -74,6 +75,8 @@ export interface SegAdapter {
   ): Promise<SegOutput>;
   /** The automatic-scale coarse pass (src/core/segment/auto-scale.ts); absent in test doubles. */
   estimateScale?(image: RgbaImage, mode: AnalysisMode): Promise<ScaleEstimate>;
+  /** Share the tiles of large inputs with copies of the network in other workers (empty: none). */
+  shareTiles?(helpers: readonly TileHelper[]): void;
   version: string;
   dispose(): void;
 }
@@ -249,6 +252,7 @@ async function loadSegAdapter(source: ModelSource, onProgress: ProgressFn): Prom
     version: model.version,
     dispose: () => model.dispose(),
     estimateScale: (image, mode) => estimateScale(image, model, estimateOptions(mode)),
+    shareTiles: (helpers) => setTileHelpers(model, helpers),
     async segment(image, mode, scale, probability) {
       const r = await segment(image, model, {
         mode,

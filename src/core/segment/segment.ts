@@ -3,6 +3,7 @@ import { resizeRgba, toGrey } from '../image/ops';
 import type { RgbaImage } from '../image/types';
 import type { AnalysisMode } from '../types';
 import type { SegModel } from './model';
+import { runShared, tileHelpersOf } from './tile-helpers';
 import {
   dropSmallLabels,
   fillHoles,
@@ -222,41 +223,63 @@ async function predictProbability(
   const xs = tileStarts(w, tile, overlap);
   const ys = tileStarts(h, tile, overlap);
   const ramp = Math.max(1, overlap);
-  for (const y0 of ys) {
-    for (const x0 of xs) {
-      const tw = Math.min(tile, w);
-      const th = Math.min(tile, h);
-      const pw = Math.max(minSize, Math.ceil(tw / mult) * mult);
-      const ph = Math.max(minSize, Math.ceil(th / mult) * mult);
-      const left = Math.floor((pw - tw) / 2);
-      const top = Math.floor((ph - th) / 2);
-      const buf = new Float32Array(pw * ph);
-      for (let y = 0; y < ph; y++) {
-        const sy = y0 + reflect(y - top, th);
-        for (let x = 0; x < pw; x++) buf[y * pw + x] = grey[sy * w + x0 + reflect(x - left, tw)];
-      }
-      const input = tf.tensor4d(buf, [1, ph, pw, 1]);
-      const pred = model.predict(input);
-      input.dispose();
-      let p: Float32Array;
-      try {
-        p = (await pred.data()) as Float32Array;
-      } finally {
-        pred.dispose();
-      }
-      for (let y = 0; y < th; y++) {
-        // Distance to the tile's inner edges (edges on the image border get full weight).
-        const dy = Math.min(y0 > 0 ? y + 1 : ramp, y0 + th < h ? th - y : ramp);
-        for (let x = 0; x < tw; x++) {
-          const dx = Math.min(x0 > 0 ? x + 1 : ramp, x0 + tw < w ? tw - x : ramp);
-          const wt = Math.min(1, dy / ramp) * Math.min(1, dx / ramp);
-          const i = (y0 + y) * w + x0 + x;
-          out[i] += wt * p[(y + top) * pw + x + left];
-          weight[i] += wt;
-        }
+  const tw = Math.min(tile, w);
+  const th = Math.min(tile, h);
+  const pw = Math.max(minSize, Math.ceil(tw / mult) * mult);
+  const ph = Math.max(minSize, Math.ceil(th / mult) * mult);
+  const left = Math.floor((pw - tw) / 2);
+  const top = Math.floor((ph - th) / 2);
+  const origin = (i: number): [number, number] => [
+    xs[i % xs.length],
+    ys[Math.floor(i / xs.length)],
+  ];
+  const tileInput = (i: number): Float32Array => {
+    const [x0, y0] = origin(i);
+    const buf = new Float32Array(pw * ph);
+    for (let y = 0; y < ph; y++) {
+      const sy = y0 + reflect(y - top, th);
+      for (let x = 0; x < pw; x++) buf[y * pw + x] = grey[sy * w + x0 + reflect(x - left, tw)];
+    }
+    return buf;
+  };
+  const local = async (i: number): Promise<Float32Array> => {
+    const input = tf.tensor4d(tileInput(i), [1, ph, pw, 1]);
+    const pred = model.predict(input);
+    input.dispose();
+    try {
+      return (await pred.data()) as Float32Array;
+    } finally {
+      pred.dispose();
+    }
+  };
+  const blend = (i: number, p: Float32Array): void => {
+    const [x0, y0] = origin(i);
+    for (let y = 0; y < th; y++) {
+      // Distance to the tile's inner edges (edges on the image border get full weight).
+      const dy = Math.min(y0 > 0 ? y + 1 : ramp, y0 + th < h ? th - y : ramp);
+      for (let x = 0; x < tw; x++) {
+        const dx = Math.min(x0 > 0 ? x + 1 : ramp, x0 + tw < w ? tw - x : ramp);
+        const wt = Math.min(1, dy / ramp) * Math.min(1, dx / ramp);
+        const j = (y0 + y) * w + x0 + x;
+        out[j] += wt * p[(y + top) * pw + x + left];
+        weight[j] += wt;
       }
     }
-  }
+  };
+  const count = xs.length * ys.length;
+  // Other workers' copies of the network take tiles too (only worth it with several tiles).
+  const helpers = count > 1 ? tileHelpersOf(model) : [];
+  await runShared(
+    count,
+    local,
+    // Two tiles queued per helper, so it never waits while this thread is busy with its own tile.
+    helpers.flatMap((hp) => {
+      const run = (i: number): Promise<Float32Array> => hp.predict(tileInput(i), ph, pw);
+      return [run, run];
+    }),
+    blend,
+    helpers.length < 2,
+  );
   for (let i = 0; i < out.length; i++) out[i] = weight[i] > 0 ? out[i] / weight[i] : 0;
   return out;
 }

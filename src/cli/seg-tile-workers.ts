@@ -1,0 +1,41 @@
+import { availableParallelism } from 'node:os';
+import type { PipelineModels } from '../core/pipeline/models';
+import type { SegModelFiles } from '../core/segment/model';
+import { nodeSegTileWorker } from '../workers/node-worker';
+import { readSegFiles, startSegTileWorkers, type SegTileWorkers } from '../workers/seg-tiles';
+
+/**
+ * Helper workers for one analysis thread: one per core (at most 4), or PAPLENS_SEG_WORKERS (0 =
+ * none, e.g. for an A/B in one checkout). With two or more, this thread only hands out tiles and
+ * blends them: it answers the helpers at once, where a thread busy with its own tile left them
+ * idle (9 tiles of a CRIC field: 2.4 s with this thread + 1 helper, 2.1 s with 2 helpers, 3.7 s
+ * alone; .devdata probe, PERFORMANCE.md has the bench). Only when this is the only analysis thread.
+ */
+export function segTileWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.PAPLENS_SEG_WORKERS;
+  if (v !== undefined && v !== '') {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`PAPLENS_SEG_WORKERS must be 0 or more, got "${v}"`);
+    return Math.min(n, 8);
+  }
+  const cores = availableParallelism();
+  return cores < 2 ? 0 : Math.min(4, cores);
+}
+
+/** Start the helpers and hand them to the segmentation model (null when none are wanted). */
+export async function shareSegTiles(
+  models: PipelineModels,
+  source: SegModelFiles,
+  count = segTileWorkerCount(),
+): Promise<SegTileWorkers | null> {
+  if (!models.seg?.shareTiles || count < 1) return null;
+  const workers = await startSegTileWorkers(
+    await readSegFiles(source),
+    models.seg.version,
+    nodeSegTileWorker,
+    count,
+  );
+  models.seg.shareTiles(workers.helpers);
+  return workers;
+}

@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadSegModel, type SegManifest, type SegModel } from '../core/segment/model';
+
+/**
+ * A second copy of the segmentation network in a worker, for the tiles of large inputs
+ * (src/core/segment/tile-helpers.ts). Built from the bytes the analysis thread already verified.
+ */
+export interface SegTileApi {
+  /** Build the network; resolves to its version, which must equal the analysis thread's. */
+  load(manifest: SegManifest, weights: Uint8Array): Promise<string>;
+  predict(tile: Float32Array, ph: number, pw: number): Promise<Float32Array>;
+  dispose(): void;
+}
+
+/** `initTf` starts this worker's tfjs backend (WASM in Node and in the browser). */
+export function createSegTileApi(initTf: () => Promise<unknown>): SegTileApi {
+  let model: SegModel | null = null;
+  return {
+    async load(manifest, weights) {
+      await initTf();
+      model?.dispose();
+      const file = `seg/${manifest.weights.path.split('/').pop()}`;
+      model = await loadSegModel({
+        readJson: <T>() => Promise.resolve(manifest as T),
+        readBytes: (path: string) =>
+          path === file
+            ? Promise.resolve(weights)
+            : Promise.reject(new Error(`no file ${path} was given to the tile worker`)),
+      });
+      return model.version;
+    },
+    async predict(tile, ph, pw) {
+      if (!model) throw new Error('the tile worker has no model loaded');
+      const input = tf.tensor4d(tile, [1, ph, pw, 1]);
+      const pred = model.predict(input);
+      input.dispose();
+      try {
+        return (await pred.data()) as Float32Array;
+      } finally {
+        pred.dispose();
+      }
+    },
+    dispose() {
+      model?.dispose();
+      model = null;
+    },
+  };
+}
