@@ -45,12 +45,16 @@ const { values } = parseArgs({
     port: { type: 'string', default: '4189' },
     fields: { type: 'string' },
     limit: { type: 'string' },
+    // Segmentation tile workers (the app's ?segWorkers=N; default: the app's own choice).
+    'seg-workers': { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
 const FIELD_LIMIT_MS = Number(values['field-limit-s']) * 1000;
 const CELL_LIMIT_MS = Number(values['cell-limit-s']) * 1000;
 const BASE = `http://127.0.0.1:${values.port}`;
+const SEG_PARAM =
+  values['seg-workers'] !== undefined ? `&segWorkers=${Number(values['seg-workers'])}` : '';
 const load = (): string =>
   loadavg()
     .map((v) => v.toFixed(2))
@@ -199,6 +203,8 @@ interface BackendReport {
   requested: string;
   backend?: string;
   adapter?: string;
+  /** Diagnostics' "Segmentation tile workers" line once they are running (or none). */
+  seg_tile_workers?: string;
   skipped?: string;
   load_average: { start: string; end?: string };
   engine_ready_ms?: number;
@@ -319,7 +325,7 @@ for (const requested of values.backends.split(',')) {
   page.on('pageerror', (e) => errors.push(e.message));
   try {
     const t0 = Date.now();
-    await page.goto(`${BASE}/?backend=${requested}`);
+    await page.goto(`${BASE}/?backend=${requested}${SEG_PARAM}`);
     await waitEngine(page);
     rep.engine_ready_ms = Date.now() - t0;
     rep.backend = (await page.getByTestId('backend').getAttribute('data-backend')) ?? '';
@@ -331,7 +337,19 @@ for (const requested of values.backends.split(',')) {
       rep.skipped = `asked for ${requested}, the app fell back to ${rep.backend} (${await diag.locator('dt:has-text("Fallbacks") + dd').innerText()})`;
       continue;
     }
-    console.log(`[${requested}] ${rep.adapter}; ${rep.models}; load ${load()}`);
+    // Time the steady state: the tile workers load in the background after the models.
+    const tiles = diag.getByTestId('seg-tile-workers');
+    const refresh = diag.getByRole('button', { name: 'refresh' });
+    for (let i = 0; i < 60; i++) {
+      await refresh.click();
+      const wanted = await tiles.getAttribute('data-wanted');
+      if (wanted !== '' && wanted === (await tiles.getAttribute('data-ready'))) break;
+      await page.waitForTimeout(500);
+    }
+    rep.seg_tile_workers = await tiles.innerText();
+    console.log(
+      `[${requested}] ${rep.adapter}; ${rep.models}; segmentation tile workers: ${rep.seg_tile_workers}; load ${load()}`,
+    );
     if (fieldsToBench) {
       rep.fields = await fieldSeries(page, fieldsToBench, 0);
       continue;
@@ -359,7 +377,7 @@ for (const requested of values.backends.split(',')) {
     // service worker populated by the first visit), analyse the cell as soon as possible.
     const again = await context.newPage();
     const t1 = Date.now();
-    await again.goto(`${BASE}/?backend=${requested}`);
+    await again.goto(`${BASE}/?backend=${requested}${SEG_PARAM}`);
     await waitEngine(again);
     await analyseOnce(again, files.cell, 0, CELL_LIMIT_MS);
     rep.first_result_cached_ms = Date.now() - t1;

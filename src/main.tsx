@@ -11,11 +11,15 @@ const requested = new URLSearchParams(location.search).get('backend');
 const preferred: BackendName | null =
   requested === 'webgpu' || requested === 'webgl' || requested === 'wasm' ? requested : null;
 
+// ?segWorkers=N sets the number of segmentation tile workers (0 = none; for A/B benches).
+const segParam = new URLSearchParams(location.search).get('segWorkers');
+const segWorkers = segParam !== null && /^\d+$/.test(segParam) ? Number(segParam) : null;
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />
   </StrictMode>,
 );
 
-void useStore.getState().start(preferred);
+void useStore.getState().start(preferred, segWorkers);
 setupPwa();

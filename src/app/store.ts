@@ -91,7 +91,7 @@ interface State {
   updateAvailable: (() => void) | null;
   offlineReady: boolean;
 
-  start(preferred?: BackendName | null): Promise<void>;
+  start(preferred?: BackendName | null, segWorkers?: number | null): Promise<void>;
   addFiles(files: File[]): void;
   cancel(): void;
   /** Continue a cancelled slide from its first unfinished tile. */
@@ -115,6 +115,7 @@ let slideRun: symbol | null = null;
 /** Bumped on cancel: a processing loop that sees a newer generation stops. */
 let generation = 0;
 let preferredBackend: BackendName | null = null;
+let segWorkersWanted: number | null = null;
 let cancelWaiters: (() => void)[] = [];
 /** The worker call in flight (decode or analyze), to know whether a cooperative cancel worked. */
 let inflight: Promise<unknown> | null = null;
@@ -175,7 +176,7 @@ export const useStore = create<State>((set, get) => {
     const api = client.api;
     let backend: BackendInfo;
     try {
-      backend = await api.init(preferredBackend);
+      backend = await api.init(preferredBackend, segWorkersWanted);
     } catch (e) {
       set({ phase: 'failed', error: `The analysis engine could not start: ${message(e)}` });
       return;
@@ -442,8 +443,10 @@ export const useStore = create<State>((set, get) => {
     updateAvailable: null,
     offlineReady: false,
 
-    async start(preferred = null) {
+    async start(preferred = null, segWorkers) {
       preferredBackend = preferred;
+      // A later backend switch from Diagnostics keeps the page's ?segWorkers.
+      if (segWorkers !== undefined) segWorkersWanted = segWorkers;
       // A backend switch needs a fresh worker: loaded model weights belong to the old backend.
       if (get().backend) client.restart();
       booting = boot();

@@ -113,6 +113,18 @@ export function Diagnostics({ onClose }: { onClose: () => void }) {
               : '—'}
           </span>
         </dd>
+        <dt>Segmentation tile workers</dt>
+        <dd
+          data-testid="seg-tile-workers"
+          data-wanted={memory?.segTiles?.wanted ?? ''}
+          data-ready={memory?.segTiles?.ready ?? ''}
+        >
+          {memory?.segTiles
+            ? memory.segTiles.wanted === 0
+              ? 'none (tiles run in the analysis worker)'
+              : `${memory.segTiles.ready} of ${memory.segTiles.wanted} running${memory.segTiles.failure ? ` (${memory.segTiles.failure})` : ''}`
+            : '—'}
+        </dd>
         <dt>Scale</dt>
         <dd data-testid="diag-scale" data-scale-source={item?.result?.scaleSource ?? ''}>
           {item?.result

@@ -14,13 +14,15 @@ const MODELS_URL = new URL('models/', BASE).href;
 
 let pipeline: Pipeline | null = null;
 let current: AbortController | null = null;
+let segWorkersWanted: number | null = null;
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
 const api: AnalysisWorkerApi = {
-  async init(preferred: BackendName | null) {
+  async init(preferred: BackendName | null, segWorkers: number | null = null) {
+    segWorkersWanted = segWorkers;
     return initBackend(preferred, new URL(`${__WASM_PATH__}/`, BASE).href);
   },
 
@@ -49,7 +51,7 @@ const api: AnalysisWorkerApi = {
       const cached = await prefetchModels(source, manifest.files, (loaded, total, file) =>
         onProgress({ loaded, total, file }),
       );
-      const p = await loadPipeline(cached, versions);
+      const p = await loadPipeline(cached, versions, segWorkersWanted);
       if (typeof p === 'string') return { ...none(p), versions, totalBytes };
       pipeline?.dispose();
       pipeline = p;
@@ -97,7 +99,11 @@ const api: AnalysisWorkerApi = {
   },
 
   memory() {
-    return { ...memoryInfo(), descriptors: pipeline?.descriptors() ?? null };
+    return {
+      ...memoryInfo(),
+      descriptors: pipeline?.descriptors() ?? null,
+      segTiles: pipeline?.segTiles() ?? null,
+    };
   },
 };
 

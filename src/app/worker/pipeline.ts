@@ -7,6 +7,8 @@ import { analyzeSlide } from '../../core/slide/analyze-slide';
 import { blobSource } from '../../core/slide/byte-source';
 import { openTiffSlide } from '../../core/slide/tiff-slide';
 import { rasterSlide } from '../../core/slide/raster-slide';
+import { segTileWorkerCount, shareSegTiles } from './seg-tiles';
+import type { SegTileWorkers } from '../../workers/seg-tiles';
 import { decodeImage } from '../../core/image/decode';
 import type { Nucleus } from '../../core/types';
 import type {
@@ -38,6 +40,7 @@ export interface Pipeline {
   ): Promise<SlideOutcome>;
   /** The descriptor worker pool (null when no vocabulary is shipped). */
   descriptors(): DescriptorPoolInfo | null;
+  segTiles(): { wanted: number; ready: number; failure: string | null };
   dispose(): void;
 }
 
@@ -48,6 +51,8 @@ export const NO_MODEL_MESSAGE =
 export async function loadPipeline(
   source: ModelSource,
   versions: Record<string, string>,
+  /** Segmentation tile workers wanted (?segWorkers=N); null: one per core on WASM. */
+  segWorkers: number | null = null,
 ): Promise<Pipeline | string> {
   const models: PipelineModels = await loadModels(source, { classifier: true });
   // Segmentation alone still outlines and measures nuclei; a classifier alone still classifies
@@ -62,6 +67,11 @@ export async function loadPipeline(
     descriptors = await startDescriptors(models.vocabulary);
     models.extractors.handcrafted = descriptors.hook;
   }
+  // Large images' tiles shared with copies of the network in nested workers (WASM only).
+  const segTileCount = segTileWorkerCount(segWorkers);
+  const segTiles = shareSegTiles(models, source, segTileCount);
+  let tileWorkers: SegTileWorkers | null = null;
+  void segTiles?.then((w) => (tileWorkers = w));
   return {
     versions: { ...versions, ...models.versions },
     missing: models.missing,
@@ -108,8 +118,14 @@ export async function loadPipeline(
       return { ...rest, nucleiCount: result.slide.nuclei };
     },
     descriptors: () => descriptors?.info() ?? null,
+    segTiles: () => ({
+      wanted: segTileCount,
+      ready: tileWorkers?.helpers.length ?? 0,
+      failure: tileWorkers?.failure() ?? null,
+    }),
     dispose: () => {
       descriptors?.terminate();
+      void segTiles?.then((w) => w?.terminate());
       models.dispose();
     },
   };

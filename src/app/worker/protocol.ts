@@ -100,11 +100,14 @@ export interface MemoryInfo {
   unreliable: boolean;
   /** null when no vocabulary is shipped (no pool). */
   descriptors?: DescriptorPoolInfo | null;
+  /** Segmentation tile workers: wanted, and running with the model loaded (src/app/worker/seg-tiles.ts). */
+  segTiles?: { wanted: number; ready: number; failure: string | null } | null;
 }
 
 /** The API the analysis worker exposes through comlink. */
 export interface AnalysisWorkerApi {
-  init(preferred: BackendName | null): Promise<BackendInfo>;
+  /** `segWorkers`: segmentation tile workers wanted (?segWorkers=N); null: the default. */
+  init(preferred: BackendName | null, segWorkers?: number | null): Promise<BackendInfo>;
   loadModels(onProgress: (p: DownloadProgress) => void): Promise<ModelStatus>;
   analyze(
     image: RgbaImage,

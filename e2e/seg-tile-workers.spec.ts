@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { expect, test, type Download, type Page } from '@playwright/test';
+import { encode } from 'fast-png';
+import { syntheticSegImage } from '../src/core/segment/bench';
+import { ships, waitForEngine, waitForImage } from './helpers';
+
+// Issue 13: a large image's tiles run in nested workers holding copies of the segmentation
+// network (WASM). Same outlines as the analysis worker alone, and Diagnostics says they run.
+const hasSeg = ships('seg/model.json');
+
+/** 1100×700: 3×2 tiles of 512² at ×1 (and 2 more at ×0.7 for fields). */
+function multiTilePng(): Buffer {
+  const img = syntheticSegImage(1100, 700, 40, 12, 5);
+  return Buffer.from(encode({ width: img.width, height: img.height, data: img.data, channels: 4 }));
+}
+
+async function outlines(
+  page: Page,
+  url: string,
+  png: Buffer,
+  wantWorkers: number,
+): Promise<unknown> {
+  await page.goto(url);
+  expect(await waitForEngine(page)).toBe('wasm');
+  await page.getByRole('button', { name: 'Diagnostics' }).click();
+  const tiles = page.getByTestId('seg-tile-workers');
+  // The workers load in the background after the models: wait until they all run.
+  await expect(async () => {
+    await page.getByTestId('diagnostics').getByRole('button', { name: 'refresh' }).click();
+    await expect(tiles).toHaveAttribute('data-ready', String(wantWorkers), { timeout: 1000 });
+  }).toPass({ timeout: 60_000 });
+  await expect(tiles).toHaveAttribute('data-wanted', String(wantWorkers));
+  await page.getByTestId('file-input').setInputFiles({
+    name: 'tiles.png',
+    mimeType: 'image/png',
+    buffer: png,
+  });
+  expect(await waitForImage(page, 180_000)).toBe('done');
+  const [dl]: [Download, void] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-json').click(),
+  ]);
+  const report = JSON.parse(readFileSync(await dl.path(), 'utf8')) as {
+    images: { nuclei: { contour: unknown; morphometrics: unknown }[] }[];
+  };
+  return report.images[0].nuclei.map((n) => [n.contour, n.morphometrics]);
+}
+
+test.describe('segmentation tile workers', () => {
+  test.skip(!hasSeg, 'skipped: no segmentation model is shipped (public/models/seg)');
+
+  test('tiles in two nested workers give the same outlines as the analysis worker alone', async ({
+    page,
+  }) => {
+    test.setTimeout(300_000);
+    const png = multiTilePng();
+    const alone = await outlines(page, '/?backend=wasm&segWorkers=0', png, 0);
+    const shared = await outlines(page, '/?backend=wasm&segWorkers=2', png, 2);
+    expect((alone as unknown[]).length).toBeGreaterThan(10);
+    expect(shared).toEqual(alone);
+  });
+});

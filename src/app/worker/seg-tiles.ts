@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs';
+import type { PipelineModels } from '../../core/pipeline/models';
+import type { ModelSource } from '../../models/source';
+import type { WorkerHandle } from '../../workers/descriptor-pool';
+import { readSegFiles, startSegTileWorkers, type SegTileWorkers } from '../../workers/seg-tiles';
+
+function browserSegTileWorker(): WorkerHandle {
+  const w = new Worker(new URL('../../workers/seg-tile.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'paplens-seg-tiles',
+  });
+  return {
+    endpoint: w,
+    onFailure(cb) {
+      w.addEventListener('error', (e) => {
+        e.preventDefault();
+        cb(e.message || 'the worker script failed');
+      });
+      w.addEventListener('messageerror', () =>
+        cb('a message from the worker could not be decoded'),
+      );
+    },
+    terminate: () => w.terminate(),
+  };
+}
+
+/**
+ * Tile workers for the WASM backend: one per core (at most 4; none on one core), or `wanted`
+ * (?segWorkers=N). tfjs-wasm runs one thread per model on 2 cores and its own threads did not pay
+ * (docs/PERFORMANCE.md); on a GPU backend the tiles stay on the GPU.
+ */
+export function segTileWorkerCount(wanted: number | null): number {
+  if (tf.getBackend() !== 'wasm' || typeof Worker === 'undefined') return 0;
+  if (wanted !== null) return Math.max(0, Math.min(8, Math.floor(wanted)));
+  const cores = navigator.hardwareConcurrency || 1;
+  return cores < 2 ? 0 : Math.min(4, cores);
+}
+
+/** Start them in the background; they take tiles once loaded (null: none wanted). */
+export function shareSegTiles(
+  models: PipelineModels,
+  source: ModelSource,
+  count: number,
+): Promise<SegTileWorkers | null> | null {
+  const seg = models.seg;
+  if (!seg?.shareTiles || count < 1) return null;
+  return readSegFiles(source)
+    .then((files) => startSegTileWorkers(files, seg.version, browserSegTileWorker, count))
+    .then((w) => {
+      seg.shareTiles?.(w.helpers);
+      return w;
+    })
+    .catch(() => null);
+}
