@@ -12,9 +12,23 @@ export interface SegTileApi {
   dispose(): void;
 }
 
+/** SEGMENT_DEFAULTS.tileSize: the shape every tile of a field has. */
+const WARM_SIDE = 512;
+
 /** `initTf` starts this worker's tfjs backend (WASM in Node and in the browser). */
 export function createSegTileApi(initTf: () => Promise<unknown>): SegTileApi {
   let model: SegModel | null = null;
+  const predict = async (tile: Float32Array, ph: number, pw: number): Promise<Float32Array> => {
+    if (!model) throw new Error('the tile worker has no model loaded');
+    const input = tf.tensor4d(tile, [1, ph, pw, 1]);
+    const pred = model.predict(input);
+    input.dispose();
+    try {
+      return (await pred.data()) as Float32Array;
+    } finally {
+      pred.dispose();
+    }
+  };
   return {
     async load(manifest, weights) {
       await initTf();
@@ -27,19 +41,11 @@ export function createSegTileApi(initTf: () => Promise<unknown>): SegTileApi {
             ? Promise.resolve(weights)
             : Promise.reject(new Error(`no file ${path} was given to the tile worker`)),
       });
+      // Warm the kernels for the field tile shape now, not on the user's first image.
+      await predict(new Float32Array(WARM_SIDE * WARM_SIDE), WARM_SIDE, WARM_SIDE);
       return model.version;
     },
-    async predict(tile, ph, pw) {
-      if (!model) throw new Error('the tile worker has no model loaded');
-      const input = tf.tensor4d(tile, [1, ph, pw, 1]);
-      const pred = model.predict(input);
-      input.dispose();
-      try {
-        return (await pred.data()) as Float32Array;
-      } finally {
-        pred.dispose();
-      }
-    },
+    predict,
     dispose() {
       model?.dispose();
       model = null;
