@@ -188,3 +188,20 @@ describe.skipIf(!shipped)('segmentation tiles in worker threads (shipped model)'
     }
   }, 120_000);
 });
+
+describe("the app's tile worker count", () => {
+  it('one per core on WASM (≤ 4), capped by device memory; none on GPU backends; ?segWorkers wins', async () => {
+    const { segTileWorkerCount } = await import('../src/app/worker/seg-tiles');
+    const env = { backend: 'wasm', workers: true, cores: 2 };
+    expect(segTileWorkerCount(null, env)).toBe(2);
+    expect(segTileWorkerCount(null, { ...env, cores: 16 })).toBe(4);
+    expect(segTileWorkerCount(null, { ...env, cores: 1 })).toBe(0);
+    expect(segTileWorkerCount(null, { ...env, memoryGb: 8 })).toBe(2);
+    expect(segTileWorkerCount(null, { ...env, memoryGb: 4 })).toBe(1);
+    expect(segTileWorkerCount(null, { ...env, memoryGb: 2 })).toBe(0);
+    expect(segTileWorkerCount(null, { ...env, backend: 'webgpu' })).toBe(0);
+    expect(segTileWorkerCount(null, { ...env, workers: false })).toBe(0);
+    expect(segTileWorkerCount(0, env)).toBe(0);
+    expect(segTileWorkerCount(3, { ...env, memoryGb: 2 })).toBe(3);
+  });
+});

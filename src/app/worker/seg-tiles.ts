@@ -27,13 +27,25 @@ function browserSegTileWorker(): WorkerHandle {
 /**
  * Tile workers for the WASM backend: one per core (at most 4; none on one core), or `wanted`
  * (?segWorkers=N). tfjs-wasm runs one thread per model on 2 cores and its own threads did not pay
- * (docs/PERFORMANCE.md); on a GPU backend the tiles stay on the GPU.
+ * (docs/PERFORMANCE.md); on a GPU backend the tiles stay on the GPU. Each worker holds ~0.45 GB
+ * (its WASM heap grows to a 512² tile's activations), so the device's memory caps them too.
  */
-export function segTileWorkerCount(wanted: number | null): number {
-  if (tf.getBackend() !== 'wasm' || typeof Worker === 'undefined') return 0;
+export function segTileWorkerCount(
+  wanted: number | null,
+  env: { backend: string; workers: boolean; cores: number; memoryGb?: number } = {
+    backend: tf.getBackend(),
+    workers: typeof Worker !== 'undefined',
+    cores: navigator.hardwareConcurrency || 1,
+    memoryGb: (navigator as Navigator & { deviceMemory?: number }).deviceMemory,
+  },
+): number {
+  if (env.backend !== 'wasm' || !env.workers) return 0;
   if (wanted !== null) return Math.max(0, Math.min(8, Math.floor(wanted)));
-  const cores = navigator.hardwareConcurrency || 1;
-  return cores < 2 ? 0 : Math.min(4, cores);
+  if (env.cores < 2) return 0;
+  const byCores = Math.min(4, env.cores);
+  // deviceMemory is Chromium's rounded RAM in GB (absent elsewhere: no cap).
+  if (env.memoryGb === undefined || env.memoryGb >= 8) return byCores;
+  return env.memoryGb >= 4 ? 1 : 0;
 }
 
 /** Start them in the background; they take tiles once loaded (null: none wanted). */
