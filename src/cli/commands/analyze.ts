@@ -84,7 +84,8 @@ export async function run(argv: string[]): Promise<void> {
   const modelsDir = values.models ? resolve(values.models) : undefined;
   const source = nodeModelSource(modelsDir);
   const models = await loadPipelineModels(source);
-  let segTiles: Promise<SegTileWorkers | null> | null = null;
+  // Started from a closure below, hence a holder (TypeScript would narrow a plain `let` to null).
+  const segTiles: { started: Promise<SegTileWorkers | null> | null } = { started: null };
   let analyzer: Analyzer | null = null;
   let descriptors: AppDescriptors | null = null;
   // Decoding runs in a worker thread under a time budget: a damaged file cannot hang the batch.
@@ -116,9 +117,13 @@ export async function run(argv: string[]): Promise<void> {
       });
       models.extractors.handcrafted = descriptors.hook;
     }
-    // In-process: the tiles of each image shared with copies of the network on the other cores.
-    // Not awaited: they join when loaded (a one-file run does not wait for them to start).
-    if (jobs === 1) segTiles = shareSegTiles(models, source).catch(() => null);
+    // In-process: the tiles of each image shared with copies of the network on the other cores,
+    // for a batch or a slide (many network passes). Not for one plain image: the workers' start
+    // (~1 s of both cores) ate the gain (PERFORMANCE.md). Not awaited: they join when loaded.
+    const shareTiles = (): void => {
+      if (jobs === 1) segTiles.started ??= shareSegTiles(models, source).catch(() => null);
+    };
+    if (positionals.length > 1) shareTiles();
     const results: (AnalysisResult | null)[] = new Array<AnalysisResult | null>(
       positionals.length,
     ).fill(null);
@@ -134,6 +139,7 @@ export async function run(argv: string[]): Promise<void> {
       const probe = await probeFile(file);
       if (probe.kind === 'damaged') return fail(file, probe.message, step());
       if (probe.kind === 'raster' || (values.slide && !(await isTiffFile(file)))) {
+        shareTiles();
         try {
           const img = await decoder.decode(new Uint8Array(readFileSync(file)));
           results[index] = await analyzeSlideFile(
@@ -149,6 +155,7 @@ export async function run(argv: string[]): Promise<void> {
         return;
       }
       if (values.slide || probe.kind === 'slide') {
+        shareTiles();
         const src = fileByteSource(file);
         try {
           results[index] = await analyzeSlideFile(
@@ -241,7 +248,7 @@ export async function run(argv: string[]): Promise<void> {
       );
   } finally {
     descriptors?.terminate();
-    (await segTiles)?.terminate();
+    (await segTiles.started)?.terminate();
     analyzer?.dispose();
     decoder.dispose();
     models.dispose();
