@@ -62,5 +62,10 @@ export function shareSegTiles(
       seg.shareTiles?.(w.helpers);
       return w;
     })
-    .catch(() => null);
+    .catch((e: unknown): SegTileWorkers => ({
+      // Diagnostics says why; the tiles simply stay in the analysis worker.
+      helpers: [],
+      failure: () => (e instanceof Error ? e.message : String(e)),
+      terminate: () => undefined,
+    }));
 }
