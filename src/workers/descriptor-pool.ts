@@ -68,10 +68,16 @@ function defaultSize(): number {
 }
 
 function browserWorker(): WorkerHandle {
-  const w = new Worker(new URL('./descriptor.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'paplens-descriptors',
-  });
+  return webWorkerHandle(
+    new Worker(new URL('./descriptor.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'paplens-descriptors',
+    }),
+  );
+}
+
+/** Wrap a Web Worker speaking Comlink (the `new Worker(new URL(…))` stays at the call site for Vite). */
+export function webWorkerHandle(w: Worker): WorkerHandle {
   return {
     endpoint: w,
     onFailure(cb) {

@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
-import { loadSegModel, type SegManifest, type SegModel } from '../core/segment/model';
+import { loadSegModel, predictTile, type SegManifest, type SegModel } from '../core/segment/model';
 
 /**
  * A second copy of the segmentation network in a worker, for the tiles of large inputs
@@ -18,16 +17,9 @@ const WARM_SIDE = 512;
 /** `initTf` starts this worker's tfjs backend (WASM in Node and in the browser). */
 export function createSegTileApi(initTf: () => Promise<unknown>): SegTileApi {
   let model: SegModel | null = null;
-  const predict = async (tile: Float32Array, ph: number, pw: number): Promise<Float32Array> => {
-    if (!model) throw new Error('the tile worker has no model loaded');
-    const input = tf.tensor4d(tile, [1, ph, pw, 1]);
-    const pred = model.predict(input);
-    input.dispose();
-    try {
-      return (await pred.data()) as Float32Array;
-    } finally {
-      pred.dispose();
-    }
+  const predict = (tile: Float32Array, ph: number, pw: number): Promise<Float32Array> => {
+    if (!model) return Promise.reject(new Error('the tile worker has no model loaded'));
+    return predictTile(model, tile, ph, pw);
   };
   return {
     async load(manifest, weights) {

@@ -1,27 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PipelineModels } from '../../core/pipeline/models';
 import type { ModelSource } from '../../models/source';
-import type { WorkerHandle } from '../../workers/descriptor-pool';
+import { webWorkerHandle, type WorkerHandle } from '../../workers/descriptor-pool';
 import { readSegFiles, startSegTileWorkers, type SegTileWorkers } from '../../workers/seg-tiles';
 
 function browserSegTileWorker(): WorkerHandle {
-  const w = new Worker(new URL('../../workers/seg-tile.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'paplens-seg-tiles',
-  });
-  return {
-    endpoint: w,
-    onFailure(cb) {
-      w.addEventListener('error', (e) => {
-        e.preventDefault();
-        cb(e.message || 'the worker script failed');
-      });
-      w.addEventListener('messageerror', () =>
-        cb('a message from the worker could not be decoded'),
-      );
-    },
-    terminate: () => w.terminate(),
-  };
+  return webWorkerHandle(
+    new Worker(new URL('../../workers/seg-tile.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'paplens-seg-tiles',
+    }),
+  );
 }
 
 /**

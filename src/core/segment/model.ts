@@ -91,6 +91,23 @@ export async function loadSegModel(
   };
 }
 
+/** The network on one padded grey tile (ph × pw, 0..1): its probability map, tensors disposed. */
+export async function predictTile(
+  model: SegModel,
+  tile: Float32Array,
+  ph: number,
+  pw: number,
+): Promise<Float32Array> {
+  const input = tf.tensor4d(tile, [1, ph, pw, 1]);
+  const pred = model.predict(input);
+  input.dispose();
+  try {
+    return (await pred.data()) as Float32Array;
+  } finally {
+    pred.dispose();
+  }
+}
+
 function get<R extends tf.Rank>(w: Map<string, tf.Tensor>, name: string): tf.Tensor<R> {
   const t = w.get(name);
   if (!t) throw new SegModelFormatError(`Segmentation weights lack tensor ${name}.`);

@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs';
 import { resizeRgba, toGrey } from '../image/ops';
 import type { RgbaImage } from '../image/types';
 import type { AnalysisMode } from '../types';
-import type { SegModel } from './model';
+import { predictTile, type SegModel } from './model';
 import { runShared, tileHelpersOf } from './tile-helpers';
 import {
   dropSmallLabels,
@@ -242,16 +241,7 @@ async function predictProbability(
     }
     return buf;
   };
-  const local = async (i: number): Promise<Float32Array> => {
-    const input = tf.tensor4d(tileInput(i), [1, ph, pw, 1]);
-    const pred = model.predict(input);
-    input.dispose();
-    try {
-      return (await pred.data()) as Float32Array;
-    } finally {
-      pred.dispose();
-    }
-  };
+  const local = (i: number): Promise<Float32Array> => predictTile(model, tileInput(i), ph, pw);
   const blend = (i: number, p: Float32Array): void => {
     const [x0, y0] = origin(i);
     for (let y = 0; y < th; y++) {
