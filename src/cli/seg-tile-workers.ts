@@ -8,8 +8,8 @@ import { readSegFiles, startSegTileWorkers, type SegTileWorkers } from '../worke
  * Helper workers for one analysis thread: one per core (at most 4), or PAPLENS_SEG_WORKERS (0 =
  * none, e.g. for an A/B in one checkout). With two or more, this thread only hands out tiles and
  * blends them: it answers the helpers at once, where a thread busy with its own tile left them
- * idle (9 tiles of a CRIC field: 2.4 s with this thread + 1 helper, 2.1 s with 2 helpers, 3.7 s
- * alone; .devdata probe, PERFORMANCE.md has the bench). Only when this is the only analysis thread.
+ * idle (9 tiles of a CRIC field: 4.3 s alone, 2.7 s with this thread + 1 helper, 2.2 s with 2
+ * helpers; scripts/seg-tile-probe.ts, PERFORMANCE.md). Only when this is the only analysis thread.
  */
 export function segTileWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
   const v = env.PAPLENS_SEG_WORKERS;
