@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { PipelineModels } from '../core/pipeline/models';
 import type { SegModelFiles } from '../core/segment/model';
 import { nodeSegTileWorker } from '../workers/node-worker';
-import { readSegFiles, startSegTileWorkers, type SegTileWorkers } from '../workers/seg-tiles';
+import { shareSegTiles, type SegTileWorkers } from '../workers/seg-tiles';
 
 /**
  * Helper workers for one analysis thread: one per core (at most 4), or PAPLENS_SEG_WORKERS (0 =
@@ -24,18 +24,10 @@ export function segTileWorkerCount(env: NodeJS.ProcessEnv = process.env): number
 }
 
 /** Start the helpers and hand them to the segmentation model (null when none are wanted). */
-export async function shareSegTiles(
+export function shareSegTilesInNode(
   models: PipelineModels,
   source: SegModelFiles,
   count = segTileWorkerCount(),
 ): Promise<SegTileWorkers | null> {
-  if (!models.seg?.shareTiles || count < 1) return null;
-  const workers = await startSegTileWorkers(
-    await readSegFiles(source),
-    models.seg.version,
-    nodeSegTileWorker,
-    count,
-  );
-  models.seg.shareTiles(workers.helpers);
-  return workers;
+  return shareSegTiles(models.seg, source, nodeSegTileWorker, count);
 }

@@ -1,4 +1,5 @@
 import { wrap, transfer, type Remote } from 'comlink';
+import type { SegAdapter } from '../core/pipeline/models';
 import type { SegManifest, SegModelFiles } from '../core/segment/model';
 import type { TileHelper } from '../core/segment/tile-helpers';
 import type { WorkerHandle } from './descriptor-pool';
@@ -89,4 +90,25 @@ export async function readSegFiles(
   const manifest = await source.readJson<SegManifest>('seg/model.json');
   const weights = await source.readBytes(`seg/${manifest.weights.path.split('/').pop()}`);
   return { manifest, weights };
+}
+
+/**
+ * Start `count` tile workers from `source`'s segmentation files and hand them to `seg` (null when
+ * it cannot share tiles or none are wanted). Node and the app differ only in `createWorker`.
+ */
+export async function shareSegTiles(
+  seg: SegAdapter | undefined,
+  source: SegModelFiles,
+  createWorker: () => WorkerHandle,
+  count: number,
+): Promise<SegTileWorkers | null> {
+  if (!seg?.shareTiles || count < 1) return null;
+  const workers = await startSegTileWorkers(
+    await readSegFiles(source),
+    seg.version,
+    createWorker,
+    count,
+  );
+  seg.shareTiles(workers.helpers);
+  return workers;
 }

@@ -7,7 +7,7 @@ import { analyzeSlide } from '../../core/slide/analyze-slide';
 import { blobSource } from '../../core/slide/byte-source';
 import { openTiffSlide } from '../../core/slide/tiff-slide';
 import { rasterSlide } from '../../core/slide/raster-slide';
-import { segTileWorkerCount, shareSegTiles } from './seg-tiles';
+import { segTileWorkerCount, shareSegTilesInApp } from './seg-tiles';
 import type { SegTileWorkers } from '../../workers/seg-tiles';
 import { decodeImage } from '../../core/image/decode';
 import type { Nucleus } from '../../core/types';
@@ -69,7 +69,7 @@ export async function loadPipeline(
   }
   // Large images' tiles shared with copies of the network in nested workers (WASM only).
   const segTileCount = segTileWorkerCount(segWorkers);
-  const segTiles = shareSegTiles(models, source, segTileCount);
+  const segTiles = shareSegTilesInApp(models, source, segTileCount);
   let tileWorkers: SegTileWorkers | null = null;
   void segTiles?.then((w) => (tileWorkers = w));
   return {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { PipelineModels } from '../../core/pipeline/models';
 import type { ModelSource } from '../../models/source';
 import { webWorkerHandle, type WorkerHandle } from '../../workers/descriptor-pool';
-import { readSegFiles, startSegTileWorkers, type SegTileWorkers } from '../../workers/seg-tiles';
+import { shareSegTiles, type SegTileWorkers } from '../../workers/seg-tiles';
 
 function browserSegTileWorker(): WorkerHandle {
   return webWorkerHandle(
@@ -38,23 +38,18 @@ export function segTileWorkerCount(
 }
 
 /** Start them in the background; they take tiles once loaded (null: none wanted). */
-export function shareSegTiles(
+export function shareSegTilesInApp(
   models: PipelineModels,
   source: ModelSource,
   count: number,
 ): Promise<SegTileWorkers | null> | null {
-  const seg = models.seg;
-  if (!seg?.shareTiles || count < 1) return null;
-  return readSegFiles(source)
-    .then((files) => startSegTileWorkers(files, seg.version, browserSegTileWorker, count))
-    .then((w) => {
-      seg.shareTiles?.(w.helpers);
-      return w;
-    })
-    .catch((e: unknown): SegTileWorkers => ({
+  if (!models.seg?.shareTiles || count < 1) return null;
+  return shareSegTiles(models.seg, source, browserSegTileWorker, count).catch(
+    (e: unknown): SegTileWorkers => ({
       // Diagnostics says why; the tiles simply stay in the analysis worker.
       helpers: [],
       failure: () => (e instanceof Error ? e.message : String(e)),
       terminate: () => undefined,
-    }));
+    }),
+  );
 }

@@ -5,7 +5,7 @@ import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
 import { initNodeTf } from '../tf-node';
 import { loadPipelineModels } from '../../core/pipeline/models';
-import { shareSegTiles } from '../seg-tile-workers';
+import { shareSegTilesInNode } from '../seg-tile-workers';
 import type { SegTileWorkers } from '../../workers/seg-tiles';
 import type { AnalysisResult } from '../../core/types';
 import { DecodeWatchdog } from '../../workers/decode/watchdog';
@@ -121,7 +121,7 @@ export async function run(argv: string[]): Promise<void> {
     // for a batch or a slide (many network passes). Not for one plain image: the workers' start
     // (~1 s of both cores) ate the gain (PERFORMANCE.md). Not awaited: they join when loaded.
     const shareTiles = (): void => {
-      if (jobs === 1) segTiles.started ??= shareSegTiles(models, source).catch(() => null);
+      if (jobs === 1) segTiles.started ??= shareSegTilesInNode(models, source).catch(() => null);
     };
     if (positionals.length > 1) shareTiles();
     const results: (AnalysisResult | null)[] = new Array<AnalysisResult | null>(

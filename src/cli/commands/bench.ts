@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { benchFields, listFields } from '../field-bench';
 import { loadPipelineModels } from '../../core/pipeline/models';
-import { shareSegTiles } from '../seg-tile-workers';
+import { shareSegTilesInNode } from '../seg-tile-workers';
 import type { SegTileWorkers } from '../../workers/seg-tiles';
 import { dataDir, hasData, NO_DATA_MESSAGE } from '../../data/paths';
 import { PARTS, type Part } from '../../data/splits';
@@ -141,7 +141,7 @@ async function runFieldBench(
   try {
     if (!models.seg) throw new CliError('the segmentation model is not shipped; nothing to bench');
     // As `paplens analyze` on one file: tiles shared with copies of the network on other cores.
-    segTiles = await shareSegTiles(models, source);
+    segTiles = await shareSegTilesInNode(models, source);
     const helpers = segTiles?.helpers.length ?? 0;
     console.log(
       `bench: ${files.length} fields, backend ${backend}, one analysis thread + ${helpers} segmentation tile worker${helpers === 1 ? '' : 's'}, field mode`,

@@ -9,9 +9,8 @@ import {
  * Field mode (issue 13): an object the Other gate alone labels Other — P(Other) above this — is
  * settled before the classifier: no crop, no CNNs, no LBP or SURF (52 % of the 8,369 objects the
  * shipped models outline in the CRIC fields cached for the gate's training and choice:
- * scripts/gate-first-share.ts). At 0.5
- * every screening output is unchanged (see `settleByGate`); only the split of the remaining
- * probability among the six classes is not shown.
+ * scripts/gate-first-share.ts). At 0.5 every screening output is unchanged (see `settleByGate`);
+ * only the split of the remaining probability among the six classes is not shown.
  */
 export const GATE_FIRST_MIN = 0.5;
 

@@ -23,7 +23,7 @@ export function tileHelpersOf(model: object): readonly TileHelper[] {
 }
 
 /** Let queued messages (a helper's answer) through between two tiles computed on this thread. */
-export function yieldToEvents(): Promise<void> {
+function yieldToEvents(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
