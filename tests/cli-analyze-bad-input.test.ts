@@ -45,6 +45,17 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
     }
   });
 
+  it('a bad PAPLENS_SEG_WORKERS is a usage error, not silently ignored', async () => {
+    const good = badInputCases().find((c) => c.name === 'exactly 16×16 png')!;
+    const img = join(work, `seg-workers-${good.file}`);
+    writeFileSync(img, good.bytes);
+    vi.stubEnv('PAPLENS_SEG_WORKERS', 'two');
+    const r = await runCli(['analyze', img, img, '--jobs', '1']);
+    vi.unstubAllEnvs();
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('PAPLENS_SEG_WORKERS must be 0 or more, got "two"');
+  });
+
   it('a corrupt weights shard → exit 1 naming the file (SHA-256 mismatch)', async () => {
     const good = badInputCases().find((c) => c.name === 'exactly 16×16 png')!;
     const img = join(work, good.file);

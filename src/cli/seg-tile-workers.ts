@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { UsageError } from './errors';
 import type { PipelineModels } from '../core/pipeline/models';
 import type { SegModelFiles } from '../core/segment/model';
 import { nodeSegTileWorker } from '../workers/node-worker';
@@ -16,7 +17,7 @@ export function segTileWorkerCount(env: NodeJS.ProcessEnv = process.env): number
   if (v !== undefined && v !== '') {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0)
-      throw new Error(`PAPLENS_SEG_WORKERS must be 0 or more, got "${v}"`);
+      throw new UsageError(`PAPLENS_SEG_WORKERS must be 0 or more, got "${v}"`);
     return Math.min(n, 8);
   }
   const cores = availableParallelism();

@@ -5,7 +5,7 @@ import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
 import { initNodeTf } from '../tf-node';
 import { loadPipelineModels } from '../../core/pipeline/models';
-import { shareSegTilesInNode } from '../seg-tile-workers';
+import { segTileWorkerCount, shareSegTilesInNode } from '../seg-tile-workers';
 import type { SegTileWorkers } from '../../workers/seg-tiles';
 import type { AnalysisResult } from '../../core/types';
 import { DecodeWatchdog } from '../../workers/decode/watchdog';
@@ -120,8 +120,11 @@ export async function run(argv: string[]): Promise<void> {
     // In-process: the tiles of each image shared with copies of the network on the other cores,
     // for a batch or a slide (many network passes). Not for one plain image: the workers' start
     // (~1 s of both cores) ate the gain (PERFORMANCE.md). Not awaited: they join when loaded.
+    // Read now: a bad PAPLENS_SEG_WORKERS is a usage error, not silently ignored later.
+    const tileCount = jobs === 1 ? segTileWorkerCount() : 0;
     const shareTiles = (): void => {
-      if (jobs === 1) segTiles.started ??= shareSegTilesInNode(models, source).catch(() => null);
+      if (tileCount > 0)
+        segTiles.started ??= shareSegTilesInNode(models, source, tileCount).catch(() => null);
     };
     if (positionals.length > 1) shareTiles();
     const results: (AnalysisResult | null)[] = new Array<AnalysisResult | null>(
