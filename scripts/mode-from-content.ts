@@ -1,8 +1,9 @@
 /**
  * Mode from content (issue 12) on VALIDATION images: how often the coarse pass takes a Herlev val
  * single-cell image for a cell, and a 256² crop of a CRIC val field (around its densest labelled
- * spot, and at a fixed off-centre spot) for a field. The numbers quoted at CELL_RULE in
- * src/core/segment/auto-scale.ts and in docs/SEGMENTATION.md come from this command:
+ * spot, and at a fixed off-centre spot) for a field. The val crop figures of the mode table in
+ * docs/SEGMENTATION.md come from this command (CELL_RULE's thresholds are fitted on train by
+ * scripts/fit-cell-rule.ts):
  *   npx tsx scripts/mode-from-content.ts
  */
 import { readFileSync } from 'node:fs';
