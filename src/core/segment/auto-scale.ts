@@ -408,8 +408,9 @@ export async function estimateScale(
  * framed for (×0.5, Herlev-like); the search's probes are zoomed in (chromatin clumps of one
  * big nucleus pass for several small ones) or out (a cluster of cells passes for one centred
  * nucleus), so judging the mode there took big dysplastic nuclei for fields and field crops for
- * cells. Herlev train cells taken for cells 473 → 481 of 541, 200–256 px crops of CRIC train
- * fields taken for cells 102 → 29 of 492 (`npx tsx scripts/fit-cell-rule.ts`).
+ * cells. End to end, with CELL_RULE refitted: Herlev train cells taken for cells 473 → 496 of 541,
+ * 200–256 px CRIC train crops 102 → 105 of 492, most of them crops without any confident nucleus,
+ * left to the size rule (`npx tsx scripts/fit-cell-rule.ts --end-to-end`).
  */
 export function cellFromProbes(first: ScaleProbe, searchedLooksLikeCell: boolean): boolean {
   return first.whole ? isCell(first) : searchedLooksLikeCell;
