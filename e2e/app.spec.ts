@@ -156,6 +156,13 @@ test.describe('app shell', () => {
   test('Diagnostics shows the WASM threads tfjs really runs, not the ones asked for', async ({
     page,
   }) => {
+    const binaries: string[] = [];
+    page.context().on('request', (r) => {
+      // The service worker precaches every build; only the engine's own fetch counts.
+      if (r.serviceWorker()) return;
+      const name = /[^/]+\.wasm$/.exec(new URL(r.url()).pathname)?.[0];
+      if (name) binaries.push(name);
+    });
     await page.goto('/?backend=wasm');
     expect(await waitForEngine(page)).toBe('wasm');
     const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
@@ -169,6 +176,11 @@ test.describe('app shell', () => {
       granted > 1 ? `WebAssembly, ${granted} threads` : 'WebAssembly, single thread',
     );
     await expect(diag).toContainText(`(${granted} WASM thread${granted > 1 ? 's' : ''})`);
+    // One thread: the plain SIMD build, not the threaded one with its 8 idle pthread workers.
+    expect(binaries).toContain(
+      granted > 1 ? 'tfjs-backend-wasm-threaded-simd.wasm' : 'tfjs-backend-wasm-simd.wasm',
+    );
+    if (granted <= 1) expect(binaries).not.toContain('tfjs-backend-wasm-threaded-simd.wasm');
   });
 
   test('WebGPU is used when asked for and an adapter exists (small check)', async ({ page }) => {

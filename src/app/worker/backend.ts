@@ -49,6 +49,15 @@ async function smokeTest(): Promise<void> {
 }
 
 /**
+ * Threads tfjs-backend-wasm 4.22 gives its XNNPACK pool here: half the cores, one without
+ * cross-origin isolation. With one, the threaded build would only add its idle pthread workers
+ * (8 of them), so the plain SIMD build is loaded instead (docs/PERFORMANCE.md).
+ */
+export function wasmThreadsGranted(isolated: boolean, cores: number): number {
+  return isolated ? Math.max(1, Math.floor(cores / 2)) : 1;
+}
+
+/**
  * Initialise tfjs in this worker. `preferred` (from ?backend= or the Diagnostics panel) is tried
  * first; the rest of BACKEND_ORDER follows, so a missing GPU never stops the app.
  */
@@ -61,8 +70,10 @@ export async function initBackend(
   setWasmPaths(wasmBase);
   // Ask for all cores (up to 8): the page thread is idle while the worker computes. tfjs grants at
   // most half of hardwareConcurrency (see wasmThreads below).
-  const threads = isolated ? Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2)) : 1;
+  const cores = navigator.hardwareConcurrency || 2;
+  const threads = isolated ? Math.max(1, Math.min(8, cores)) : 1;
   setThreadsCount(threads);
+  if (wasmThreadsGranted(isolated, cores) <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
   const order = preferred
     ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)]
