@@ -21,18 +21,13 @@ import { loadSegModel } from '../src/core/segment';
 import {
   CELL_RULE,
   DEFAULT_PROBE_SIDE,
-  estimateScale,
   isCell,
   probeScale,
   type CellRule,
   type ScaleProbe,
 } from '../src/core/segment/auto-scale';
-import type { SegAdapter } from '../src/core/pipeline/models';
-import {
-  chooseModeAndScale,
-  DEFAULT_SCALE,
-  estimateOptions,
-} from '../src/core/pipeline/scale-choice';
+import { segAdapterOf } from '../src/core/pipeline/models';
+import { chooseModeAndScale, DEFAULT_SCALE } from '../src/core/pipeline/scale-choice';
 import { parseCsv } from '../src/data/csv';
 import { cricFieldPath, readCricCells } from '../src/data/datasets';
 import { dataDir } from '../src/data/paths';
@@ -43,10 +38,7 @@ import { nodeModelSource } from '../src/models/node-source';
 await initNodeTf();
 const model = await loadSegModel(nodeModelSource());
 const endToEnd = parseArgs({ options: { 'end-to-end': { type: 'boolean' } } }).values['end-to-end'];
-const seg = {
-  estimateScale: (im: RgbaImage, mode: 'cell' | 'field') =>
-    estimateScale(im, model, estimateOptions(mode)),
-} as SegAdapter;
+const seg = segAdapterOf(model);
 /** Images the shipped code, end to end, takes for cells (with --end-to-end). */
 const takenEndToEnd: Record<string, number> = {};
 const first = async (im: RgbaImage, kind: string): Promise<ScaleProbe> => {

@@ -14,7 +14,7 @@ import type { RgbaImage } from '../src/core/image/types';
 import { loadSegModel } from '../src/core/segment';
 import { estimateScale, isCell, probeScale } from '../src/core/segment/auto-scale';
 import { chooseModeAndScale, estimateOptions } from '../src/core/pipeline/scale-choice';
-import type { SegAdapter } from '../src/core/pipeline/models';
+import { segAdapterOf } from '../src/core/pipeline/models';
 import { parseCsv } from '../src/data/csv';
 import { cricFieldPath } from '../src/data/datasets';
 import { dataDir } from '../src/data/paths';
@@ -23,10 +23,7 @@ import { loadSplit, unitsOf } from '../src/data/splits';
 import { nodeModelSource } from '../src/models/node-source';
 await initNodeTf();
 const model = await loadSegModel(nodeModelSource());
-const seg = {
-  estimateScale: (im: RgbaImage, m: 'cell' | 'field') =>
-    estimateScale(im, model, estimateOptions(m)),
-} as SegAdapter;
+const seg = segAdapterOf(model);
 const part = (process.argv[2] ?? 'val') as 'val';
 const c: Record<string, [number, number, number, number]> = {};
 async function take(kind: string, im: RgbaImage) {

@@ -13,12 +13,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeTf } from '../src/cli/tf-node';
 import { cropRgba, resizeRgba } from '../src/core/image/ops';
-import type { RgbaImage } from '../src/core/image/types';
 import { loadSegModel } from '../src/core/segment';
-import { estimateScale } from '../src/core/segment/auto-scale';
 import { segment } from '../src/core/segment/segment';
-import type { SegAdapter } from '../src/core/pipeline/models';
-import { chooseModeAndScale, estimateOptions } from '../src/core/pipeline/scale-choice';
+import { segAdapterOf } from '../src/core/pipeline/models';
+import { chooseModeAndScale } from '../src/core/pipeline/scale-choice';
 import { parseCsv } from '../src/data/csv';
 import { cricFieldPath, readCricCells } from '../src/data/datasets';
 import { dataDir } from '../src/data/paths';
@@ -37,10 +35,7 @@ const part = values.part as Part;
 const limit = values.limit ? Number(values.limit) : Infinity;
 await initNodeTf();
 const model = await loadSegModel(nodeModelSource());
-const seg = {
-  estimateScale: (im: RgbaImage, mode: 'cell' | 'field') =>
-    estimateScale(im, model, estimateOptions(mode)),
-} as SegAdapter;
+const seg = segAdapterOf(model);
 
 if (values.case === 'cells') {
   const dir = join(dataDir(), 'herlev');

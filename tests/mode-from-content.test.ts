@@ -2,11 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeTf } from '../src/cli/tf-node';
 import { nodeModelSource } from '../src/models/node-source';
 import { loadSegModel, type SegModel } from '../src/core/segment';
-import { estimateScale } from '../src/core/segment/auto-scale';
-import { chooseModeAndScale, estimateOptions } from '../src/core/pipeline/scale-choice';
-import type { AnalysisMode } from '../src/core/types';
-import type { SegAdapter } from '../src/core/pipeline/models';
-import type { RgbaImage } from '../src/core/image/types';
+import { chooseModeAndScale } from '../src/core/pipeline/scale-choice';
+import { segAdapterOf, type SegAdapter } from '../src/core/pipeline/models';
 import { hasHerlev, herlevCells } from '../src/data/cell-manifest';
 import { readImage } from '../src/data/read-image';
 import { loadSplit, unitsOf } from '../src/data/splits';
@@ -22,10 +19,7 @@ describe.skipIf(!hasHerlev())('mode from content on Herlev val cells (shipped mo
   beforeAll(async () => {
     await initNodeTf();
     const model: SegModel = await loadSegModel(nodeModelSource());
-    seg = {
-      estimateScale: (img: RgbaImage, m: AnalysisMode) =>
-        estimateScale(img, model, estimateOptions(m)),
-    } as SegAdapter;
+    seg = segAdapterOf(model);
   });
 
   it('takes at least 66 of the 75 val cells for single cells', { timeout: 240_000 }, async () => {

@@ -2,13 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeTf } from '../src/cli/tf-node';
 import { nodeModelSource } from '../src/models/node-source';
 import { loadSegModel, segment, type SegModel } from '../src/core/segment';
-import { estimateScale } from '../src/core/segment/auto-scale';
 import { syntheticSegSample } from '../src/core/segment/bench';
-import { chooseModeAndScale, estimateOptions } from '../src/core/pipeline/scale-choice';
-import type { AnalysisMode } from '../src/core/types';
-import type { SegAdapter } from '../src/core/pipeline/models';
+import { chooseModeAndScale } from '../src/core/pipeline/scale-choice';
+import { segAdapterOf, type SegAdapter } from '../src/core/pipeline/models';
 import { resizeMask, resizeRgba } from '../src/core/image/ops';
-import type { RgbaImage } from '../src/core/image/types';
 import { pixelCounts, pixelScores } from '../src/core/metrics/segmentation';
 
 /**
@@ -22,10 +19,7 @@ describe('scale sweep with automatic scale (shipped segmentation model)', () => 
   beforeAll(async () => {
     await initNodeTf();
     model = await loadSegModel(nodeModelSource());
-    seg = {
-      estimateScale: (img: RgbaImage, m: AnalysisMode) =>
-        estimateScale(img, model, estimateOptions(m)),
-    } as SegAdapter;
+    seg = segAdapterOf(model);
   });
 
   const base = syntheticSegSample(384, 384, 14, 11, 7);

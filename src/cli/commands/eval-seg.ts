@@ -29,9 +29,8 @@ import {
 import { loadSegModel, segment, type SegModel, type SegmentOptions } from '../../core/segment';
 import type { AnalysisMode } from '../../core/types';
 import { nodeModelSource } from '../../models/node-source';
-import { estimateScale } from '../../core/segment/auto-scale';
-import { chooseModeAndScale, estimateOptions } from '../../core/pipeline/scale-choice';
-import type { SegAdapter } from '../../core/pipeline/models';
+import { chooseModeAndScale } from '../../core/pipeline/scale-choice';
+import { segAdapterOf } from '../../core/pipeline/models';
 import type { RgbaImage } from '../../core/image/types';
 import type { SegModelFiles } from '../../core/segment/model';
 
@@ -308,13 +307,8 @@ async function modeAndScale(
   values: Record<string, string | boolean | undefined>,
   modeArg: string,
 ): Promise<{ mode: AnalysisMode; scale: number }> {
-  const seg = values['default-scale']
-    ? undefined
-    : {
-        estimateScale: (i: RgbaImage, m: AnalysisMode) =>
-          estimateScale(i, model, estimateOptions(m)),
-      };
-  const c = await chooseModeAndScale(img, seg as SegAdapter | undefined, {
+  const seg = values['default-scale'] ? undefined : segAdapterOf(model);
+  const c = await chooseModeAndScale(img, seg, {
     mode: modeArg as 'auto' | AnalysisMode,
     scale: num(values.scale as string, 'scale'),
   });

@@ -14,7 +14,7 @@ import {
 } from '../features/deep/index';
 import { bofHistogram, loadVocabulary, VOCABULARY_PATH, type Vocabulary } from '../features/bof';
 import { cellSurf } from '../features/describe-cell';
-import { loadSegModel, segment } from '../segment/index';
+import { loadSegModel, segment, type SegModel } from '../segment/index';
 import { estimateScale, type ScaleEstimate } from '../segment/auto-scale';
 import { estimateOptions } from './scale-choice';
 import type { AnalysisMode } from '../types';
@@ -247,7 +247,11 @@ export function disposePipelineModels(m: PipelineModels): void {
 }
 
 async function loadSegAdapter(source: ModelSource, onProgress: ProgressFn): Promise<SegAdapter> {
-  const model = await loadSegModel(source, 'seg', onProgress);
+  return segAdapterOf(await loadSegModel(source, 'seg', onProgress));
+}
+
+/** The pipeline's view of a loaded SE-UNet (also what the evaluation CLI and scripts use). */
+export function segAdapterOf(model: SegModel): SegAdapter {
   return {
     version: model.version,
     dispose: () => model.dispose(),
