@@ -5,7 +5,8 @@ import { syntheticSegImage } from '../src/core/segment/bench';
 import { ships, waitForEngine, waitForImage } from './helpers';
 
 // Issue 13: a large image's tiles run in nested workers holding copies of the segmentation
-// network (WASM). Same outlines as the analysis worker alone, and Diagnostics says they run.
+// network (WASM), and a field's crops go through copies of the CNNs there. Same outlines and
+// probabilities as the analysis worker alone, and Diagnostics says they run.
 const hasSeg = ships('seg/model.json');
 
 /** 1100×700: 3×2 tiles of 512² at ×1 (and 2 more at ×0.7 for fields). */
@@ -28,7 +29,8 @@ async function outlines(
   await expect(async () => {
     await page.getByTestId('diagnostics').getByRole('button', { name: 'refresh' }).click();
     await expect(tiles).toHaveAttribute('data-ready', String(wantWorkers), { timeout: 1000 });
-  }).toPass({ timeout: 60_000 });
+    await expect(tiles).toHaveAttribute('data-cnn', String(wantWorkers), { timeout: 1000 });
+  }).toPass({ timeout: 90_000 });
   await expect(tiles).toHaveAttribute('data-wanted', String(wantWorkers));
   await page.getByTestId('file-input').setInputFiles({
     name: 'tiles.png',
@@ -41,15 +43,22 @@ async function outlines(
     page.getByTestId('export-json').click(),
   ]);
   const report = JSON.parse(readFileSync(await dl.path(), 'utf8')) as {
-    images: { nuclei: { contour: unknown; morphometrics: unknown }[] }[];
+    images: {
+      nuclei: {
+        contour: unknown;
+        morphometrics: unknown;
+        label: unknown;
+        probabilities: unknown;
+      }[];
+    }[];
   };
-  return report.images[0].nuclei.map((n) => [n.contour, n.morphometrics]);
+  return report.images[0].nuclei.map((n) => [n.contour, n.morphometrics, n.label, n.probabilities]);
 }
 
 test.describe('segmentation tile workers', () => {
   test.skip(!hasSeg, 'skipped: no segmentation model is shipped (public/models/seg)');
 
-  test('tiles in two nested workers give the same outlines as the analysis worker alone', async ({
+  test('tiles and CNNs in two nested workers give the same outlines and probabilities as the analysis worker alone', async ({
     page,
   }) => {
     test.setTimeout(300_000);
@@ -57,6 +66,9 @@ test.describe('segmentation tile workers', () => {
     const alone = await outlines(page, '/?backend=wasm&segWorkers=0', png, 0);
     const shared = await outlines(page, '/?backend=wasm&segWorkers=2', png, 2);
     expect((alone as unknown[]).length).toBeGreaterThan(10);
+    // Some objects reach the classifier (the gate settles the others without the CNNs).
+    const classified = (alone as unknown[][]).filter((n) => n[3] !== null && n[2] !== 'Other');
+    expect(classified.length).toBeGreaterThan(3);
     expect(shared).toEqual(alone);
   });
 });

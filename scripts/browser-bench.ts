@@ -337,13 +337,19 @@ for (const requested of values.backends.split(',')) {
       rep.skipped = `asked for ${requested}, the app fell back to ${rep.backend} (${await diag.locator('dt:has-text("Fallbacks") + dd').innerText()})`;
       continue;
     }
-    // Time the steady state: the tile workers load in the background after the models.
+    // Time the steady state: the tile workers (and their CNNs) load in the background after the models.
     const tiles = diag.getByTestId('seg-tile-workers');
     const refresh = diag.getByRole('button', { name: 'refresh' });
     for (let i = 0; i < 60; i++) {
       await refresh.click();
       const wanted = await tiles.getAttribute('data-wanted');
-      if (wanted !== '' && wanted === (await tiles.getAttribute('data-ready'))) break;
+      // …and hold the CNNs too, when there are any (data-cnn stays empty while they load).
+      if (
+        wanted !== '' &&
+        wanted === (await tiles.getAttribute('data-ready')) &&
+        (await tiles.getAttribute('data-cnn')) !== ''
+      )
+        break;
       await page.waitForTimeout(500);
     }
     rep.seg_tile_workers = await tiles.innerText();

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from './errors';
 import type { PipelineModels } from '../core/pipeline/models';
-import type { SegModelFiles } from '../core/segment/model';
+import type { ModelSource } from '../models/source';
 import { nodeSegTileWorker } from '../workers/node-worker';
-import { shareSegTiles, type SegTileWorkers } from '../workers/seg-tiles';
+import { shareDeepFeatures, shareSegTiles, type SegTileWorkers } from '../workers/seg-tiles';
 
 /**
  * Helper workers for one analysis thread: one per core (at most 4), or PAPLENS_SEG_WORKERS (0 =
@@ -24,11 +24,18 @@ export function segTileWorkerCount(env: NodeJS.ProcessEnv = process.env): number
   return cores < 2 ? 0 : Math.min(4, cores);
 }
 
-/** Start the helpers and hand them to the segmentation model (null when none are wanted). */
-export function shareSegTilesInNode(
+/**
+ * Start the helpers and hand them to the segmentation model, then give them the CNNs for a
+ * field's crops (null when none are wanted; a failure to load the CNNs leaves them tiles only).
+ */
+export async function shareSegTilesInNode(
   models: PipelineModels,
-  source: SegModelFiles,
+  source: ModelSource,
   count = segTileWorkerCount(),
 ): Promise<SegTileWorkers | null> {
-  return shareSegTiles(models.seg, source, nodeSegTileWorker, count);
+  const workers = await shareSegTiles(models.seg, source, nodeSegTileWorker, count);
+  // PAPLENS_CNN_WORKERS=0: tiles only (an A/B in one checkout).
+  if (process.env.PAPLENS_CNN_WORKERS !== '0')
+    await shareDeepFeatures(models, source, workers).catch(() => 0);
+  return workers;
 }

@@ -8,11 +8,13 @@ import { findCellNuclei } from './cell/primary-nucleus';
 import { framingCaveats } from './cell/framing';
 import { HERLEV_CLASSES } from './herlev';
 import { handcraftedGroups, type HandcraftedFeatures } from './pipeline/cell-features';
+import { prefetchDeep, type DeepPrefetch } from './pipeline/deep-prefetch';
 import { settleByGate, type GateSettled } from './pipeline/gate-first';
 import type { PipelineModels, SegNucleus } from './pipeline/models';
 import { AUTO_CELL_MAX_SIDE, chooseModeAndScale, type ScaleChoice } from './pipeline/scale-choice';
 import { OTHER_CLASS } from './types';
 import type { AnalysisMode, AnalysisResult, Nucleus, NucleusLabel } from './types';
+import type { FeatureGroupName } from './classify/groups';
 
 export { loadPipelineModels as loadModels } from './pipeline/models';
 export type { PipelineModels } from './pipeline/models';
@@ -179,89 +181,138 @@ export async function analyze(
   let reached = 0;
   const pending = new Map<RgbaImage, Promise<HandcraftedFeatures>>();
   let started = 0;
+  // With CNN copies in other workers (the tile workers), a field's crops go through the CNNs
+  // there, ahead of this loop, in nucleus order (src/core/pipeline/deep-prefetch.ts).
+  const localDeep = models.extractors.deep;
+  const deepHelpers = models.extractors.deepHelpers ?? [];
+  const wantedDeep = (cls?.groups ?? [])
+    .map((g) => g.name)
+    .filter((g) => models.extractors.deepGroups?.includes(g));
+  const deepJob = new Map<RgbaImage, number>();
+  const deepAhead: DeepPrefetch | null =
+    mode === 'field' &&
+    cls?.pipeline.view === 'plain' &&
+    localDeep &&
+    deepHelpers.length > 0 &&
+    wantedDeep.length > 0 &&
+    queue.length > 1
+      ? prefetchDeep(
+          queue.length,
+          (k) => {
+            const c = cropAt(queue[k]);
+            deepJob.set(c, k);
+            return c;
+          },
+          wantedDeep,
+          localDeep,
+          deepHelpers,
+          signal,
+        )
+      : null;
   const runModels: PipelineModels =
-    prefetch && hook
+    (prefetch && hook) || deepAhead
       ? {
           ...models,
           extractors: {
             ...models.extractors,
-            handcrafted: (view, region, groups, lbp, sig) => {
-              const p = region ? undefined : pending.get(view);
-              if (!p) return hook(view, region, groups, lbp, sig);
-              pending.delete(view);
-              return p;
-            },
+            ...(prefetch && hook
+              ? {
+                  handcrafted: (view, region, groups, lbp, sig) => {
+                    const p = region ? undefined : pending.get(view);
+                    if (!p) return hook(view, region, groups, lbp, sig);
+                    pending.delete(view);
+                    return p;
+                  },
+                }
+              : {}),
+            ...(deepAhead && localDeep
+              ? {
+                  deep: (view: RgbaImage, wanted: readonly FeatureGroupName[]) => {
+                    const k = deepJob.get(view);
+                    if (k === undefined || wanted.join() !== wantedDeep.join())
+                      return localDeep(view, wanted);
+                    deepJob.delete(view);
+                    return deepAhead.get(k);
+                  },
+                }
+              : {}),
           },
         }
       : models;
-  for (let i = 0; i < nuclei.length; i++) {
-    checkAbort(signal);
-    const n = nuclei[i];
-    const early = settled[i];
-    if (prefetch && hook && cls && !early) {
-      for (; started < Math.min(queue.length, reached + DESCRIPTOR_PREFETCH); started++) {
-        const c = cropAt(queue[started]);
-        const p = hook(c, undefined, handGroups, cls.pipeline.lbp, signal);
-        // Awaited later in order; an abort meanwhile must not surface as an unhandled rejection.
-        p.catch(() => undefined);
-        pending.set(c, p);
+  try {
+    for (let i = 0; i < nuclei.length; i++) {
+      checkAbort(signal);
+      const n = nuclei[i];
+      const early = settled[i];
+      if (prefetch && hook && cls && !early) {
+        for (; started < Math.min(queue.length, reached + DESCRIPTOR_PREFETCH); started++) {
+          const c = cropAt(queue[started]);
+          const p = hook(c, undefined, handGroups, cls.pipeline.lbp, signal);
+          // Awaited later in order; an abort meanwhile must not surface as an unhandled rejection.
+          p.catch(() => undefined);
+          pending.set(c, p);
+        }
       }
-    }
-    let probabilities: number[] | null = null;
-    let label: NucleusLabel | null = null;
-    let confidence: number | null = null;
-    let abnormalProbability: number | null = null;
-    let abnormal = false;
-    let lowConfidence = false;
-    const primary = mode === 'cell' ? i === 0 : undefined;
-    if (!early) reached++;
-    if (herlev) {
-      if (primary) {
-        probabilities = herlev.probabilities;
-        label = herlev.label;
-        confidence = herlev.confidence;
-        abnormalProbability = herlev.abnormalProbability;
-        lowConfidence = herlev.lowConfidence;
-        abnormal = herlev.abnormal;
+      let probabilities: number[] | null = null;
+      let label: NucleusLabel | null = null;
+      let confidence: number | null = null;
+      let abnormalProbability: number | null = null;
+      let abnormal = false;
+      let lowConfidence = false;
+      const primary = mode === 'cell' ? i === 0 : undefined;
+      if (!early) reached++;
+      if (herlev) {
+        if (primary) {
+          probabilities = herlev.probabilities;
+          label = herlev.label;
+          confidence = herlev.confidence;
+          abnormalProbability = herlev.abnormalProbability;
+          lowConfidence = herlev.lowConfidence;
+          abnormal = herlev.abnormal;
+        }
+      } else if (early) {
+        ({ probabilities, label, confidence, abnormalProbability, abnormal, lowConfidence } =
+          early);
+      } else if (cls && (mode === 'field' || primary)) {
+        const crop = cropAt(i);
+        // Field mode judges every outlined object: the Other gate and the screening threshold.
+        const p =
+          mode === 'field'
+            ? await classifyFieldNucleus(crop, n.morphometrics, scale, runModels, stageMs)
+            : await classifyCrop(crop, runModels, stageMs);
+        // Dropped only now: a CNN job that starts after this loop cut the crop must get the same one.
+        crops[i] = undefined;
+        probabilities = p.probabilities;
+        label = p.label;
+        confidence = p.confidence;
+        abnormalProbability = p.abnormalProbability;
+        abnormal = p.abnormal;
+        lowConfidence = p.lowConfidence;
       }
-    } else if (early) {
-      ({ probabilities, label, confidence, abnormalProbability, abnormal, lowConfidence } = early);
-    } else if (cls && (mode === 'field' || primary)) {
-      const crop = cropAt(i);
-      crops[i] = undefined;
-      // Field mode judges every outlined object: the Other gate and the screening threshold.
-      const p =
-        mode === 'field'
-          ? await classifyFieldNucleus(crop, n.morphometrics, scale, runModels, stageMs)
-          : await classifyCrop(crop, runModels, stageMs);
-      probabilities = p.probabilities;
-      label = p.label;
-      confidence = p.confidence;
-      abnormalProbability = p.abnormalProbability;
-      abnormal = p.abnormal;
-      lowConfidence = p.lowConfidence;
+      out.push({
+        id: i + 1,
+        contour: n.contour,
+        bbox: n.bbox,
+        centroid: n.centroid,
+        morphometrics: n.morphometrics,
+        probabilities,
+        label,
+        confidence,
+        abnormalProbability,
+        abnormal,
+        lowConfidence,
+        ...(primary !== undefined ? { primary } : {}),
+        ...(herlev
+          ? {
+              herlevProbabilities: primary ? herlev.herlevProbabilities : null,
+              herlevLabel: primary ? herlev.herlevLabel : null,
+            }
+          : {}),
+      });
+      progress('classify', (i + 1) / nuclei.length);
     }
-    out.push({
-      id: i + 1,
-      contour: n.contour,
-      bbox: n.bbox,
-      centroid: n.centroid,
-      morphometrics: n.morphometrics,
-      probabilities,
-      label,
-      confidence,
-      abnormalProbability,
-      abnormal,
-      lowConfidence,
-      ...(primary !== undefined ? { primary } : {}),
-      ...(herlev
-        ? {
-            herlevProbabilities: primary ? herlev.herlevProbabilities : null,
-            herlevLabel: primary ? herlev.herlevLabel : null,
-          }
-        : {}),
-    });
-    progress('classify', (i + 1) / nuclei.length);
+  } finally {
+    deepAhead?.stop();
   }
   for (const [stage, ms] of Object.entries(stageMs)) timings.push({ stage, ms });
   timings.push({ stage: 'total', ms: now() - tStart });

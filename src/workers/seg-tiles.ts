@@ -1,5 +1,9 @@
 import { wrap, transfer, type Remote } from 'comlink';
-import type { SegAdapter } from '../core/pipeline/models';
+import type { DeepNetName } from '../core/features/deep/index';
+import { readDeepFiles } from '../core/features/deep/index';
+import type { DeepHelper } from '../core/pipeline/cell-features';
+import type { PipelineModels, SegAdapter } from '../core/pipeline/models';
+import type { ModelSource } from '../models/source';
 import type { SegManifest, SegModelFiles } from '../core/segment/model';
 import type { TileHelper } from '../core/segment/tile-helpers';
 import type { WorkerHandle } from './descriptor-pool';
@@ -7,6 +11,15 @@ import type { SegTileApi } from './seg-tile-api';
 
 export interface SegTileWorkers {
   helpers: TileHelper[];
+  /**
+   * Load the CNN feature extractors into every running worker too (same files, version checked);
+   * resolves to the workers that did. A worker that fails to load them still takes tiles.
+   */
+  loadDeep(
+    files: Record<string, Uint8Array>,
+    names: DeepNetName[],
+    version: string,
+  ): Promise<DeepHelper[]>;
   /** Non-null when a worker failed (its tiles went back to the analysis thread). */
   failure(): string | null;
   terminate(): void;
@@ -26,8 +39,16 @@ export async function startSegTileWorkers(
   let failed: string | null = null;
   const handles: WorkerHandle[] = [];
   const stoppers: (() => void)[] = [];
+  interface Started {
+    tiles: TileHelper;
+    loadDeep(
+      files: Record<string, Uint8Array>,
+      names: DeepNetName[],
+      version: string,
+    ): Promise<DeepHelper | null>;
+  }
   const started = await Promise.all(
-    Array.from({ length: count }, async (): Promise<TileHelper | null> => {
+    Array.from({ length: count }, async (): Promise<Started | null> => {
       let handle: WorkerHandle;
       try {
         handle = createWorker();
@@ -68,13 +89,33 @@ export async function startSegTileWorkers(
         return null;
       }
       return {
-        predict: (tile, ph, pw) =>
-          guarded(api.predict(transfer(tile, [tile.buffer]), ph, pw) as Promise<Float32Array>),
+        tiles: {
+          predict: (tile, ph, pw) =>
+            guarded(api.predict(transfer(tile, [tile.buffer]), ph, pw) as Promise<Float32Array>),
+        },
+        async loadDeep(deepFiles, names, deepVersion) {
+          try {
+            const v = await guarded(api.loadDeep(deepFiles, names));
+            if (v !== deepVersion) throw new Error(`it loaded CNNs ${v}, not ${deepVersion}`);
+          } catch (e) {
+            failed ??= (e as Error).message;
+            return null;
+          }
+          return {
+            // A copy of the crop travels (the analysis thread still reads it for LBP/SURF).
+            features: (crop, wanted) => guarded(api.deepFeatures(crop, [...wanted])),
+          };
+        },
       };
     }),
   );
+  const running = started.filter((h): h is Started => h !== null);
   return {
-    helpers: started.filter((h): h is TileHelper => h !== null),
+    helpers: running.map((h) => h.tiles),
+    loadDeep: async (deepFiles, names, deepVersion) =>
+      (await Promise.all(running.map((h) => h.loadDeep(deepFiles, names, deepVersion)))).filter(
+        (h): h is DeepHelper => h !== null,
+      ),
     failure: () => failed,
     terminate: () => {
       for (const h of handles) h.terminate();
@@ -111,4 +152,22 @@ export async function shareSegTiles(
   );
   seg.shareTiles(workers.helpers);
   return workers;
+}
+
+/**
+ * Give the running tile workers the CNNs too and hand them to the pipeline for a field's crops
+ * (src/core/pipeline/deep-prefetch.ts). Nothing happens without CNNs or workers.
+ */
+export async function shareDeepFeatures(
+  models: PipelineModels,
+  source: ModelSource,
+  workers: SegTileWorkers | null,
+): Promise<number> {
+  const names = (models.extractors.deepGroups ?? []) as DeepNetName[];
+  const version = models.versions.cnn;
+  if (!workers || !workers.helpers.length || !models.extractors.deep || !names.length || !version)
+    return 0;
+  const helpers = await workers.loadDeep(await readDeepFiles(source, names), names, version);
+  models.extractors.deepHelpers = helpers;
+  return helpers.length;
 }

@@ -113,16 +113,17 @@ export function Diagnostics({ onClose }: { onClose: () => void }) {
               : '—'}
           </span>
         </dd>
-        <dt>Segmentation tile workers</dt>
+        <dt>Tile and CNN workers</dt>
         <dd
           data-testid="seg-tile-workers"
           data-wanted={memory?.segTiles?.wanted ?? ''}
           data-ready={memory?.segTiles?.ready ?? ''}
+          data-cnn={memory?.segTiles?.cnn ?? ''}
         >
           {memory?.segTiles
             ? memory.segTiles.wanted === 0
-              ? 'none (tiles run in the analysis worker)'
-              : `${memory.segTiles.ready} of ${memory.segTiles.wanted} running${memory.segTiles.failure ? ` (${memory.segTiles.failure})` : ''}`
+              ? 'none (tiles and CNNs run in the analysis worker)'
+              : `${memory.segTiles.ready} of ${memory.segTiles.wanted} running, ${memory.segTiles.cnn === null ? 'CNNs loading' : `${memory.segTiles.cnn} with the CNNs`}${memory.segTiles.failure ? ` (${memory.segTiles.failure})` : ''}`
             : '—'}
         </dd>
         <dt>Scale</dt>

@@ -8,7 +8,7 @@ import { blobSource } from '../../core/slide/byte-source';
 import { openTiffSlide } from '../../core/slide/tiff-slide';
 import { rasterSlide } from '../../core/slide/raster-slide';
 import { segTileWorkerCount, shareSegTilesInApp } from './seg-tiles';
-import type { SegTileWorkers } from '../../workers/seg-tiles';
+import { shareDeepFeatures, type SegTileWorkers } from '../../workers/seg-tiles';
 import { decodeImage } from '../../core/image/decode';
 import type { Nucleus } from '../../core/types';
 import type {
@@ -40,7 +40,7 @@ export interface Pipeline {
   ): Promise<SlideOutcome>;
   /** The descriptor worker pool (null when no vocabulary is shipped). */
   descriptors(): DescriptorPoolInfo | null;
-  segTiles(): { wanted: number; ready: number; failure: string | null };
+  segTiles(): { wanted: number; ready: number; cnn: number | null; failure: string | null };
   dispose(): void;
 }
 
@@ -71,7 +71,12 @@ export async function loadPipeline(
   const segTileCount = segTileWorkerCount(segWorkers);
   const segTiles = shareSegTilesInApp(models, source, segTileCount);
   let tileWorkers: SegTileWorkers | null = null;
-  void segTiles?.then((w) => (tileWorkers = w));
+  // Then the CNNs in the same workers, for a field's crops (null until settled).
+  let cnnCopies: number | null = null;
+  void segTiles?.then(async (w) => {
+    tileWorkers = w;
+    cnnCopies = await shareDeepFeatures(models, source, w).catch(() => 0);
+  });
   return {
     versions: { ...versions, ...models.versions },
     missing: models.missing,
@@ -121,6 +126,7 @@ export async function loadPipeline(
     segTiles: () => ({
       wanted: segTileCount,
       ready: tileWorkers?.helpers.length ?? 0,
+      cnn: segTileCount === 0 ? 0 : cnnCopies,
       failure: tileWorkers?.failure() ?? null,
     }),
     dispose: () => {

@@ -101,7 +101,13 @@ export interface MemoryInfo {
   /** null when no vocabulary is shipped (no pool). */
   descriptors?: DescriptorPoolInfo | null;
   /** Segmentation tile workers: wanted, and running with the model loaded (src/app/worker/seg-tiles.ts). */
-  segTiles?: { wanted: number; ready: number; failure: string | null } | null;
+  segTiles?: {
+    wanted: number;
+    ready: number;
+    /** Workers that also hold the CNNs for a field's crops (null: still loading). */
+    cnn: number | null;
+    failure: string | null;
+  } | null;
 }
 
 /** The API the analysis worker exposes through comlink. */

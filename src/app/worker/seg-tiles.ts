@@ -49,6 +49,7 @@ export function shareSegTilesInApp(
       // Diagnostics says why; the tiles simply stay in the analysis worker.
       helpers: [],
       failure: () => (e instanceof Error ? e.message : String(e)),
+      loadDeep: () => Promise.resolve([]),
       terminate: () => undefined,
     }),
   );

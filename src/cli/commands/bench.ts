@@ -10,6 +10,8 @@ import { basename, join } from 'node:path';
 import { benchFields, listFields } from '../field-bench';
 import { loadPipelineModels } from '../../core/pipeline/models';
 import { shareSegTilesInNode } from '../seg-tile-workers';
+import { startDescriptors, type AppDescriptors } from '../../app/worker/descriptors';
+import { nodeDescriptorWorker } from '../../workers/node-worker';
 import type { SegTileWorkers } from '../../workers/seg-tiles';
 import { dataDir, hasData, NO_DATA_MESSAGE } from '../../data/paths';
 import { PARTS, type Part } from '../../data/splits';
@@ -138,13 +140,24 @@ async function runFieldBench(
   const source = nodeModelSource();
   const models = await loadPipelineModels(source);
   let segTiles: SegTileWorkers | null = null;
+  let descriptors: AppDescriptors | null = null;
   try {
     if (!models.seg) throw new CliError('the segmentation model is not shipped; nothing to bench');
-    // As `paplens analyze` on one file: tiles shared with copies of the network on other cores.
+    // As `paplens analyze` with one analysis thread on several files, and as the app: tiles and
+    // crops' CNNs shared with copies of the networks on other cores, LBP + SURF on a descriptor
+    // worker thread (PAPLENS_BENCH_INLINE_DESCRIPTORS=1: inline, as this bench did before).
     segTiles = await shareSegTilesInNode(models, source);
+    if (models.vocabulary && process.env.PAPLENS_BENCH_INLINE_DESCRIPTORS !== '1') {
+      descriptors = await startDescriptors(models.vocabulary, {
+        createWorker: nodeDescriptorWorker,
+        size: 1,
+      });
+      models.extractors.handcrafted = descriptors.hook;
+    }
     const helpers = segTiles?.helpers.length ?? 0;
+    const cnnHelpers = models.extractors.deepHelpers?.length ?? 0;
     console.log(
-      `bench: ${files.length} fields, backend ${backend}, one analysis thread + ${helpers} segmentation tile worker${helpers === 1 ? '' : 's'}, field mode`,
+      `bench: ${files.length} fields, backend ${backend}, one analysis thread + ${helpers} segmentation tile worker${helpers === 1 ? '' : 's'} (${cnnHelpers} with the CNNs), field mode`,
     );
     const { rows, summary } = await benchFields(files, models, (t, i) =>
       console.log(
@@ -160,8 +173,16 @@ async function runFieldBench(
         `≈ ${summary.ms_per_field_base.toFixed(0)} ms + ${summary.ms_per_nucleus.toFixed(1)} ms per nucleus; ` +
         `load ${summary.load[0].toFixed(2)} → ${summary.load[1].toFixed(2)}`,
     );
-    if (json) writeJson(json, { backend, seg_tile_workers: helpers, summary, fields: rows });
+    if (json)
+      writeJson(json, {
+        backend,
+        seg_tile_workers: helpers,
+        cnn_workers: cnnHelpers,
+        summary,
+        fields: rows,
+      });
   } finally {
+    descriptors?.terminate();
     segTiles?.terminate();
     models.dispose();
   }

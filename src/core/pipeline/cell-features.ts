@@ -32,6 +32,15 @@ export type DeepFeatureFn = (
   crop: RgbaImage,
   wanted: readonly FeatureGroupName[],
 ) => Promise<Partial<Record<FeatureGroupName, Float32Array>>>;
+/**
+ * A copy of the CNN feature extractors in another worker (the segmentation tile workers load one
+ * too: they idle while a field's crops are classified). Same weights and WASM kernels as this
+ * thread's, so the features are the same whoever computes them (tests/deep-helpers.test.ts; src/core/pipeline/deep-prefetch.ts).
+ */
+export interface DeepHelper {
+  features(crop: RgbaImage, wanted: readonly FeatureGroupName[]): Promise<CellFeatures>;
+}
+
 /** SURF bag-of-features histogram of a grey crop (optionally restricted to a mask). */
 export type BofFeatureFn = (grey: GreyImage, mask?: Uint8Array) => Float32Array;
 
@@ -58,6 +67,8 @@ export interface CellExtractors {
   deep?: DeepFeatureFn;
   /** Groups `deep` can produce. */
   deepGroups?: readonly FeatureGroupName[];
+  /** Copies of the CNNs in other workers, for a field's crops (none: this thread alone). */
+  deepHelpers?: readonly DeepHelper[];
   bof?: BofFeatureFn;
   /** When set, LBP and BoF come from here (started before the CNNs so both run at once). */
   handcrafted?: HandcraftedFeatureFn;

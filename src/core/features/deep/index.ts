@@ -101,6 +101,32 @@ async function loadLayersModelFrom(
   return tf.loadLayersModel(handler);
 }
 
+/**
+ * The files `loadDeepExtractors` reads for `names` (config, model JSON, weight shards), by path,
+ * as `source` gives them (verified there): what a helper worker needs to load the same networks.
+ */
+export async function readDeepFiles(
+  source: ModelSource,
+  names: readonly DeepNetName[],
+  configPath: string = DEEP_CONFIG_PATH,
+): Promise<Record<string, Uint8Array>> {
+  const files: Record<string, Uint8Array> = {};
+  const json = async <T>(path: string): Promise<T> => {
+    files[path] = await source.readBytes(path);
+    return JSON.parse(new TextDecoder().decode(files[path])) as T;
+  };
+  const cfg = await json<DeepModelsConfig>(configPath);
+  for (const name of names) {
+    const c = cfg.nets?.[name];
+    if (!c) throw new DeepFeatureError(`The deep feature model "${name}" is not shipped.`);
+    const model = await json<LayersModelJson>(c.path);
+    for (const group of model.weightsManifest ?? [])
+      for (const p of group.paths)
+        files[dirOf(c.path) + p] = await source.readBytes(dirOf(c.path) + p);
+  }
+  return files;
+}
+
 /** Load the shipped extractors (all of DEEP_NETS by default) from `source`. */
 export async function loadDeepExtractors(
   source: ModelSource,
