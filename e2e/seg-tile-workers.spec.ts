@@ -72,3 +72,43 @@ test.describe('segmentation tile workers', () => {
     expect(shared).toEqual(alone);
   });
 });
+
+test.describe('idle helper workers', () => {
+  test.skip(!hasSeg, 'skipped: no segmentation model is shipped (public/models/seg)');
+
+  test('stop after the idle time to free their memory, and come back with the next image', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    await page.goto('/?backend=wasm&segWorkers=2&idleWorkersS=3');
+    expect(await waitForEngine(page)).toBe('wasm');
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    const diag = page.getByTestId('diagnostics');
+    const tiles = page.getByTestId('seg-tile-workers');
+    const refresh = diag.getByRole('button', { name: 'refresh' });
+    await expect(async () => {
+      await refresh.click();
+      await expect(tiles).toHaveAttribute('data-ready', '2', { timeout: 500 });
+    }).toPass({ timeout: 90_000 });
+    // Nothing analysed for 3 s: stopped, and Diagnostics says why.
+    await expect(async () => {
+      await refresh.click();
+      await expect(tiles).toHaveAttribute('data-idle', 'stopped', { timeout: 500 });
+    }).toPass({ timeout: 30_000 });
+    await expect(tiles).toContainText('stopped after 3 s without an analysis');
+    await expect(tiles).toHaveAttribute('data-ready', '0');
+    // The next image is analysed (by the analysis worker alone until they are back)…
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'tiles.png',
+      mimeType: 'image/png',
+      buffer: multiTilePng(),
+    });
+    expect(await waitForImage(page, 180_000)).toBe('done');
+    await expect(page.getByTestId('results-table').locator('tbody tr').first()).toBeVisible();
+    // …and it started them again.
+    await expect(async () => {
+      await refresh.click();
+      await expect(tiles).toHaveAttribute('data-ready', '2', { timeout: 500 });
+    }).toPass({ timeout: 90_000 });
+  });
+});

@@ -14,6 +14,9 @@ const preferred: BackendName | null =
 // ?segWorkers=N sets the number of segmentation tile workers (0 = none; for A/B benches).
 const segParam = new URLSearchParams(location.search).get('segWorkers');
 const segWorkers = segParam !== null && /^\d+$/.test(segParam) ? Number(segParam) : null;
+// ?idleWorkersS=N stops those workers after N s without an analysis (default 5 min; for tests).
+const idleParam = new URLSearchParams(location.search).get('idleWorkersS');
+const idleStopS = idleParam !== null && /^\d+$/.test(idleParam) ? Number(idleParam) : null;
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
@@ -21,5 +24,5 @@ createRoot(document.getElementById('root')!).render(
   </StrictMode>,
 );
 
-void useStore.getState().start(preferred, segWorkers);
+void useStore.getState().start(preferred, segWorkers, idleStopS);
 setupPwa();

@@ -91,7 +91,11 @@ interface State {
   updateAvailable: (() => void) | null;
   offlineReady: boolean;
 
-  start(preferred?: BackendName | null, segWorkers?: number | null): Promise<void>;
+  start(
+    preferred?: BackendName | null,
+    segWorkers?: number | null,
+    idleStopS?: number | null,
+  ): Promise<void>;
   addFiles(files: File[]): void;
   cancel(): void;
   /** Continue a cancelled slide from its first unfinished tile. */
@@ -116,6 +120,7 @@ let slideRun: symbol | null = null;
 let generation = 0;
 let preferredBackend: BackendName | null = null;
 let segWorkersWanted: number | null = null;
+let idleStopSWanted: number | null = null;
 let cancelWaiters: (() => void)[] = [];
 /** The worker call in flight (decode or analyze), to know whether a cooperative cancel worked. */
 let inflight: Promise<unknown> | null = null;
@@ -176,7 +181,7 @@ export const useStore = create<State>((set, get) => {
     const api = client.api;
     let backend: BackendInfo;
     try {
-      backend = await api.init(preferredBackend, segWorkersWanted);
+      backend = await api.init(preferredBackend, segWorkersWanted, idleStopSWanted);
     } catch (e) {
       set({ phase: 'failed', error: `The analysis engine could not start: ${message(e)}` });
       return;
@@ -443,10 +448,11 @@ export const useStore = create<State>((set, get) => {
     updateAvailable: null,
     offlineReady: false,
 
-    async start(preferred = null, segWorkers) {
+    async start(preferred = null, segWorkers, idleStopS) {
       preferredBackend = preferred;
-      // A later backend switch from Diagnostics keeps the page's ?segWorkers.
+      // A later backend switch from Diagnostics keeps the page's ?segWorkers and ?idleWorkersS.
       if (segWorkers !== undefined) segWorkersWanted = segWorkers;
+      if (idleStopS !== undefined) idleStopSWanted = idleStopS;
       // A backend switch needs a fresh worker: loaded model weights belong to the old backend.
       if (get().backend) client.restart();
       booting = boot();

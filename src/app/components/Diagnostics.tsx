@@ -119,11 +119,14 @@ export function Diagnostics({ onClose }: { onClose: () => void }) {
           data-wanted={memory?.segTiles?.wanted ?? ''}
           data-ready={memory?.segTiles?.ready ?? ''}
           data-cnn={memory?.segTiles?.cnn ?? ''}
+          data-idle={memory?.segTiles?.idle ? 'stopped' : ''}
         >
           {memory?.segTiles
             ? memory.segTiles.wanted === 0
               ? 'none (tiles and CNNs run in the analysis worker)'
-              : `${memory.segTiles.ready} of ${memory.segTiles.wanted} running, ${memory.segTiles.cnn === null ? 'CNNs loading' : `${memory.segTiles.cnn} with the CNNs`}${memory.segTiles.failure ? ` (${memory.segTiles.failure})` : ''}`
+              : memory.segTiles.idle
+                ? `stopped after ${formatIdle(memory.segTiles.idleStopS)} without an analysis, to free their memory; the next image starts them again`
+                : `${memory.segTiles.ready} of ${memory.segTiles.wanted} running, ${memory.segTiles.cnn === null ? 'CNNs loading' : `${memory.segTiles.cnn} with the CNNs`}${memory.segTiles.failure ? ` (${memory.segTiles.failure})` : ''}`
             : '—'}
         </dd>
         <dt>Scale</dt>
@@ -176,4 +179,8 @@ export function Diagnostics({ onClose }: { onClose: () => void }) {
       {copied ? <p role="status">{copied}</p> : null}
     </section>
   );
+}
+
+function formatIdle(s: number): string {
+  return s >= 60 && s % 60 === 0 ? `${s / 60} min` : `${s} s`;
 }

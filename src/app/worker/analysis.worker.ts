@@ -15,14 +15,20 @@ const MODELS_URL = new URL('models/', BASE).href;
 let pipeline: Pipeline | null = null;
 let current: AbortController | null = null;
 let segWorkersWanted: number | null = null;
+let idleStopSWanted: number | null = null;
 
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
 const api: AnalysisWorkerApi = {
-  async init(preferred: BackendName | null, segWorkers: number | null = null) {
+  async init(
+    preferred: BackendName | null,
+    segWorkers: number | null = null,
+    idleStopS: number | null = null,
+  ) {
     segWorkersWanted = segWorkers;
+    idleStopSWanted = idleStopS;
     return initBackend(preferred, new URL(`${__WASM_PATH__}/`, BASE).href);
   },
 
@@ -51,7 +57,12 @@ const api: AnalysisWorkerApi = {
       const cached = await prefetchModels(source, manifest.files, (loaded, total, file) =>
         onProgress({ loaded, total, file }),
       );
-      const p = await loadPipeline(cached, versions, segWorkersWanted);
+      const p = await loadPipeline(
+        cached,
+        versions,
+        segWorkersWanted,
+        idleStopSWanted !== null ? idleStopSWanted * 1000 : undefined,
+      );
       if (typeof p === 'string') return { ...none(p), versions, totalBytes };
       pipeline?.dispose();
       pipeline = p;

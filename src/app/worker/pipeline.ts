@@ -9,6 +9,7 @@ import { openTiffSlide } from '../../core/slide/tiff-slide';
 import { rasterSlide } from '../../core/slide/raster-slide';
 import { segTileWorkerCount, shareSegTilesInApp } from './seg-tiles';
 import { shareDeepFeatures, type SegTileWorkers } from '../../workers/seg-tiles';
+import { DEFAULT_IDLE_STOP_MS, idleStopped, type IdleStopped } from './idle-stop';
 import { decodeImage } from '../../core/image/decode';
 import type { Nucleus } from '../../core/types';
 import type {
@@ -40,7 +41,15 @@ export interface Pipeline {
   ): Promise<SlideOutcome>;
   /** The descriptor worker pool (null when no vocabulary is shipped). */
   descriptors(): DescriptorPoolInfo | null;
-  segTiles(): { wanted: number; ready: number; cnn: number | null; failure: string | null };
+  segTiles(): {
+    wanted: number;
+    ready: number;
+    cnn: number | null;
+    failure: string | null;
+    /** Stopped after a while without an analysis (they start again with the next one). */
+    idle: boolean;
+    idleStopS: number;
+  };
   dispose(): void;
 }
 
@@ -53,6 +62,8 @@ export async function loadPipeline(
   versions: Record<string, string>,
   /** Segmentation tile workers wanted (?segWorkers=N); null: one per core on WASM. */
   segWorkers: number | null = null,
+  /** Stop them after this long without an analysis (?idleWorkersS=N). */
+  idleStopMs: number = DEFAULT_IDLE_STOP_MS,
 ): Promise<Pipeline | string> {
   const models: PipelineModels = await loadModels(source, { classifier: true });
   // Segmentation alone still outlines and measures nuclei; a classifier alone still classifies
@@ -69,25 +80,48 @@ export async function loadPipeline(
   }
   // Large images' tiles shared with copies of the network in nested workers (WASM only).
   const segTileCount = segTileWorkerCount(segWorkers);
-  const segTiles = shareSegTilesInApp(models, source, segTileCount);
-  let tileWorkers: SegTileWorkers | null = null;
-  // Then the CNNs in the same workers, for a field's crops (null until settled).
+  // Then the CNNs in the same workers, for a field's crops (null until settled). Started now, in
+  // the background; stopped after idleStopMs without an analysis and started again by the next.
   let cnnCopies: number | null = null;
-  void segTiles?.then(async (w) => {
-    tileWorkers = w;
-    cnnCopies = await shareDeepFeatures(models, source, w).catch(() => 0);
-  });
+  const helpers: IdleStopped<SegTileWorkers | null> | null =
+    segTileCount > 0 && models.seg?.shareTiles
+      ? idleStopped(
+          async () => {
+            cnnCopies = null;
+            const w = await shareSegTilesInApp(models, source, segTileCount);
+            cnnCopies = await shareDeepFeatures(models, source, w).catch(() => 0);
+            return w;
+          },
+          (w) => {
+            models.seg?.shareTiles?.([]);
+            models.extractors.deepHelpers = [];
+            cnnCopies = null;
+            w?.terminate();
+          },
+          idleStopMs,
+        )
+      : null;
+  const busy = async <T>(work: () => Promise<T>): Promise<T> => {
+    helpers?.begin();
+    try {
+      return await work();
+    } finally {
+      helpers?.end();
+    }
+  };
   return {
     versions: { ...versions, ...models.versions },
     missing: models.missing,
     async run(image, options, onProgress, signal) {
-      const result = await analyze(image, models, {
-        mode: options.mode,
-        name: options.name,
-        pixelSizeUm: options.pixelSizeUm,
-        signal,
-        onProgress: (stage, fraction) => onProgress({ stage, fraction }),
-      });
+      const result = await busy(() =>
+        analyze(image, models, {
+          mode: options.mode,
+          name: options.name,
+          pixelSizeUm: options.pixelSizeUm,
+          signal,
+          onProgress: (stage, fraction) => onProgress({ stage, fraction }),
+        }),
+      );
       const failure = descriptors?.failure();
       if (failure)
         result.warnings.push(
@@ -102,17 +136,19 @@ export async function loadPipeline(
         ? rasterSlide(options.raster.levels ?? [await decodeImage(await file.arrayBuffer())])
         : await openTiffSlide(blobSource(file));
       let added: Nucleus[] = [];
-      const result = await analyzeSlide(slide, models, {
-        name: options.name,
-        pixelSizeUm: options.pixelSizeUm,
-        scale: options.scale,
-        resume: options.resume,
-        // The page keeps every nucleus from the tile reports (for Resume): not held twice.
-        keepNuclei: false,
-        signal,
-        onTile: (_t, found) => (added = found),
-        onProgress: (progress) => onTile({ progress, added }),
-      });
+      const result = await busy(() =>
+        analyzeSlide(slide, models, {
+          name: options.name,
+          pixelSizeUm: options.pixelSizeUm,
+          scale: options.scale,
+          resume: options.resume,
+          // The page keeps every nucleus from the tile reports (for Resume): not held twice.
+          keepNuclei: false,
+          signal,
+          onTile: (_t, found) => (added = found),
+          onProgress: (progress) => onTile({ progress, added }),
+        }),
+      );
       const failure = descriptors?.failure();
       if (failure)
         result.warnings.push(
@@ -125,13 +161,15 @@ export async function loadPipeline(
     descriptors: () => descriptors?.info() ?? null,
     segTiles: () => ({
       wanted: segTileCount,
-      ready: tileWorkers?.helpers.length ?? 0,
+      ready: helpers?.current()?.helpers.length ?? 0,
       cnn: segTileCount === 0 ? 0 : cnnCopies,
-      failure: tileWorkers?.failure() ?? null,
+      failure: helpers?.current()?.failure() ?? null,
+      idle: helpers?.state() === 'stopped' && helpers.idleStops() > 0,
+      idleStopS: idleStopMs / 1000,
     }),
     dispose: () => {
       descriptors?.terminate();
-      void segTiles?.then((w) => w?.terminate());
+      helpers?.dispose();
       models.dispose();
     },
   };

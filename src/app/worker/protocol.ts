@@ -107,13 +107,23 @@ export interface MemoryInfo {
     /** Workers that also hold the CNNs for a field's crops (null: still loading). */
     cnn: number | null;
     failure: string | null;
+    /** Stopped after idleStopS seconds without an analysis (the next one starts them again). */
+    idle: boolean;
+    idleStopS: number;
   } | null;
 }
 
 /** The API the analysis worker exposes through comlink. */
 export interface AnalysisWorkerApi {
-  /** `segWorkers`: segmentation tile workers wanted (?segWorkers=N); null: the default. */
-  init(preferred: BackendName | null, segWorkers?: number | null): Promise<BackendInfo>;
+  /**
+   * `segWorkers`: segmentation tile workers wanted (?segWorkers=N); `idleStopS`: stop them after
+   * this many seconds without an analysis (?idleWorkersS=N). null: the defaults.
+   */
+  init(
+    preferred: BackendName | null,
+    segWorkers?: number | null,
+    idleStopS?: number | null,
+  ): Promise<BackendInfo>;
   loadModels(onProgress: (p: DownloadProgress) => void): Promise<ModelStatus>;
   analyze(
     image: RgbaImage,

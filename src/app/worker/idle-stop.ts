@@ -1,0 +1,102 @@
+/**
+ * Helper workers that stop when unused, as Squoosh's do: the tile/CNN workers hold ~0.5 GB each
+ * (a WASM heap grown to a 512² tile's activations, copies of the networks), so after `idleMs`
+ * without an analysis they are terminated, and the next analysis starts them again in the
+ * background. An analysis never waits for them: until they run, it computes everything itself
+ * (the same results, src/core/util/run-shared.ts).
+ */
+export type IdleState = 'starting' | 'running' | 'stopped';
+
+export interface IdleStopped<T> {
+  /** An analysis starts: no stop while it runs; helpers stopped for idleness start again. */
+  begin(): void;
+  /** That analysis ended (however): the idle clock starts when none is left running. */
+  end(): void;
+  /** The running helpers (null while starting or stopped). */
+  current(): T | null;
+  state(): IdleState;
+  /** How many times they were stopped for idleness. */
+  idleStops(): number;
+  dispose(): void;
+}
+
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** Five minutes: restarting costs ~2–3 s of both cores, so images dropped one after another keep them. */
+export const DEFAULT_IDLE_STOP_MS = 5 * 60_000;
+
+export function idleStopped<T>(
+  start: () => Promise<T>,
+  stop: (helpers: T) => void,
+  idleMs: number = DEFAULT_IDLE_STOP_MS,
+  timers: Timers = realTimers,
+): IdleStopped<T> {
+  let state: IdleState = 'stopped';
+  let helpers: T | null = null;
+  let busy = 0;
+  let timer: unknown = null;
+  let stops = 0;
+  let disposed = false;
+
+  const disarm = (): void => {
+    if (timer !== null) timers.clear(timer);
+    timer = null;
+  };
+  const arm = (): void => {
+    disarm();
+    if (busy > 0 || disposed) return;
+    timer = timers.set(() => {
+      timer = null;
+      if (busy > 0 || state !== 'running' || helpers === null) return;
+      const h = helpers;
+      helpers = null;
+      state = 'stopped';
+      stops++;
+      stop(h);
+    }, idleMs);
+  };
+  const launch = (): void => {
+    state = 'starting';
+    void start().then(
+      (h) => {
+        if (disposed) return stop(h);
+        helpers = h;
+        state = 'running';
+        arm();
+      },
+      // A failed start leaves the analysis to this thread; the next analysis tries again.
+      () => {
+        state = 'stopped';
+      },
+    );
+  };
+  launch();
+  return {
+    begin() {
+      busy++;
+      disarm();
+      if (state === 'stopped' && !disposed) launch();
+    },
+    end() {
+      busy = Math.max(0, busy - 1);
+      if (busy === 0 && state === 'running') arm();
+    },
+    current: () => helpers,
+    state: () => state,
+    idleStops: () => stops,
+    dispose() {
+      disposed = true;
+      disarm();
+      if (helpers !== null) stop(helpers);
+      helpers = null;
+    },
+  };
+}

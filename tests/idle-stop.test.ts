@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { idleStopped, type Timers } from '../src/app/worker/idle-stop';
+
+/** Timers advanced by hand. */
+function manualTimers(): Timers & { advance(ms: number): void; pending(): number } {
+  let now = 0;
+  let id = 0;
+  const due = new Map<number, { at: number; fn: () => void }>();
+  return {
+    set: (fn, ms) => (due.set(++id, { at: now + ms, fn }), id),
+    clear: (h) => void due.delete(h as number),
+    advance(ms) {
+      now += ms;
+      for (const [k, t] of [...due].sort((a, b) => a[1].at - b[1].at))
+        if (t.at <= now) {
+          due.delete(k);
+          t.fn();
+        }
+    },
+    pending: () => due.size,
+  };
+}
+const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe('idleStopped: helper workers stopped when unused, started again when needed', () => {
+  it('stops after the idle time, never during an analysis, and starts again with the next', async () => {
+    const timers = manualTimers();
+    let started = 0;
+    const stopped: number[] = [];
+    const h = idleStopped(
+      async () => ++started,
+      (n) => stopped.push(n),
+      1000,
+      timers,
+    );
+    expect(h.state()).toBe('starting');
+    await flush();
+    expect(h.state()).toBe('running');
+    expect(h.current()).toBe(1);
+
+    // An analysis longer than the idle time keeps them.
+    h.begin();
+    timers.advance(5000);
+    expect(stopped).toEqual([]);
+    h.end();
+    timers.advance(999);
+    expect(stopped).toEqual([]);
+    // Idle for the full time: stopped, memory given back.
+    timers.advance(1);
+    expect(stopped).toEqual([1]);
+    expect(h.state()).toBe('stopped');
+    expect(h.current()).toBeNull();
+    expect(h.idleStops()).toBe(1);
+
+    // The next analysis starts them again (it does not wait for them).
+    h.begin();
+    expect(h.state()).toBe('starting');
+    await flush();
+    expect(h.current()).toBe(2);
+    h.end();
+    timers.advance(1000);
+    expect(stopped).toEqual([1, 2]);
+    h.dispose();
+    expect(timers.pending()).toBe(0);
+  });
+
+  it('dispose stops running helpers, and helpers that finish starting afterwards', async () => {
+    const timers = manualTimers();
+    const stopped: string[] = [];
+    let release: (v: string) => void = () => undefined;
+    const h = idleStopped(
+      () => new Promise<string>((r) => (release = r)),
+      (s) => stopped.push(s),
+      1000,
+      timers,
+    );
+    h.dispose();
+    release('late');
+    await flush();
+    expect(stopped).toEqual(['late']);
+    expect(h.current()).toBeNull();
+  });
+
+  it('a failed start leaves them stopped; the next analysis tries again', async () => {
+    const timers = manualTimers();
+    let tries = 0;
+    const h = idleStopped(
+      async () => {
+        if (++tries === 1) throw new Error('no nested workers');
+        return tries;
+      },
+      () => undefined,
+      1000,
+      timers,
+    );
+    await flush();
+    expect(h.state()).toBe('stopped');
+    expect(h.idleStops()).toBe(0);
+    h.begin();
+    await flush();
+    expect(h.current()).toBe(2);
+    h.end();
+    h.dispose();
+  });
+});
