@@ -12,7 +12,14 @@ import { syntheticSegImage } from '../src/core/segment/bench';
 import { REPO_ROOT } from '../src/data/paths';
 import { nodeModelSource } from '../src/models/node-source';
 import { nodeSegTileWorker } from '../src/workers/node-worker';
-import { shareDeepFeatures, shareSegTiles, type SegTileWorkers } from '../src/workers/seg-tiles';
+import {
+  readSegFiles,
+  shareDeepFeatures,
+  shareSegTiles,
+  startSegTileWorkers,
+  type SegTileWorkers,
+} from '../src/workers/seg-tiles';
+import { readDeepFiles, type DeepNetName } from '../src/core/features/deep/index';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const crop = (k: number): RgbaImage => ({
@@ -116,6 +123,43 @@ describe.skipIf(!shipped)('CNN features in the tile workers (shipped models)', (
     expect(classified.length).toBeGreaterThan(5);
     expect(calls).toBeGreaterThanOrEqual(classified.length);
     expect(strip(shared)).toEqual(strip(alone));
+  }, 180_000);
+
+  it('workers terminated mid-field lose nothing: their crops are computed here, same answer', async () => {
+    const saved = models.extractors.deepHelpers ?? [];
+    models.extractors.deepHelpers = [];
+    const alone = await analyze(img, models, { mode: 'field' });
+    const source = nodeModelSource();
+    const doomed = await startSegTileWorkers(
+      await readSegFiles(source),
+      models.versions.seg,
+      nodeSegTileWorker,
+      2,
+    );
+    const names = (models.extractors.deepGroups ?? []) as DeepNetName[];
+    const got = await doomed.loadDeep(
+      await readDeepFiles(source, names),
+      names,
+      models.versions.cnn,
+    );
+    expect(got).toHaveLength(2);
+    let sent = 0;
+    models.extractors.deepHelpers = got.map((h) => ({
+      features: (c, w) => {
+        const p = h.features(c, w);
+        // Both workers die while their first crops are in flight.
+        if (sent++ === 1) doomed.terminate();
+        return p;
+      },
+    }));
+    try {
+      const after = await analyze(img, models, { mode: 'field' });
+      const strip = ({ timings: _t, ...rest }: Awaited<ReturnType<typeof analyze>>): object => rest;
+      expect(strip(after)).toEqual(strip(alone));
+    } finally {
+      doomed.terminate();
+      models.extractors.deepHelpers = saved;
+    }
   }, 180_000);
 
   it('a cancelled analysis stops handing out crops', async () => {

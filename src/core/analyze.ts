@@ -7,14 +7,12 @@ import { classifyCellImage, measuredNote, type HerlevPrediction } from './cell/h
 import { findCellNuclei } from './cell/primary-nucleus';
 import { framingCaveats } from './cell/framing';
 import { HERLEV_CLASSES } from './herlev';
-import { handcraftedGroups, type HandcraftedFeatures } from './pipeline/cell-features';
-import { prefetchDeep, type DeepPrefetch } from './pipeline/deep-prefetch';
+import { fieldPrefetch } from './pipeline/field-prefetch';
 import { settleByGate, type GateSettled } from './pipeline/gate-first';
 import type { PipelineModels, SegNucleus } from './pipeline/models';
 import { AUTO_CELL_MAX_SIDE, chooseModeAndScale, type ScaleChoice } from './pipeline/scale-choice';
 import { OTHER_CLASS } from './types';
 import type { AnalysisMode, AnalysisResult, Nucleus, NucleusLabel } from './types';
-import type { FeatureGroupName } from './classify/groups';
 
 export { loadPipelineModels as loadModels } from './pipeline/models';
 export type { PipelineModels } from './pipeline/models';
@@ -32,8 +30,7 @@ export interface AnalyzeOptions {
   name?: string;
 }
 
-/** Field mode: crops whose LBP + BoF are started ahead of the CNNs (descriptor pool only). */
-export const DESCRIPTOR_PREFETCH = 16;
+export { DESCRIPTOR_PREFETCH } from './pipeline/field-prefetch';
 
 /** Images up to this side are treated as a single cell when no content is seen (a field is ≥ ~500 px). */
 export { AUTO_CELL_MAX_SIDE };
@@ -161,14 +158,6 @@ export async function analyze(
       nuclei[i].centroid.y * scale,
       CELL_CROP_SIZE,
     ));
-  // With a descriptor pool (the app), a field's LBP + BoF are started DESCRIPTOR_PREFETCH crops
-  // ahead so the pool's workers run while the CNNs infer; results are consumed in nucleus order,
-  // so they are the same as one at a time. Only for the 'plain' view: there the view is the crop
-  // itself (cellView returns it unchanged), no per-crop segmentation is needed first.
-  const hook = models.extractors.handcrafted;
-  const handGroups = cls ? handcraftedGroups(cls.groups.map((g) => g.name)) : [];
-  const prefetch =
-    mode === 'field' && !!cls && !!hook && handGroups.length > 0 && cls.pipeline.view === 'plain';
   // Objects the morphometric Other gate settles alone skip the classifier (and the prefetch).
   const screen = mode === 'field' && cls ? models.screen : undefined;
   const tGate = now();
@@ -179,80 +168,15 @@ export async function analyze(
   // The nuclei that reach the classifier, in order; the prefetch runs ahead along this list.
   const queue = nuclei.flatMap((_, i) => (settled[i] ? [] : [i]));
   let reached = 0;
-  const pending = new Map<RgbaImage, Promise<HandcraftedFeatures>>();
-  let started = 0;
-  // With CNN copies in other workers (the tile workers), a field's crops go through the CNNs
-  // there, ahead of this loop, in nucleus order (src/core/pipeline/deep-prefetch.ts).
-  const localDeep = models.extractors.deep;
-  const deepHelpers = models.extractors.deepHelpers ?? [];
-  const wantedDeep = (cls?.groups ?? [])
-    .map((g) => g.name)
-    .filter((g) => models.extractors.deepGroups?.includes(g));
-  const deepJob = new Map<RgbaImage, number>();
-  const deepAhead: DeepPrefetch | null =
-    mode === 'field' &&
-    cls?.pipeline.view === 'plain' &&
-    localDeep &&
-    deepHelpers.length > 0 &&
-    wantedDeep.length > 0 &&
-    queue.length > 1
-      ? prefetchDeep(
-          queue.length,
-          (k) => {
-            const c = cropAt(queue[k]);
-            deepJob.set(c, k);
-            return c;
-          },
-          wantedDeep,
-          localDeep,
-          deepHelpers,
-          signal,
-        )
-      : null;
-  const runModels: PipelineModels =
-    (prefetch && hook) || deepAhead
-      ? {
-          ...models,
-          extractors: {
-            ...models.extractors,
-            ...(prefetch && hook
-              ? {
-                  handcrafted: (view, region, groups, lbp, sig) => {
-                    const p = region ? undefined : pending.get(view);
-                    if (!p) return hook(view, region, groups, lbp, sig);
-                    pending.delete(view);
-                    return p;
-                  },
-                }
-              : {}),
-            ...(deepAhead && localDeep
-              ? {
-                  deep: (view: RgbaImage, wanted: readonly FeatureGroupName[]) => {
-                    const k = deepJob.get(view);
-                    if (k === undefined || wanted.join() !== wantedDeep.join())
-                      return localDeep(view, wanted);
-                    deepJob.delete(view);
-                    return deepAhead.get(k);
-                  },
-                }
-              : {}),
-          },
-        }
-      : models;
+  // A field's LBP/SURF and CNN work started ahead of this loop (src/core/pipeline/field-prefetch.ts).
+  const ahead = mode === 'field' && cls ? fieldPrefetch(models, cls, queue, cropAt, signal) : null;
+  const runModels = ahead?.models ?? models;
   try {
     for (let i = 0; i < nuclei.length; i++) {
       checkAbort(signal);
       const n = nuclei[i];
       const early = settled[i];
-      if (prefetch && hook && cls && !early) {
-        for (; started < Math.min(queue.length, reached + DESCRIPTOR_PREFETCH); started++) {
-          const c = cropAt(queue[started]);
-          const p = hook(c, undefined, handGroups, cls.pipeline.lbp, signal);
-          // Awaited later in order; an abort meanwhile must not surface as an unhandled rejection.
-          p.catch(() => undefined);
-          pending.set(c, p);
-        }
-      }
+      if (!early) ahead?.advance(reached);
       let probabilities: number[] | null = null;
       let label: NucleusLabel | null = null;
       let confidence: number | null = null;
@@ -312,7 +236,7 @@ export async function analyze(
       progress('classify', (i + 1) / nuclei.length);
     }
   } finally {
-    deepAhead?.stop();
+    ahead?.stop();
   }
   for (const [stage, ms] of Object.entries(stageMs)) timings.push({ stage, ms });
   timings.push({ stage: 'total', ms: now() - tStart });
