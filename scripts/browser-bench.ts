@@ -19,7 +19,6 @@
  * same summary code, src/cli/field-bench.ts). Objects counted as the Node bench counts them (all
  * outlined, Other included).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +30,7 @@ import type { RgbaImage } from '../src/core/image/types';
 import { benchField } from '../src/cli/bench-inputs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { REPO_ROOT } from '../src/data/paths';
+import { startAppServer } from './app-server';
 import { descendants, pssBytes } from './proc-memory';
 import { listFields, summarizeFields, type FieldTiming } from '../src/cli/field-bench';
 import { dataDir, hasData, NO_DATA_MESSAGE } from '../src/data/paths';
@@ -174,19 +174,7 @@ const modelBytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
 const work = mkdtempSync(join(tmpdir(), 'paplens-browser-bench-'));
 const files = await inputs(work);
 
-const server: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'serve.mjs')], {
-  env: { ...process.env, PORT: values.port },
-  stdio: 'ignore',
-});
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(BASE)).ok) break;
-  } catch {
-    // not yet
-  }
-  if (i > 100) throw new Error('the app server did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
+const server = await startAppServer(values.port, BASE);
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM_PATH,

@@ -4,7 +4,6 @@
 // workers running and again once Diagnostics says they stopped.
 //
 //   npm run build && npx tsx scripts/idle-memory.ts [--idle-s 20] [--port 4183]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { chromium } from '@playwright/test';
 import { encode } from 'fast-png';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { benchField } from '../src/cli/bench-inputs';
-import { REPO_ROOT } from '../src/data/paths';
+import { startAppServer } from './app-server';
 import { descendants, pssBytes } from './proc-memory';
 
 const { values } = parseArgs({
@@ -33,20 +32,9 @@ writeFileSync(
   file,
   Buffer.from(encode({ width: field.width, height: field.height, data: field.data, channels: 4 })),
 );
-const server = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'serve.mjs')], {
-  env: { ...process.env, PORT: values.port },
-  stdio: 'ignore',
-});
+const server = await startAppServer(values.port, BASE);
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 try {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(BASE)).ok) break;
-    } catch {
-      if (i > 100) throw new Error('the app server did not start');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
   const page = await browser.newPage();
   await page.goto(`${BASE}?backend=wasm&idleWorkersS=${idleS}`);
   await page.getByRole('button', { name: 'Diagnostics' }).click();

@@ -11,14 +11,12 @@
  *   npm run build && npx tsx scripts/slide-bench.ts --slide /tmp/big-slide.tif [--tiles 6|all]
  *       [--json FILE] [--port 4191]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
-import { REPO_ROOT } from '../src/data/paths';
+import { startAppServer } from './app-server';
 import { descendants, pssBytes } from './proc-memory';
 
 const { values } = parseArgs({
@@ -38,19 +36,7 @@ const load = (): string =>
     .map((v) => v.toFixed(2))
     .join(' ');
 
-const server: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'scripts', 'serve.mjs')], {
-  env: { ...process.env, PORT: values.port },
-  stdio: 'ignore',
-});
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(BASE)).ok) break;
-  } catch {
-    // not yet
-  }
-  if (i > 100) throw new Error('the app server did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
+const server = await startAppServer(values.port, BASE);
 
 const browser = await chromium.launch({
   executablePath: CHROMIUM_PATH,

@@ -15,6 +15,7 @@ import type { Nucleus } from '../../core/types';
 import type {
   AnalyzeOptions,
   DescriptorPoolInfo,
+  MemoryInfo,
   SlideAnalyzeOptions,
   SlideOutcome,
   SlideTileProgress,
@@ -41,15 +42,7 @@ export interface Pipeline {
   ): Promise<SlideOutcome>;
   /** The descriptor worker pool (null when no vocabulary is shipped). */
   descriptors(): DescriptorPoolInfo | null;
-  segTiles(): {
-    wanted: number;
-    ready: number;
-    cnn: number | null;
-    failure: string | null;
-    /** Stopped after a while without an analysis (they start again with the next one). */
-    idle: boolean;
-    idleStopS: number;
-  };
+  segTiles(): NonNullable<MemoryInfo['segTiles']>;
   dispose(): void;
 }
 
