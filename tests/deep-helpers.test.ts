@@ -162,6 +162,25 @@ describe.skipIf(!shipped)('CNN features in the tile workers (shipped models)', (
     }
   }, 180_000);
 
+  it('a worker given other CNNs is refused: it keeps taking tiles, and says why', async () => {
+    const source = nodeModelSource();
+    const w = await startSegTileWorkers(
+      await readSegFiles(source),
+      models.versions.seg,
+      nodeSegTileWorker,
+      1,
+    );
+    try {
+      const names = (models.extractors.deepGroups ?? []) as DeepNetName[];
+      const got = await w.loadDeep(await readDeepFiles(source, names), names, 'not-this-version');
+      expect(got).toHaveLength(0);
+      expect(w.helpers).toHaveLength(1);
+      expect(w.failure()).toMatch(/not not-this-version/);
+    } finally {
+      w.terminate();
+    }
+  }, 120_000);
+
   it('a cancelled analysis stops handing out crops', async () => {
     const helpers = models.extractors.deepHelpers ?? [];
     const ctrl = new AbortController();
