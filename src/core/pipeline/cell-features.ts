@@ -34,8 +34,9 @@ export type DeepFeatureFn = (
 ) => Promise<Partial<Record<FeatureGroupName, Float32Array>>>;
 /**
  * A copy of the CNN feature extractors in another worker (the segmentation tile workers load one
- * too: they idle while a field's crops are classified). Same weights and WASM kernels as this
- * thread's, so the features are the same whoever computes them (tests/deep-helpers.test.ts; src/core/pipeline/deep-prefetch.ts).
+ * too: they idle while a field's crops are classified; src/core/pipeline/deep-prefetch.ts). Same
+ * weights and WASM kernels as this thread's, so the features are the same whoever computes them
+ * (tests/deep-helpers.test.ts).
  */
 export interface DeepHelper {
   features(crop: RgbaImage, wanted: readonly FeatureGroupName[]): Promise<CellFeatures>;
