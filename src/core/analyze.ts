@@ -186,14 +186,9 @@ export async function analyze(
       const primary = mode === 'cell' ? i === 0 : undefined;
       if (!early) reached++;
       if (herlev) {
-        if (primary) {
-          probabilities = herlev.probabilities;
-          label = herlev.label;
-          confidence = herlev.confidence;
-          abnormalProbability = herlev.abnormalProbability;
-          lowConfidence = herlev.lowConfidence;
-          abnormal = herlev.abnormal;
-        }
+        if (primary)
+          ({ probabilities, label, confidence, abnormalProbability, abnormal, lowConfidence } =
+            herlev);
       } else if (early) {
         ({ probabilities, label, confidence, abnormalProbability, abnormal, lowConfidence } =
           early);
@@ -206,12 +201,7 @@ export async function analyze(
             : await classifyCrop(crop, runModels, stageMs);
         // Dropped only now: a CNN job that starts after this loop cut the crop must get the same one.
         crops[i] = undefined;
-        probabilities = p.probabilities;
-        label = p.label;
-        confidence = p.confidence;
-        abnormalProbability = p.abnormalProbability;
-        abnormal = p.abnormal;
-        lowConfidence = p.lowConfidence;
+        ({ probabilities, label, confidence, abnormalProbability, abnormal, lowConfidence } = p);
       }
       out.push({
         id: i + 1,
