@@ -197,7 +197,8 @@ describe.skipIf(!shipped)('CNN features in the tile workers (shipped models)', (
     const atAbort = calls;
     await sleep(500);
     expect(calls).toBe(atAbort);
-    expect(calls).toBeLessThanOrEqual(4);
+    // Aborted during the first crop's hand-out: no other crop was handed out after it.
+    expect(calls).toBe(1);
     models.extractors.deepHelpers = helpers;
   }, 180_000);
 });
