@@ -15,6 +15,20 @@ function multiTilePng(): Buffer {
   return Buffer.from(encode({ width: img.width, height: img.height, data: img.data, channels: 4 }));
 }
 
+/** Refresh Diagnostics until the tile/CNN workers' entry has these attributes (they change in the background). */
+async function workersShow(
+  page: Page,
+  attrs: Record<string, string>,
+  timeout: number,
+): Promise<void> {
+  const tiles = page.getByTestId('seg-tile-workers');
+  await expect(async () => {
+    await page.getByTestId('diagnostics').getByRole('button', { name: 'refresh' }).click();
+    for (const [name, value] of Object.entries(attrs))
+      await expect(tiles).toHaveAttribute(name, value, { timeout: 1000 });
+  }).toPass({ timeout });
+}
+
 async function outlines(
   page: Page,
   url: string,
@@ -26,11 +40,11 @@ async function outlines(
   await page.getByRole('button', { name: 'Diagnostics' }).click();
   const tiles = page.getByTestId('seg-tile-workers');
   // The workers load in the background after the models: wait until they all run.
-  await expect(async () => {
-    await page.getByTestId('diagnostics').getByRole('button', { name: 'refresh' }).click();
-    await expect(tiles).toHaveAttribute('data-ready', String(wantWorkers), { timeout: 1000 });
-    await expect(tiles).toHaveAttribute('data-cnn', String(wantWorkers), { timeout: 1000 });
-  }).toPass({ timeout: 90_000 });
+  await workersShow(
+    page,
+    { 'data-ready': String(wantWorkers), 'data-cnn': String(wantWorkers) },
+    90_000,
+  );
   await expect(tiles).toHaveAttribute('data-wanted', String(wantWorkers));
   await page.getByTestId('file-input').setInputFiles({
     name: 'tiles.png',
@@ -83,18 +97,10 @@ test.describe('idle helper workers', () => {
     await page.goto('/?backend=wasm&segWorkers=2&idleWorkersS=3');
     expect(await waitForEngine(page)).toBe('wasm');
     await page.getByRole('button', { name: 'Diagnostics' }).click();
-    const diag = page.getByTestId('diagnostics');
     const tiles = page.getByTestId('seg-tile-workers');
-    const refresh = diag.getByRole('button', { name: 'refresh' });
-    await expect(async () => {
-      await refresh.click();
-      await expect(tiles).toHaveAttribute('data-ready', '2', { timeout: 500 });
-    }).toPass({ timeout: 90_000 });
+    await workersShow(page, { 'data-ready': '2' }, 90_000);
     // Nothing analysed for 3 s: stopped, and Diagnostics says why.
-    await expect(async () => {
-      await refresh.click();
-      await expect(tiles).toHaveAttribute('data-idle', 'stopped', { timeout: 500 });
-    }).toPass({ timeout: 30_000 });
+    await workersShow(page, { 'data-idle': 'stopped' }, 30_000);
     await expect(tiles).toContainText('stopped after 3 s without an analysis');
     await expect(tiles).toHaveAttribute('data-ready', '0');
     // The next image is analysed (by the analysis worker alone until they are back)…
@@ -106,9 +112,6 @@ test.describe('idle helper workers', () => {
     expect(await waitForImage(page, 180_000)).toBe('done');
     await expect(page.getByTestId('results-table').locator('tbody tr').first()).toBeVisible();
     // …and it started them again.
-    await expect(async () => {
-      await refresh.click();
-      await expect(tiles).toHaveAttribute('data-ready', '2', { timeout: 500 });
-    }).toPass({ timeout: 90_000 });
+    await workersShow(page, { 'data-ready': '2' }, 90_000);
   });
 });

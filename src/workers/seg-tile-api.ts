@@ -44,14 +44,12 @@ export function createSegTileApi(initTf: () => Promise<unknown>): SegTileApi {
     async load(manifest, weights) {
       await initTf();
       model?.dispose();
-      const file = `seg/${manifest.weights.path.split('/').pop()}`;
-      model = await loadSegModel({
-        readJson: <T>() => Promise.resolve(manifest as T),
-        readBytes: (path: string) =>
-          path === file
-            ? Promise.resolve(weights)
-            : Promise.reject(new Error(`no file ${path} was given to the tile worker`)),
-      });
+      model = await loadSegModel(
+        memoryModelSource({
+          'seg/model.json': new TextEncoder().encode(JSON.stringify(manifest)),
+          [`seg/${manifest.weights.path.split('/').pop()}`]: weights,
+        }),
+      );
       // Warm the kernels for the field tile shape now, not on the user's first image.
       await predict(new Float32Array(WARM_SIDE * WARM_SIDE), WARM_SIDE, WARM_SIDE);
       return model.version;
