@@ -69,7 +69,7 @@ export async function initBackend(
   const isolated = self.crossOriginIsolated === true;
   setWasmPaths(wasmBase);
   // Ask for all cores (up to 8): the page thread is idle while the worker computes. tfjs grants at
-  // most half of hardwareConcurrency (see wasmThreads below).
+  // most half of hardwareConcurrency (wasmThreadsGranted above).
   const cores = navigator.hardwareConcurrency || 2;
   const threads = isolated ? Math.max(1, Math.min(8, cores)) : 1;
   setThreadsCount(threads);
