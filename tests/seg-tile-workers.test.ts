@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeTf } from '../src/cli/tf-node';
-import { segTileWorkerCount } from '../src/cli/seg-tile-workers';
+import { descriptorWorkerCount, segTileWorkerCount } from '../src/cli/seg-tile-workers';
 import { loadSegModel, segment, type SegModel } from '../src/core/segment';
 import { syntheticSegImage } from '../src/core/segment/bench';
 import { probabilityMap } from '../src/core/segment/segment';
@@ -87,11 +87,24 @@ describe('runShared: jobs shared with helpers, committed in order', () => {
 
 describe('segTileWorkerCount', () => {
   it('reads PAPLENS_SEG_WORKERS, else one per core (≤ 4, none on one core)', () => {
-    expect(segTileWorkerCount({ PAPLENS_SEG_WORKERS: '0' })).toBe(0);
-    expect(segTileWorkerCount({ PAPLENS_SEG_WORKERS: '2' })).toBe(2);
-    expect(() => segTileWorkerCount({ PAPLENS_SEG_WORKERS: '-1' })).toThrow(/0 or more/);
-    const n = segTileWorkerCount({});
+    expect(segTileWorkerCount({ PAPLENS_SEG_WORKERS: '0' }, 'wasm')).toBe(0);
+    expect(segTileWorkerCount({ PAPLENS_SEG_WORKERS: '2' }, 'wasm')).toBe(2);
+    expect(() => segTileWorkerCount({ PAPLENS_SEG_WORKERS: '-1' }, 'wasm')).toThrow(/0 or more/);
+    const n = segTileWorkerCount({}, 'wasm');
     expect(n === 0 || (n >= 2 && n <= 4)).toBe(true);
+  });
+
+  it('starts none on a GPU or the cpu backend (the tiles stay with the analysis thread, as in the app)', () => {
+    expect(segTileWorkerCount({}, 'webgpu')).toBe(0);
+    expect(segTileWorkerCount({ PAPLENS_SEG_WORKERS: '2' }, 'webgpu')).toBe(0);
+    expect(segTileWorkerCount({ PAPLENS_SEG_WORKERS: '2' }, 'cpu')).toBe(0);
+  });
+
+  it('LBP/SURF workers: one on WASM (the helpers hold the cores), a spare core each on a GPU', () => {
+    expect(descriptorWorkerCount('wasm', 16)).toBe(1);
+    expect(descriptorWorkerCount('webgpu', 16)).toBe(8);
+    expect(descriptorWorkerCount('webgpu', 4)).toBe(3);
+    expect(descriptorWorkerCount('webgl', 1)).toBe(1);
   });
 });
 

@@ -21,8 +21,12 @@ export function nodeSegTileWorker(): WorkerHandle {
   return workerThreadHandle(tsWorkerThread(new URL('./seg-tile.node-worker.ts', import.meta.url)));
 }
 
-/** A worker thread running a TypeScript entry module (worker threads do not inherit tsx's loader). */
+/**
+ * A worker thread running a TypeScript entry module (worker threads do not inherit tsx's loader).
+ * An entry already built to JavaScript (the self-contained bundle of scripts/gpu-bench/) runs as is.
+ */
 export function tsWorkerThread(entry: URL, options: WorkerOptions = {}): Worker {
+  if (entry.pathname.endsWith('.mjs')) return new Worker(entry, options);
   const tsxApi = tsxEsmApiUrl();
   const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(boot, { ...options, eval: true });
