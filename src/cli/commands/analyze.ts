@@ -5,7 +5,11 @@ import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
 import { initNodeTf } from '../tf-node';
 import { loadPipelineModels } from '../../core/pipeline/models';
-import { segTileWorkerCount, shareSegTilesInNode } from '../seg-tile-workers';
+import {
+  descriptorWorkerCount,
+  segTileWorkerCount,
+  shareSegTilesInNode,
+} from '../seg-tile-workers';
 import type { SegTileWorkers } from '../../workers/seg-tiles';
 import type { AnalysisResult } from '../../core/types';
 import { DecodeWatchdog } from '../../workers/decode/watchdog';
@@ -113,7 +117,7 @@ export async function run(argv: string[]): Promise<void> {
     if (jobs === 1 && models.vocabulary) {
       descriptors = await startDescriptors(models.vocabulary, {
         createWorker: nodeDescriptorWorker,
-        size: 1,
+        size: descriptorWorkerCount(),
       });
       models.extractors.handcrafted = descriptors.hook;
     }

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { benchFields, listFields } from '../field-bench';
 import { loadPipelineModels } from '../../core/pipeline/models';
-import { shareSegTilesInNode } from '../seg-tile-workers';
+import { descriptorWorkerCount, shareSegTilesInNode } from '../seg-tile-workers';
 import { startDescriptors, type AppDescriptors } from '../../app/worker/descriptors';
 import { nodeDescriptorWorker } from '../../workers/node-worker';
 import type { SegTileWorkers } from '../../workers/seg-tiles';
@@ -138,7 +138,11 @@ async function runFieldBench(
   if (files.length === 0) throw new CliError(`no field images in ${dir}`);
   const backend = await initNodeTf();
   const source = nodeModelSource();
-  const models = await loadPipelineModels(source);
+  // PAPLENS_DEEP_BATCH=0|1: crops one per CNN call or in batches, whatever the backend (an A/B).
+  const batchEnv = process.env.PAPLENS_DEEP_BATCH;
+  const models = await loadPipelineModels(source, {
+    batchDeepCrops: batchEnv === undefined || batchEnv === '' ? undefined : batchEnv !== '0',
+  });
   let segTiles: SegTileWorkers | null = null;
   let descriptors: AppDescriptors | null = null;
   try {
@@ -147,17 +151,19 @@ async function runFieldBench(
     // crops' CNNs shared with copies of the networks on other cores, LBP + SURF on a descriptor
     // worker thread (PAPLENS_BENCH_INLINE_DESCRIPTORS=1: inline, as this bench did before).
     segTiles = await shareSegTilesInNode(models, source);
+    const describers = descriptorWorkerCount();
     if (models.vocabulary && process.env.PAPLENS_BENCH_INLINE_DESCRIPTORS !== '1') {
       descriptors = await startDescriptors(models.vocabulary, {
         createWorker: nodeDescriptorWorker,
-        size: 1,
+        size: describers,
       });
       models.extractors.handcrafted = descriptors.hook;
     }
     const helpers = segTiles?.helpers.length ?? 0;
     const cnnHelpers = models.extractors.deepHelpers?.length ?? 0;
+    const batched = models.extractors.deepBatch ? ', CNN crops in batches' : '';
     console.log(
-      `bench: ${files.length} fields, backend ${backend}, one analysis thread + ${helpers} segmentation tile worker${helpers === 1 ? '' : 's'} (${cnnHelpers} with the CNNs), field mode`,
+      `bench: ${files.length} fields, backend ${backend}, one analysis thread + ${helpers} segmentation tile worker${helpers === 1 ? '' : 's'} (${cnnHelpers} with the CNNs)${batched}, ${descriptors ? describers : 0} LBP/SURF worker${describers === 1 ? '' : 's'}, field mode`,
     );
     const { rows, summary } = await benchFields(files, models, (t, i) =>
       console.log(
@@ -178,6 +184,8 @@ async function runFieldBench(
         backend,
         seg_tile_workers: helpers,
         cnn_workers: cnnHelpers,
+        cnn_batches: !!models.extractors.deepBatch,
+        descriptor_workers: descriptors ? describers : 0,
         summary,
         fields: rows,
       });

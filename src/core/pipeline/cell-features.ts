@@ -64,8 +64,20 @@ export type HandcraftedFeatureFn = (
 ) => Promise<HandcraftedFeatures>;
 
 /** Extractors that are present; a missing one simply leaves its groups absent. */
+/** `deep` for many equally sized crops in one call per network (results in crop order). */
+export type DeepBatchFn = (
+  crops: readonly RgbaImage[],
+  wanted: readonly FeatureGroupName[],
+) => Promise<Partial<Record<FeatureGroupName, Float32Array>>[]>;
+
 export interface CellExtractors {
   deep?: DeepFeatureFn;
+  /**
+   * Set on GPU backends only, where one crop per call is dispatch-bound: a field's crops go
+   * through the CNNs in batches (src/core/pipeline/deep-batches.ts). On WASM batching did not pay
+   * (docs/PERFORMANCE.md) and the crops go to the helpers instead.
+   */
+  deepBatch?: DeepBatchFn;
   /** Groups `deep` can produce. */
   deepGroups?: readonly FeatureGroupName[];
   /** Copies of the CNNs in other workers, for a field's crops (none: this thread alone). */

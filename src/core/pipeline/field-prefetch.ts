@@ -2,6 +2,7 @@ import type { FusionModel } from '../classify/fusion';
 import type { FeatureGroupName } from '../classify/groups';
 import type { RgbaImage } from '../image/types';
 import { handcraftedGroups, type HandcraftedFeatures } from './cell-features';
+import { batchDeep, DEEP_BATCH } from './deep-batches';
 import { prefetchDeep, type DeepPrefetch } from './deep-prefetch';
 import type { PipelineModels } from './models';
 
@@ -11,7 +12,8 @@ export const DESCRIPTOR_PREFETCH = 16;
 /**
  * A field's per-crop work started ahead of the per-nucleus loop (issue 13): LBP + SURF-BoF on the
  * descriptor pool (DESCRIPTOR_PREFETCH crops ahead, so its workers run while the CNNs infer) and
- * the CNN features on the tile workers' copies of the CNNs (every crop, in order). The loop
+ * the CNN features on the tile workers' copies of the CNNs (every crop, in order) or, on a GPU,
+ * in batches of crops per CNN call (src/core/pipeline/deep-batches.ts). The loop
  * classifies with `models`, whose extractors answer from that work for those crops and compute
  * anything else as before; results are consumed in nucleus order, so they are the same as one
  * at a time. Only for the 'plain' view: there the view is the crop itself (cellView returns it
@@ -45,21 +47,20 @@ export function fieldPrefetch(
   const helpers = models.extractors.deepHelpers ?? [];
   const wantedDeep = groups.filter((g) => models.extractors.deepGroups?.includes(g));
   const deepJob = new Map<RgbaImage, number>();
+  const cropOf = (k: number): RgbaImage => {
+    const c = cropAt(queue[k]);
+    deepJob.set(c, k);
+    return c;
+  };
+  const batch = models.extractors.deepBatch;
+  const ahead = plain && wantedDeep.length > 0 && queue.length > 1;
+  // Helpers (WASM: copies of the CNNs on other cores), else batches (GPU), else one at a time.
   const deepAhead: DeepPrefetch | null =
-    plain && localDeep && helpers.length > 0 && wantedDeep.length > 0 && queue.length > 1
-      ? prefetchDeep(
-          queue.length,
-          (k) => {
-            const c = cropAt(queue[k]);
-            deepJob.set(c, k);
-            return c;
-          },
-          wantedDeep,
-          localDeep,
-          helpers,
-          signal,
-        )
-      : null;
+    ahead && localDeep && helpers.length > 0
+      ? prefetchDeep(queue.length, cropOf, wantedDeep, localDeep, helpers, signal)
+      : ahead && batch
+        ? batchDeep(queue.length, cropOf, wantedDeep, batch, DEEP_BATCH, signal)
+        : null;
   const describeAhead = !!hook && handGroups.length > 0;
   if (!describeAhead && !deepAhead)
     return { models, advance: () => undefined, stop: () => undefined };

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import type { ModelSource, ProgressFn } from '../../models/source';
 import { setTileHelpers, type TileHelper } from '../segment/tile-helpers';
 import { loadFusionModel } from '../classify/model-io';
@@ -8,6 +9,7 @@ import {
   DEEP_CONFIG_PATH,
   DEEP_NETS,
   deepFeatures,
+  deepFeaturesBatch,
   loadDeepExtractors,
   type DeepModelsConfig,
   type DeepNetName,
@@ -85,6 +87,16 @@ export interface LoadOptions {
   /** Load the classifier too (extract-features does not need it). */
   classifier?: boolean;
   onProgress?: (stage: string, loaded: number, total: number) => void;
+  /**
+   * A field's crops through the CNNs in batches (`extractors.deepBatch`). Default: on a GPU
+   * backend (WebGPU, WebGL), where one crop per call is dispatch-bound; not on WASM or cpu.
+   */
+  batchDeepCrops?: boolean;
+}
+
+/** Backends on which a batch of crops per CNN call pays (see LoadOptions.batchDeepCrops). */
+export function isGpuBackend(name: string): boolean {
+  return name === 'webgpu' || name === 'webgl';
 }
 
 async function tryLoad<T>(
@@ -140,6 +152,8 @@ export async function loadPipelineModels(
       const only = (wanted: readonly string[]): DeepNetName[] =>
         deep.names.filter((n) => wanted.includes(n));
       extractors.deep = async (crop, wanted) => deepFeatures(crop, deep, only(wanted));
+      if (options.batchDeepCrops ?? isGpuBackend(tf.getBackend()))
+        extractors.deepBatch = (crops, wanted) => deepFeaturesBatch(crops, deep, only(wanted));
     }
   } else missing.push('no fine-tuned deep feature models are present (public/models/cnn)');
 
