@@ -47,6 +47,34 @@ describe('segmentation post-processing', () => {
     expect(d[0]).toBe(0);
   });
 
+  it('equals a brute-force Euclidean distance on random masks (columns and rows without background too)', () => {
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const [w, h, p] of [
+      [23, 17, 0.8],
+      [31, 12, 0.95],
+      [8, 40, 0.6],
+    ] as const) {
+      const m = new Uint8Array(w * h);
+      for (let i = 0; i < m.length; i++) m[i] = rnd() < p ? 1 : 0;
+      for (let y = 0; y < h; y++) m[y * w + 3] = 1; // a column with no background
+      for (let x = 0; x < w; x++) m[5 * w + x] = 1; // a row with no background
+      const d = distanceTransform(m, w, h);
+      for (let i = 0; i < m.length; i++) {
+        let best = Infinity;
+        for (let j = 0; j < m.length; j++)
+          if (!m[j])
+            best = Math.min(
+              best,
+              ((i % w) - (j % w)) ** 2 + (Math.floor(i / w) - Math.floor(j / w)) ** 2,
+            );
+        expect(d[i]).toBe(m[i] ? Math.fround(Math.min(Math.sqrt(best), w + h)) : 0);
+      }
+    }
+    // No background at all: every distance is capped at the image size.
+    expect([...distanceTransform(new Uint8Array(12).fill(1), 4, 3)]).toEqual(Array(12).fill(7));
+  });
+
   it('splits two touching discs and keeps a single disc whole', () => {
     const w = 60;
     const two = new Uint8Array(w * 40);

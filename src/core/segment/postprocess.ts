@@ -85,23 +85,36 @@ export function fillHoles(
  */
 export function distanceTransform(mask: Uint8Array, width: number, height: number): Float32Array {
   const INF = 1e20;
-  const f = new Float64Array(Math.max(width, height));
-  const d = new Float64Array(Math.max(width, height));
-  const v = new Int32Array(Math.max(width, height));
-  const z = new Float64Array(Math.max(width, height) + 1);
-  const g = new Float64Array(width * height);
-  for (let i = 0; i < g.length; i++) g[i] = mask[i] ? INF : 0;
-  const pass = (
-    n: number,
-    get: (k: number) => number,
-    set: (k: number, val: number) => void,
-  ): void => {
-    for (let q = 0; q < n; q++) f[q] = get(q);
+  const n = width * height;
+  const g = new Float64Array(n);
+  // Along columns the input is 0 or ∞, so the squared distance is that to the nearest background
+  // pixel above or below: two row-major scans (cache-friendly), the same exact integers the
+  // parabola pass gave (∞ where a column has no background).
+  const NONE = 1e9;
+  for (let x = 0; x < width; x++) g[x] = mask[x] ? NONE : 0;
+  for (let i = width; i < n; i++) g[i] = mask[i] ? g[i - width] + 1 : 0;
+  for (let i = n - width - 1; i >= 0; i--) {
+    const below = g[i + width] + 1;
+    if (below < g[i]) g[i] = below;
+  }
+  for (let i = 0; i < n; i++) g[i] = g[i] >= NONE / 2 ? INF : g[i] * g[i];
+  // Along rows: the lower envelope of parabolas (Felzenszwalb & Huttenlocher), in place; rows
+  // without foreground are all 0 already.
+  const f = new Float64Array(width);
+  const d = new Float64Array(width);
+  const v = new Int32Array(width);
+  const z = new Float64Array(width + 1);
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    let any = false;
+    for (let x = 0; x < width && !any; x++) any = mask[o + x] !== 0;
+    if (!any) continue;
+    for (let q = 0; q < width; q++) f[q] = g[o + q];
     let k = 0;
     v[0] = 0;
     z[0] = -INF;
     z[1] = INF;
-    for (let q = 1; q < n; q++) {
+    for (let q = 1; q < width; q++) {
       let s = (f[q] + q * q - (f[v[k]] + v[k] * v[k])) / (2 * q - 2 * v[k]);
       while (s <= z[k]) {
         k--;
@@ -113,28 +126,16 @@ export function distanceTransform(mask: Uint8Array, width: number, height: numbe
       z[k + 1] = INF;
     }
     k = 0;
-    for (let q = 0; q < n; q++) {
+    for (let q = 0; q < width; q++) {
       while (z[k + 1] < q) k++;
       d[q] = (q - v[k]) * (q - v[k]) + f[v[k]];
     }
-    for (let q = 0; q < n; q++) set(q, d[q]);
-  };
-  for (let x = 0; x < width; x++)
-    pass(
-      height,
-      (y) => g[y * width + x],
-      (y, val) => (g[y * width + x] = val),
-    );
-  for (let y = 0; y < height; y++)
-    pass(
-      width,
-      (x) => g[y * width + x],
-      (x, val) => (g[y * width + x] = val),
-    );
-  const out = new Float32Array(width * height);
+    for (let q = 0; q < width; q++) g[o + q] = d[q];
+  }
+  const out = new Float32Array(n);
   // A component with no background anywhere keeps INF distances: cap them at the image size.
   const cap = width + height;
-  for (let i = 0; i < out.length; i++) out[i] = mask[i] ? Math.min(Math.sqrt(g[i]), cap) : 0;
+  for (let i = 0; i < n; i++) out[i] = mask[i] ? Math.min(Math.sqrt(g[i]), cap) : 0;
   return out;
 }
 
@@ -180,30 +181,49 @@ export function separateNuclei(
     }
     return a;
   };
-  const roots = new Set<number>();
+  // The distinct neighbouring basins of a pixel, in the order first met (at most 8). A typed
+  // buffer, not a Set and a sorted copy per pixel: this loop visits every foreground pixel.
+  const rs = new Int32Array(8);
   for (let o = 0; o < nFg; o++) {
     const i = order[o];
     const x = i % width;
     const y = (i - x) / width;
     const level = dist[i];
-    roots.clear();
+    let nr = 0;
     for (let k = 0; k < 8; k++) {
       const nx = x + N8X[k];
       const ny = y + N8Y[k];
       if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
       const b = basin[ny * width + nx];
-      if (b) roots.add(find(b));
+      if (!b) continue;
+      const r = find(b);
+      let j = 0;
+      while (j < nr && rs[j] !== r) j++;
+      if (j === nr) rs[nr++] = r;
     }
-    if (roots.size === 0) {
+    if (nr === 0) {
       parent.push(parent.length);
       peak.push(level);
       basin[i] = parent.length - 1;
       continue;
     }
-    // Highest basin first; merge the others into it when their dynamics are small.
-    const rs = [...roots].sort((a, b) => peak[b] - peak[a]);
+    if (nr === 1) {
+      basin[i] = rs[0];
+      continue;
+    }
+    // Highest basin first (a stable insertion sort: equal peaks keep the order met); merge the
+    // others into it when their dynamics are small.
+    for (let a = 1; a < nr; a++) {
+      const v = rs[a];
+      let j = a - 1;
+      while (j >= 0 && peak[rs[j]] < peak[v]) {
+        rs[j + 1] = rs[j];
+        j--;
+      }
+      rs[j + 1] = v;
+    }
     let own = rs[0];
-    for (let r = 1; r < rs.length; r++) {
+    for (let r = 1; r < nr; r++) {
       const other = rs[r];
       if (peak[other] - level < minDynamics) {
         parent[other] = own;
