@@ -55,6 +55,8 @@ await build({
     'seg-tile.node-worker': join(REPO_ROOT, 'src/workers/seg-tile.node-worker.ts'),
     'decode.node-worker': join(REPO_ROOT, 'src/workers/decode/decode.node-worker.ts'),
     'analysis.node-worker': join(REPO_ROOT, 'src/cli/analysis/analysis.node-worker.ts'),
+    // Where a field's segmentation time goes (network passes vs post-processing).
+    'profile-segment': join(REPO_ROOT, 'scripts/profile-segment.ts'),
   },
   outdir: OUT,
   outExtension: { '.js': '.mjs' },

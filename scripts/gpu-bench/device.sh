@@ -22,14 +22,22 @@ DENSE=$F/abaafc46c2b0cecef1ddb0ba3202ae74.jpg
 # Cold: a fresh process, models loaded, first analysis (shader compilation included).
 timeout 120 $P analyze $DENSE --mode field --json $OUT/analyze-dense-webgpu.json 2>&1 | tee /tmp/cold.txt
 grep -q 'backend webgpu' /tmp/cold.txt || exit 1
-# Warm stages: 10 runs each after one cold run.
-timeout 150 $P bench --runs 10 --json $OUT/bench-stages-webgpu.json 2>&1
+# Warm stages: 10 runs each after one cold run (STAGES=0: skipped).
+[ "${STAGES:-1}" = 1 ] && timeout 150 $P bench --runs 10 --json $OUT/bench-stages-webgpu.json 2>&1
 # The fields, a field's crops through the CNNs in batches (the default on a GPU) and one crop per
-# call, interleaved (A B A B).
-for r in 1 2; do
-  for b in 1 0; do
-    PAPLENS_DEEP_BATCH=$b timeout 150 $P bench --fields $F --json $OUT/bench-fields-webgpu-batch$b-$r.json 2>&1
+# call, interleaved (A B A B); AB=0: the default only, ROUNDS times.
+if [ "${AB:-1}" = 1 ]; then
+  for r in 1 2; do
+    for b in 1 0; do
+      PAPLENS_DEEP_BATCH=$b timeout 150 $P bench --fields $F --json $OUT/bench-fields-webgpu-batch$b-$r.json 2>&1
+    done
   done
-done
+else
+  for r in $(seq 1 ${ROUNDS:-3}); do
+    timeout 150 $P bench --fields $F --json $OUT/bench-fields-webgpu-$r.json 2>&1
+  done
+fi
+# PROFILE=1: the segmentation's network passes and post-processing steps, per field.
+[ "${PROFILE:-0}" = 1 ] && timeout 120 /tmp/node $G/profile-segment.mjs $F/*.jpg 2>&1
 nvidia-smi --query-gpu=name,driver_version,memory.used --format=csv
 uptime
