@@ -3,11 +3,15 @@
 // (src/workers/node-worker.ts). No GPU here, so a stand-in binding checks the wiring; the real
 // binding was run on SwiftShader and the GPU (docs/PERFORMANCE.md, *WebGPU on a real GPU*).
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { encode as encodePng } from 'fast-png';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { syntheticCellImage } from '../src/cli/bench-inputs';
 import { installDawnGpu } from '../src/cli/tf-dawn';
+import { REPO_ROOT } from '../src/data/paths';
 import { tsWorkerThread } from '../src/workers/node-worker';
 
 const dir = mkdtempSync(join(tmpdir(), 'paplens-dawn-'));
@@ -65,4 +69,31 @@ describe('tsWorkerThread', () => {
     expect(msg).toBe('built');
     await worker.terminate();
   });
+});
+
+// The bundle the GPU machine runs (scripts/gpu-bench/build.ts): built from today's sources, it
+// still starts, finds the shipped models and its worker entries (decode, LBP/SURF), and analyses.
+const shippedModels = existsSync(join(REPO_ROOT, 'public', 'models', 'seg', 'model.json'));
+describe.skipIf(!shippedModels)('the self-contained CLI bundle', () => {
+  it('analyses an image with the shipped models, its workers built to .mjs', () => {
+    const out = join(REPO_ROOT, '.devdata', 'gpu-bench-smoke');
+    execFileSync('npx', ['tsx', 'scripts/gpu-bench/build.ts', '--bundle-only', '--out', out], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    });
+    const png = join(dir, 'cell.png');
+    const cell = syntheticCellImage();
+    writeFileSync(png, encodePng({ width: cell.width, height: cell.height, data: cell.data }));
+    const json = join(dir, 'cell.json');
+    // Pure-JS cpu backend: the bundle carries no .wasm files (a GPU machine uses WebGPU).
+    execFileSync(process.execPath, [join(out, 'paplens.mjs'), 'analyze', png, '--json', json], {
+      env: { ...process.env, PAPLENS_TF_BACKEND: 'cpu' },
+      stdio: 'pipe',
+    });
+    const r = JSON.parse(readFileSync(json, 'utf8')) as {
+      images: { mode: string; nuclei: { label: string }[] }[];
+    };
+    expect(r.images[0].mode).toBe('cell');
+    expect(r.images[0].nuclei.length).toBeGreaterThan(0);
+  }, 240_000);
 });

@@ -18,16 +18,26 @@
 import { build, type Plugin } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DENSE_BENCH_FIELD } from '../../src/cli/bench-inputs';
 import { dataDir, REPO_ROOT } from '../../src/data/paths';
 import { loadSplit, unitsOf } from '../../src/data/splits';
 
 const WEBGPU_PACKAGE = 'webgpu@0.6.2';
-const OUT = join(REPO_ROOT, '.devdata', 'gpu-bench');
 
-const { values } = parseArgs({ options: { fields: { type: 'string', default: '12' } } });
+const { values } = parseArgs({
+  options: {
+    fields: { type: 'string', default: '12' },
+    // Only the JavaScript bundle, into `out` (the CI smoke test, tests/gpu-bench-node.test.ts).
+    'bundle-only': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(REPO_ROOT, '.devdata', 'gpu-bench') },
+  },
+});
+const OUT = resolve(values.out);
+// It is emptied first: only ever a folder of the ignored .devdata/.
+if (!OUT.startsWith(join(REPO_ROOT, '.devdata') + sep))
+  throw new Error(`--out must be a folder inside .devdata/, got ${OUT}`);
 
 /** Worker entries are named `./x.node-worker.ts` in new URL(…); in the bundle they are `.mjs`. */
 const workerUrlsToMjs: Plugin = {
@@ -46,7 +56,7 @@ const workerUrlsToMjs: Plugin = {
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 
-// The bundle sits two folders below the repository root, as src/data/paths.ts does, so
+// The bundle must sit two folders below the repository root, as src/data/paths.ts does, so
 // REPO_ROOT (models, splits) resolves to the same place.
 await build({
   entryPoints: {
@@ -74,6 +84,8 @@ await build({
   },
   logLevel: 'warning',
 });
+
+if (values['bundle-only']) process.exit(0);
 
 function xz(src: string, dst: string): void {
   execFileSync('sh', ['-c', `xz -T2 -6 -c "${src}" > "${dst}"`]);
