@@ -1,7 +1,7 @@
-import type { CellFeatures, FeatureGroupName } from '../classify/groups';
+import type { FeatureGroupName } from '../classify/groups';
 import type { RgbaImage } from '../image/types';
 import type { DeepBatchFn } from './cell-features';
-import type { DeepPrefetch } from './deep-prefetch';
+import { pendingFeatures, type DeepPrefetch } from './deep-prefetch';
 
 /** Crops per CNN call on a GPU (deepFeaturesBatch's chunk; 32 crops of 3 nets fit any GPU). */
 export const DEEP_BATCH = 32;
@@ -23,13 +23,7 @@ export function batchDeep(
   signal?: AbortSignal,
 ): DeepPrefetch {
   let stopped = false;
-  const settle: { resolve(f: CellFeatures): void; reject(e: unknown): void }[] = [];
-  const results: Promise<CellFeatures>[] = Array.from({ length: count }, (_, k) => {
-    const p = new Promise<CellFeatures>((resolve, reject) => (settle[k] = { resolve, reject }));
-    // A job nobody reads any more (cancelled analysis) must not become an unhandled rejection.
-    p.catch(() => undefined);
-    return p;
-  });
+  const { results, settle } = pendingFeatures(count);
   void (async () => {
     let k = 0;
     try {

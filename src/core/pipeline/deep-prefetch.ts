@@ -10,6 +10,21 @@ export interface DeepPrefetch {
   stop(): void;
 }
 
+/** One promise per job, settled from outside in any order (the prefetchers' result slots). */
+export function pendingFeatures(count: number): {
+  results: Promise<CellFeatures>[];
+  settle: { resolve(f: CellFeatures): void; reject(e: unknown): void }[];
+} {
+  const settle: { resolve(f: CellFeatures): void; reject(e: unknown): void }[] = [];
+  const results = Array.from({ length: count }, (_, k) => {
+    const p = new Promise<CellFeatures>((resolve, reject) => (settle[k] = { resolve, reject }));
+    // A job nobody reads any more (cancelled analysis) must not become an unhandled rejection.
+    p.catch(() => undefined);
+    return p;
+  });
+  return { results, settle };
+}
+
 /**
  * The deep features of a field's crops (issue 13), computed ahead of the per-nucleus loop by the
  * helpers (and this thread, with fewer than two helpers: with two, this thread only hands out
@@ -27,13 +42,7 @@ export function prefetchDeep(
   signal?: AbortSignal,
 ): DeepPrefetch {
   let stopped = false;
-  const settle: { resolve(f: CellFeatures): void; reject(e: unknown): void }[] = [];
-  const results: Promise<CellFeatures>[] = Array.from({ length: count }, (_, k) => {
-    const p = new Promise<CellFeatures>((resolve, reject) => (settle[k] = { resolve, reject }));
-    // A job nobody reads any more (cancelled analysis) must not become an unhandled rejection.
-    p.catch(() => undefined);
-    return p;
-  });
+  const { results, settle } = pendingFeatures(count);
   const run = runShared<CellFeatures>(
     count,
     (k) => local(cropOf(k), wanted),
