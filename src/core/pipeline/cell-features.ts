@@ -63,13 +63,13 @@ export type HandcraftedFeatureFn = (
   signal?: AbortSignal,
 ) => Promise<HandcraftedFeatures>;
 
-/** Extractors that are present; a missing one simply leaves its groups absent. */
 /** `deep` for many equally sized crops in one call per network (results in crop order). */
 export type DeepBatchFn = (
   crops: readonly RgbaImage[],
   wanted: readonly FeatureGroupName[],
 ) => Promise<Partial<Record<FeatureGroupName, Float32Array>>[]>;
 
+/** Extractors that are present; a missing one simply leaves its groups absent. */
 export interface CellExtractors {
   deep?: DeepFeatureFn;
   /**

@@ -27,7 +27,7 @@ export function batchDeep(
   void (async () => {
     let k = 0;
     try {
-      for (; k < count;) {
+      while (k < count) {
         if (stopped || signal?.aborted) throw new Error('the analysis was cancelled');
         const n = Math.min(size, count - k);
         const crops = Array.from({ length: n }, (_, i) => cropOf(k + i));
