@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticCellImage } from '../src/cli/bench-inputs';
 import { initNodeTf } from '../src/cli/tf-node';
+import { findCellNuclei } from '../src/core/cell/primary-nucleus';
+import { segAdapterOf } from '../src/core/pipeline/models';
 import { descriptorWorkerCount, segTileWorkerCount } from '../src/cli/seg-tile-workers';
 import { loadSegModel, segment, type SegModel } from '../src/core/segment';
 import { syntheticSegImage } from '../src/core/segment/bench';
@@ -152,6 +155,42 @@ describe.skipIf(!shipped)('segmentation tiles in worker threads (shipped model)'
       const segShared = await segment(img, model, { mode: 'field' });
       expect(segShared.labels).toEqual(segAlone.labels);
       expect(segShared.instances.length).toBe(segAlone.instances.length);
+    } finally {
+      setTileHelpers(model, []);
+    }
+  }, 120_000);
+
+  it('a single cell: the search passes of a stage run on the helpers at once, same nucleus', async () => {
+    const cell = syntheticCellImage();
+    const adapter = segAdapterOf(model);
+    setTileHelpers(model, []);
+    const alone = await findCellNuclei(cell, adapter);
+    const byHelper: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    setTileHelpers(
+      model,
+      workers.helpers.map((h, k) => ({
+        predict: async (t, ph, pw) => {
+          byHelper.push(k);
+          most = Math.max(most, ++inFlight);
+          try {
+            return await h.predict(t, ph, pw);
+          } finally {
+            inFlight--;
+          }
+        },
+      })),
+    );
+    try {
+      const shared = await findCellNuclei(cell, adapter);
+      expect(shared).toEqual(alone);
+      // The first stage's two sides went to the two helpers, at once (so did a later stage's).
+      expect(byHelper.slice(0, 2).sort()).toEqual([0, 1]);
+      expect(most).toBeGreaterThanOrEqual(2);
+      // A helper that fails leaves its pass to this thread: same nucleus again.
+      setTileHelpers(model, [{ predict: () => Promise.reject(new Error('gone')) }]);
+      expect(await findCellNuclei(cell, adapter)).toEqual(alone);
     } finally {
       setTileHelpers(model, []);
     }

@@ -96,14 +96,24 @@ export async function analyze(
   let scale = 1;
   const t0 = now();
   let cellMethod: 'segmentation' | 'fallback' | null = null;
+  const stageMs: Record<string, number> = {};
+  let herlevEarly: Promise<HerlevPrediction> | null = null;
   if (mode === 'cell') {
     // The centred cell's nucleus at whatever pixel size (src/core/cell/primary-nucleus.ts); it
     // always yields one, first in the list.
-    const c = await findCellNuclei(
+    const finding = findCellNuclei(
       image,
       models.seg,
       choice.scaleSource === 'user' ? choice.scale : undefined,
     );
+    // The single-cell classifier reads the whole image, not the nucleus: it runs on this thread
+    // while the search's passes run on the tile helpers (where there are any). Same answer.
+    if (models.cell) {
+      herlevEarly = classifyCellImage(image, models.cell, models.extractors, stageMs);
+      // Awaited below; a failed search must not leave it as an unhandled rejection.
+      herlevEarly.catch(() => undefined);
+    }
+    const c = await finding;
     nuclei = c.nuclei;
     scale = c.scale;
     cellMethod = c.method;
@@ -128,14 +138,13 @@ export async function analyze(
   progress('segment', 1);
 
   // 2. Per nucleus: crop at working scale → features → PCA + MLP.
-  const stageMs: Record<string, number> = {};
   const cls = models.cls;
   // Cell mode: the single-cell (Herlev) classifier looks at the whole image, once, for the
   // primary nucleus; neighbours' nuclei are outlined but not classified.
   let herlev: HerlevPrediction | null = null;
-  if (mode === 'cell' && models.cell && nuclei.length) {
+  if (mode === 'cell' && models.cell && herlevEarly && nuclei.length) {
     checkAbort(signal);
-    herlev = await classifyCellImage(image, models.cell, models.extractors, stageMs);
+    herlev = await herlevEarly;
     warnings.push(
       measuredNote(models.cell.fusion),
       ...framingCaveats(image, nuclei[0], cellMethod),

@@ -98,12 +98,21 @@ export async function findCellNuclei(
   if (seg) {
     const tried = new Set<number>();
     const run = async (sides: readonly number[]): Promise<void> => {
+      const scales: number[] = [];
       for (const target of sides) {
         const scale = target / longSide;
         const key = Math.round(scale * 1000);
         if (tried.has(key)) continue;
         tried.add(key);
-        const s = await seg.segment(image, 'cell', scale);
+        scales.push(scale);
+      }
+      // A stage's sides at once, each on its own tile helper where there are helpers (the app's
+      // tile workers idle during a cell); judged below in the same order as one at a time.
+      const found = await Promise.all(
+        scales.map((sc, j) => seg.segment(image, 'cell', sc, undefined, j)),
+      );
+      scales.forEach((scale, k) => {
+        const s = found[k];
         s.nuclei.forEach((n, i) => {
           const score = nucleusScore(n, width, height, scale);
           const held = best as Candidate | null;
@@ -111,7 +120,7 @@ export async function findCellNuclei(
           if (score > 0 && (!held || score > held.score))
             best = { nuclei: s.nuclei, index: i, scale, score };
         });
-      }
+      });
     };
     if (userScale !== undefined) await run([userScale * longSide]);
     else

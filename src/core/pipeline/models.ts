@@ -67,13 +67,15 @@ export interface SegOutput {
 export interface SegAdapter {
   /**
    * `scale` overrides the model's default factor to the working scale (1 = already there);
-   * `probability`: the network's map at that factor, already computed (auto-scale's pass).
+   * `probability`: the network's map at that factor, already computed (auto-scale's pass);
+   * `helper`: a one-tile input runs on that tile helper, if any (SegmentOptions.helper).
    */
   segment(
     image: RgbaImage,
     mode: 'cell' | 'field',
     scale?: number,
     probability?: Float32Array,
+    helper?: number,
   ): Promise<SegOutput>;
   /** The automatic-scale coarse pass (src/core/segment/auto-scale.ts); absent in test doubles. */
   estimateScale?(image: RgbaImage, mode: AnalysisMode): Promise<ScaleEstimate>;
@@ -271,11 +273,12 @@ export function segAdapterOf(model: SegModel): SegAdapter {
     dispose: () => model.dispose(),
     estimateScale: (image, mode) => estimateScale(image, model, estimateOptions(mode)),
     shareTiles: (helpers) => setTileHelpers(model, helpers),
-    async segment(image, mode, scale, probability) {
+    async segment(image, mode, scale, probability, helper) {
       const r = await segment(image, model, {
         mode,
         ...(scale !== undefined ? { scale } : {}),
         ...(probability ? { probability } : {}),
+        ...(helper !== undefined ? { helper } : {}),
       });
       return {
         width: r.width,

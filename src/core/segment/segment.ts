@@ -39,6 +39,13 @@ export interface SegmentOptions {
    * It is overwritten (max-combined with the extra zooms).
    */
   probability?: Float32Array;
+  /**
+   * Run a one-tile input on tile helper number `helper` (modulo their count) instead of this
+   * thread, when the model has helpers (src/core/segment/tile-helpers.ts): several small passes
+   * then run at once, on other cores (the single-cell nucleus search). Same map bit for bit; a
+   * failed helper's tile is computed here.
+   */
+  helper?: number;
 }
 
 export interface SegmentResult {
@@ -112,13 +119,13 @@ export async function segment(
   const prob =
     given && tile === SEGMENT_DEFAULTS.tileSize && overlap === SEGMENT_DEFAULTS.tileOverlap
       ? given
-      : await probabilityMap(image, model, scale, tile, overlap);
+      : await probabilityMap(image, model, scale, tile, overlap, options.helper);
   const zooms =
     options.extraZooms ?? (options.mode === 'field' ? SEGMENT_DEFAULTS.fieldExtraZooms : []);
   for (const z of zooms) {
     if (!(z > 0) || !Number.isFinite(z))
       throw new SegmentInputError('Extra zoom factors must be positive numbers.');
-    const pz = await probabilityMap(image, model, scale * z, tile, overlap);
+    const pz = await probabilityMap(image, model, scale * z, tile, overlap, options.helper);
     for (let i = 0; i < prob.length; i++) if (pz[i] > prob[i]) prob[i] = pz[i];
   }
   return instancesFromProbability(image, prob, scale, {
@@ -134,13 +141,15 @@ export async function probabilityMap(
   scale: number,
   tile: number = SEGMENT_DEFAULTS.tileSize,
   overlap: number = SEGMENT_DEFAULTS.tileOverlap,
+  /** SegmentOptions.helper. */
+  helper?: number,
 ): Promise<Float32Array> {
   const { width, height } = image;
   const ww = Math.max(1, Math.round(width * scale));
   const wh = Math.max(1, Math.round(height * scale));
   const working = ww === width && wh === height ? image : resizeRgba(image, ww, wh);
   const grey = toGrey(working);
-  const probWorking = await predictProbability(grey.data, ww, wh, model, tile, overlap);
+  const probWorking = await predictProbability(grey.data, ww, wh, model, tile, overlap, helper);
   return ww === width && wh === height
     ? probWorking
     : resizeFloat(probWorking, ww, wh, width, height);
@@ -214,6 +223,7 @@ async function predictProbability(
   model: SegModel,
   tile: number,
   overlap: number,
+  helper?: number,
 ): Promise<Float32Array> {
   const mult = model.manifest.input.multiple;
   const minSize = model.manifest.input.minSize;
@@ -257,19 +267,25 @@ async function predictProbability(
     }
   };
   const count = xs.length * ys.length;
-  // Other workers' copies of the network take tiles too (only worth it with several tiles).
-  const helpers = count > 1 ? tileHelpersOf(model) : [];
-  await runShared(
-    count,
-    local,
-    // Two tiles queued per helper, so it never waits while this thread is busy with its own tile.
-    helpers.flatMap((hp) => {
-      const run = (i: number): Promise<Float32Array> => hp.predict(tileInput(i), ph, pw);
-      return [run, run];
-    }),
-    blend,
-    helpers.length < 2,
-  );
+  const all = tileHelpersOf(model);
+  if (count === 1 && helper !== undefined && all.length > 0) {
+    const input = tileInput(0);
+    blend(0, await all[helper % all.length].predict(input, ph, pw).catch(() => local(0)));
+  } else {
+    // Other workers' copies of the network take tiles too (only worth it with several tiles).
+    const helpers = count > 1 ? all : [];
+    await runShared(
+      count,
+      local,
+      // Two tiles queued per helper, so it never waits while this thread is busy with its own tile.
+      helpers.flatMap((hp) => {
+        const run = (i: number): Promise<Float32Array> => hp.predict(tileInput(i), ph, pw);
+        return [run, run];
+      }),
+      blend,
+      helpers.length < 2,
+    );
+  }
   for (let i = 0; i < out.length; i++) out[i] = weight[i] > 0 ? out[i] / weight[i] : 0;
   return out;
 }
