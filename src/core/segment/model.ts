@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSource } from '../../models/source';
+import { foldUpsampledConv, upsampledConv, type UpsampledConv } from './upsampled-conv';
 
 /**
  * Residual SE-UNet in tfjs ops, the same graph as training/seg/model.py (see there for the layout).
@@ -79,14 +80,17 @@ export async function loadSegModel(
   }
   foldBatchNorms(weights, manifest.bnEpsilon);
   splitDecoderInputs(weights, manifest.architecture.depth);
+  const folded = foldUpsampling(weights, manifest.architecture.depth);
   const version = manifest.weights.sha256.slice(0, 12);
   return {
     manifest,
     version,
-    predict: (x) => forward(x, weights, manifest),
+    predict: (x) => forward(x, weights, folded, manifest),
     dispose: () => {
       for (const t of weights.values()) t.dispose();
       weights.clear();
+      for (const f of folded.values()) tf.dispose([...f.rows, f.bias]);
+      folded.clear();
     },
   };
 }
@@ -166,53 +170,105 @@ function splitDecoderInputs(w: Map<string, tf.Tensor>, depth: number): void {
   }
 }
 
-/** The two halves of a decoder block's input, never concatenated (splitDecoderInputs). */
-interface SplitInput {
-  up: tf.Tensor4D;
+/**
+ * The ×2 nearest upsampling folded into the decoder's first 3×3 conv on the upsampled half
+ * (src/core/segment/upsampled-conv.ts), so the upsampled map is never built; a 1×1 shortcut
+ * commutes with the upsampling, so it runs at the low resolution and only its output is
+ * upsampled. Same network, sums in another order (parity test: 1e-4; docs/PERFORMANCE.md).
+ */
+function foldUpsampling(w: Map<string, tf.Tensor>, depth: number): Map<string, UpsampledConv> {
+  const folded = new Map<string, UpsampledConv>();
+  for (let i = 0; i < depth; i++) {
+    const name = `dec.${i}.conv1`;
+    const k = get<tf.Rank.R4>(w, `${name}.weight:up`);
+    const [kh, kw] = k.shape;
+    if (kh !== 3 || kw !== 3)
+      throw new SegModelFormatError(`${name} must have a 3×3 kernel, got ${kh}×${kw}.`);
+    folded.set(name, foldUpsampledConv(k, get(w, `${name}.weight:bias`)));
+    k.dispose();
+    w.delete(`${name}.weight:up`);
+  }
+  return folded;
+}
+
+/** A decoder block's input: the lower level's output (upsampled ×2 only virtually) and the skip. */
+interface DecoderInput {
+  low: tf.Tensor4D;
   skip: tf.Tensor4D;
+}
+
+function upsample(x: tf.Tensor4D): tf.Tensor4D {
+  // Nearest ×2 (src = floor(dst/2)), as PyTorch F.interpolate(scale_factor=2, mode='nearest').
+  return tf.image.resizeNearestNeighbor(x, [x.shape[1] * 2, x.shape[2] * 2], false, false);
 }
 
 /** Conv with folded BN; symmetric explicit padding (pad=1 for 3×3) as PyTorch padding=1. */
 function convBn(
-  x: tf.Tensor4D | SplitInput,
+  x: tf.Tensor4D | DecoderInput,
   w: Map<string, tf.Tensor>,
   name: string,
   stride: number,
   activation: 'relu' | 'linear',
+  /** conv1 of a decoder block: its upsampled half's kernel folded with the upsampling. */
+  folded?: UpsampledConv,
 ): tf.Tensor4D {
   const bias = get(w, `${name}.weight:bias`);
-  if (!('up' in x)) {
+  if (!('low' in x)) {
     const filter = get<tf.Rank.R4>(w, `${name}.weight`);
     const pad = (filter.shape[0] - 1) / 2;
     return tf.fused.conv2d({ x, filter, strides: stride, pad, bias, activation });
   }
-  const fu = get<tf.Rank.R4>(w, `${name}.weight:up`);
-  const pad = (fu.shape[0] - 1) / 2;
-  const a = tf.fused.conv2d({ x: x.up, filter: fu, strides: stride, pad, bias });
-  const b = tf.conv2d(x.skip, get<tf.Rank.R4>(w, `${name}.weight:skip`), stride, pad);
+  const fs = get<tf.Rank.R4>(w, `${name}.weight:skip`);
+  const pad = (fs.shape[0] - 1) / 2;
+  // The upsampled half: conv1's 3×3 kernel is folded with the upsampling, a 1×1 commutes with it.
+  const a = folded
+    ? upsampledConv(x.low, folded)
+    : upsample(
+        tf.fused.conv2d({
+          x: x.low,
+          filter: get<tf.Rank.R4>(w, `${name}.weight:up`),
+          strides: 1,
+          pad: 0,
+          bias,
+        }),
+      );
+  const b = tf.conv2d(x.skip, fs, stride, pad);
   const sum: tf.Tensor4D = tf.add(a, b);
   return activation === 'relu' ? tf.relu(sum) : sum;
 }
 
+/**
+ * Global average pool of NHWC → [N, C]. tfjs-wasm's Mean over H, W first transposes the whole map
+ * to channels-first (≈ 9 ms of a 512² tile's last block); its AvgPool (XNNPACK) reads
+ * channels-last directly, with the whole map as the window. GPU backends keep their reduction (a
+ * 512²-px pooling window would be one long loop per output there).
+ */
+function squeeze(y: tf.Tensor4D): tf.Tensor2D {
+  const [n, h, wd, c] = y.shape;
+  if (tf.getBackend() !== 'wasm') return tf.mean(y, [1, 2]) as tf.Tensor2D;
+  return tf.reshape(tf.avgPool(y, [h, wd], 1, 'valid'), [n, c]);
+}
+
 function block(
-  x: tf.Tensor4D | SplitInput,
+  x: tf.Tensor4D | DecoderInput,
   w: Map<string, tf.Tensor>,
   p: string,
   stride: number,
   kind: BlockKind,
+  folded?: UpsampledConv,
 ): tf.Tensor4D {
-  let y = convBn(x, w, `${p}.conv1`, stride, 'relu');
+  let y = convBn(x, w, `${p}.conv1`, stride, 'relu', folded);
   y = convBn(y, w, `${p}.conv2`, 1, 'linear');
   if (kind !== 'plain') {
     const hasShort = w.has(`${p}.short.0.weight:bias`);
-    if (!hasShort && 'up' in x) throw new SegModelFormatError(`${p} needs a shortcut conv.`);
+    if (!hasShort && 'low' in x) throw new SegModelFormatError(`${p} needs a shortcut conv.`);
     const short = hasShort ? convBn(x, w, `${p}.short.0`, stride, 'linear') : (x as tf.Tensor4D);
     y = tf.add(y, short);
   }
   y = tf.relu(y);
   if (kind === 'rse') {
     // Squeeze (global average pool) → dense+ReLU → dense+sigmoid → channel scaling.
-    const s = tf.mean(y, [1, 2]) as tf.Tensor2D;
+    const s = squeeze(y);
     const h = tf.relu(
       tf.add(tf.matMul(s, get(w, `${p}.se.fc1.weight`)), get(w, `${p}.se.fc1.bias`)),
     );
@@ -224,7 +280,12 @@ function block(
   return y;
 }
 
-function forward(x: tf.Tensor4D, w: Map<string, tf.Tensor>, m: SegManifest): tf.Tensor4D {
+function forward(
+  x: tf.Tensor4D,
+  w: Map<string, tf.Tensor>,
+  folded: Map<string, UpsampledConv>,
+  m: SegManifest,
+): tf.Tensor4D {
   const { kind, depth } = m.architecture;
   return tf.tidy(() => {
     const skips: tf.Tensor4D[] = [x];
@@ -234,11 +295,15 @@ function forward(x: tf.Tensor4D, w: Map<string, tf.Tensor>, m: SegManifest): tf.
       skips.push(h);
     }
     h = block(h, w, 'bridge', 1, kind);
-    for (let i = 0; i < depth; i++) {
-      // Nearest ×2 (src = floor(dst/2)), as PyTorch F.interpolate(scale_factor=2, mode='nearest').
-      h = tf.image.resizeNearestNeighbor(h, [h.shape[1] * 2, h.shape[2] * 2], false, false);
-      h = block({ up: h, skip: skips[depth - 1 - i] }, w, `dec.${i}`, 1, kind);
-    }
+    for (let i = 0; i < depth; i++)
+      h = block(
+        { low: h, skip: skips[depth - 1 - i] },
+        w,
+        `dec.${i}`,
+        1,
+        kind,
+        folded.get(`dec.${i}.conv1`),
+      );
     const logits = tf.add(tf.conv2d(h, get(w, 'head.weight'), 1, 0), get(w, 'head.bias'));
     return tf.sigmoid(logits) as tf.Tensor4D;
   });
