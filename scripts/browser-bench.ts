@@ -4,7 +4,8 @@
  * one 128×128 cell and one 1280×960 field: the cold first analysis plus ≥ 10 warm ones, per-stage
  * timings read from the app itself (AnalysisResult.timings in the Diagnostics panel; the "app"
  * row is the results-table time, decode + worker round trip included), shipped model bytes, peak
- * memory, and "first result with cached models" (reopen the app, analyse the cell).
+ * memory (sampled only during one untimed extra run of each input: the sampler slows the app),
+ * and "first result with cached models" (reopen the app, analyse the cell).
  *
  *   npm run build && npx tsx scripts/browser-bench.ts [--runs 10] [--backends wasm,webgl,webgpu]
  *                                                     [--json FILE] [--field-limit-s 60]
@@ -183,9 +184,24 @@ const browser = await chromium.launch({
 });
 const version = browser.version();
 let peakRss = 0;
+// Reading every Chromium process's smaps_rollup 4× a second costs this script ~20 % of a core and
+// takes each process's memory-map lock, so the sampler is off during timed runs (they would
+// measure the sampler too: dense field 4.45 / 4.59 s with it vs 4.33 / 4.06 s without, A B A B);
+// peak memory comes from an untimed run of each input after its timed ones.
+let sampling = true;
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, pssBytes(descendants(process.pid)));
+  if (sampling) peakRss = Math.max(peakRss, pssBytes(descendants(process.pid)));
 }, 250);
+
+/** Timed work with the memory sampler off. */
+async function timed<T>(work: () => Promise<T>): Promise<T> {
+  sampling = false;
+  try {
+    return await work();
+  } finally {
+    sampling = true;
+  }
+}
 
 interface BackendReport {
   requested: string;
@@ -219,7 +235,7 @@ async function series(
 ): Promise<{ stats: Record<string, Stats>; next: number; skipped?: string }> {
   let cold: { app: number; stages: Record<string, number> };
   try {
-    cold = await analyseOnce(page, file, startIndex, limit * 3);
+    cold = await timed(() => analyseOnce(page, file, startIndex, limit * 3));
   } catch (e) {
     return {
       stats: {},
@@ -235,7 +251,9 @@ async function series(
     };
   const warm: { app: number; stages: Record<string, number> }[] = [];
   for (let i = 0; i < RUNS; i++)
-    warm.push(await analyseOnce(page, file, startIndex + 1 + i, limit));
+    warm.push(await timed(() => analyseOnce(page, file, startIndex + 1 + i, limit)));
+  // Untimed, with the memory sampler on: the peak memory of this input.
+  await analyseOnce(page, file, startIndex + 1 + RUNS, limit);
   const out: Record<string, Stats> = {};
   for (const k of Object.keys(cold.stages))
     out[k] = stats(
@@ -246,7 +264,7 @@ async function series(
     cold.app,
     warm.map((w) => w.app),
   );
-  return { stats: out, next: startIndex + 1 + RUNS };
+  return { stats: out, next: startIndex + 2 + RUNS };
 }
 
 /** The folder's fields (`default`: the CRIC test split), or null without --fields. */
@@ -270,7 +288,7 @@ async function fieldSeries(page: Page, files: string[], startIndex: number): Pro
   await page.getByTestId('mode-setting').selectOption('field');
   const rows: FieldTiming[] = [];
   for (const [i, file] of files.entries()) {
-    const r = await analyseOnce(page, file, startIndex + 1 + i, FIELD_LIMIT_MS * 3);
+    const r = await timed(() => analyseOnce(page, file, startIndex + 1 + i, FIELD_LIMIT_MS * 3));
     const nuclei = Number(await page.getByTestId('nucleus-count').first().innerText());
     // The results table's Size column ("1280×960").
     const size = await page
@@ -294,6 +312,9 @@ async function fieldSeries(page: Page, files: string[], startIndex: number): Pro
     );
   }
   const summary = summarizeFields(rows, [load0, loadavg()[0]]);
+  // Untimed, with the memory sampler on: the peak memory of the field with the most objects.
+  const densest = rows.reduce((a, b) => (b.nuclei > a.nuclei ? b : a));
+  await analyseOnce(page, densest.file, startIndex + 1 + files.length, FIELD_LIMIT_MS * 3);
   console.log(
     `fields ${summary.fields}; median ${summary.median_ms.toFixed(0)} ms, p90 ${summary.p90_ms.toFixed(0)} ms, max ${summary.max_ms.toFixed(0)} ms; ` +
       `≈ ${summary.ms_per_field_base.toFixed(0)} ms + ${summary.ms_per_nucleus.toFixed(1)} ms per nucleus; load ${summary.load[0].toFixed(2)} → ${summary.load[1].toFixed(2)}`,
@@ -312,10 +333,12 @@ for (const requested of values.backends.split(',')) {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
-    const t0 = Date.now();
-    await page.goto(`${BASE}/?backend=${requested}${SEG_PARAM}`);
-    await waitEngine(page);
-    rep.engine_ready_ms = Date.now() - t0;
+    rep.engine_ready_ms = await timed(async () => {
+      const t0 = Date.now();
+      await page.goto(`${BASE}/?backend=${requested}${SEG_PARAM}`);
+      await waitEngine(page);
+      return Date.now() - t0;
+    });
     rep.backend = (await page.getByTestId('backend').getAttribute('data-backend')) ?? '';
     await page.getByRole('button', { name: 'Diagnostics' }).click();
     const diag = page.getByTestId('diagnostics');
@@ -370,11 +393,13 @@ for (const requested of values.backends.split(',')) {
     // First result with cached models: reopen the app in the same profile (Cache API and
     // service worker populated by the first visit), analyse the cell as soon as possible.
     const again = await context.newPage();
-    const t1 = Date.now();
-    await again.goto(`${BASE}/?backend=${requested}${SEG_PARAM}`);
-    await waitEngine(again);
-    await analyseOnce(again, files.cell, 0, CELL_LIMIT_MS);
-    rep.first_result_cached_ms = Date.now() - t1;
+    rep.first_result_cached_ms = await timed(async () => {
+      const t1 = Date.now();
+      await again.goto(`${BASE}/?backend=${requested}${SEG_PARAM}`);
+      await waitEngine(again);
+      await analyseOnce(again, files.cell, 0, CELL_LIMIT_MS);
+      return Date.now() - t1;
+    });
     await again.close();
   } catch (e) {
     rep.skipped = `failed: ${(e as Error).message.split('\n')[0]}`;
