@@ -48,6 +48,8 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     // Segmentation tile workers (the app's ?segWorkers=N; default: the app's own choice).
     'seg-workers': { type: 'string' },
+    // A Chromium performance trace of the warm cell runs (where the page's own time goes).
+    trace: { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -227,11 +229,25 @@ interface BackendReport {
 }
 const reports: BackendReport[] = [];
 
+/** What --trace records: Chromium's own timeline categories (tasks, JS, layout, paint, GC). */
+const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'v8',
+  'v8.execute',
+  'blink',
+  'cc',
+  'gpu',
+  'toplevel',
+];
+
 async function series(
   page: Page,
   file: string,
   startIndex: number,
   limit: number,
+  /** --trace: record the warm runs into this file. */
+  tracePath?: string,
 ): Promise<{ stats: Record<string, Stats>; next: number; skipped?: string }> {
   let cold: { app: number; stages: Record<string, number> };
   try {
@@ -250,8 +266,11 @@ async function series(
       skipped: `cold run took ${(cold.app / 1000).toFixed(1)} s (> ${limit / 1000} s limit); warm runs not attempted`,
     };
   const warm: { app: number; stages: Record<string, number> }[] = [];
+  if (tracePath)
+    await browser.startTracing(page, { path: tracePath, categories: TRACE_CATEGORIES });
   for (let i = 0; i < RUNS; i++)
     warm.push(await timed(() => analyseOnce(page, file, startIndex + 1 + i, limit)));
+  if (tracePath) await browser.stopTracing();
   // Untimed, with the memory sampler on: the peak memory of this input.
   await analyseOnce(page, file, startIndex + 1 + RUNS, limit);
   const out: Record<string, Stats> = {};
@@ -371,7 +390,7 @@ for (const requested of values.backends.split(',')) {
       rep.fields = await fieldSeries(page, fieldsToBench, 0);
       continue;
     }
-    const cell = await series(page, files.cell, 0, CELL_LIMIT_MS);
+    const cell = await series(page, files.cell, 0, CELL_LIMIT_MS, values.trace);
     if (cell.skipped) {
       rep.skipped = `cell: ${cell.skipped}`;
       continue;
