@@ -75,8 +75,10 @@ export function Viewer({ item }: { item: ImageItem }) {
     const c = overlayRef.current;
     if (!c || !image) return;
     const f = overlayFactor(image.width, image.height);
-    c.width = image.width * f;
-    c.height = image.height * f;
+    // Resized only when the image changes: setting a canvas's size re-allocates its backing store
+    // (up to 2048² px here) even when the size is the same.
+    if (c.width !== image.width * f) c.width = image.width * f;
+    if (c.height !== image.height * f) c.height = image.height * f;
     const ctx = c.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(f, 0, 0, f, 0, 0);
