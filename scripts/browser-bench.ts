@@ -48,7 +48,8 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     // Segmentation tile workers (the app's ?segWorkers=N; default: the app's own choice).
     'seg-workers': { type: 'string' },
-    // A Chromium performance trace of the warm cell runs (where the page's own time goes).
+    // A Chromium performance trace of the warm cell runs, or of the timed fields with --fields
+    // (where the page's own time goes).
     trace: { type: 'string' },
   },
 });
@@ -306,6 +307,8 @@ async function fieldSeries(page: Page, files: string[], startIndex: number): Pro
   // The settings panel is there once an image is: every field from now on in field mode.
   await page.getByTestId('mode-setting').selectOption('field');
   const rows: FieldTiming[] = [];
+  if (values.trace)
+    await browser.startTracing(page, { path: values.trace, categories: TRACE_CATEGORIES });
   for (const [i, file] of files.entries()) {
     const r = await timed(() => analyseOnce(page, file, startIndex + 1 + i, FIELD_LIMIT_MS * 3));
     const nuclei = Number(await page.getByTestId('nucleus-count').first().innerText());
@@ -330,6 +333,7 @@ async function fieldSeries(page: Page, files: string[], startIndex: number): Pro
       `[${i + 1}/${files.length}] ${file.split('/').pop()}: ${nuclei} objects, ${r.stages.total?.toFixed(0)} ms (app ${r.app.toFixed(0)} ms)`,
     );
   }
+  if (values.trace) await browser.stopTracing();
   const summary = summarizeFields(rows, [load0, loadavg()[0]]);
   // Untimed, with the memory sampler on: the peak memory of the field with the most objects.
   const densest = rows.reduce((a, b) => (b.nuclei > a.nuclei ? b : a));
