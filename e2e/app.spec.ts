@@ -2,7 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { REPO_ROOT } from '../src/data/paths';
-import { shippedModels, syntheticPng, waitForEngine, waitForImage, watchErrors } from './helpers';
+import {
+  canvasPixels,
+  shippedModels,
+  syntheticPng,
+  waitForEngine,
+  waitForImage,
+  watchErrors,
+} from './helpers';
 
 test.describe('app shell', () => {
   test('loads without console errors and reports the tfjs backend', async ({ page }) => {
@@ -71,11 +78,12 @@ test.describe('app shell', () => {
     expect(['done', 'viewed']).toContain(status);
     await expect(err).toHaveCount(0);
     await expect(page.getByTestId('results-table').locator('tbody tr')).toHaveCount(3);
-    // The image really was decoded and drawn.
-    const size = await page
-      .getByTestId('image-canvas')
-      .evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
-    expect(size).toEqual([320, 240]);
+    // The image really was decoded and drawn: the viewer shows its pixels (a blob and background).
+    const shown = await canvasPixels(page, 'image-canvas');
+    expect([shown.width, shown.height]).toEqual([320, 240]);
+    const at = (x: number, y: number) => shown.rgba.slice((y * 320 + x) * 4, (y * 320 + x) * 4 + 4);
+    expect(at(80, 80)).toEqual([70, 60, 85, 255]);
+    expect(at(10, 10)).toEqual([225, 215, 240, 255]);
     expect(errors).toEqual([]);
   });
 

@@ -13,9 +13,11 @@ function Bar({ value, label, testId }: { value: number | null; label: string; te
         aria-valuemax={100}
         aria-valuenow={value === null ? undefined : Math.round(value * 100)}
       >
+        {/* Scaled, not sized: a transform transition runs on the compositor, a width transition
+            re-lays out and repaints the page every frame while the analysis runs (issue 13). */}
         <div
           className={`progress-fill${value === null ? ' indeterminate' : ''}`}
-          style={{ width: `${(value ?? 0.3) * 100}%` }}
+          style={value === null ? undefined : { transform: `scaleX(${value})` }}
         />
       </div>
     </div>

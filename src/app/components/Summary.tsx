@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { Nucleus } from '../../core/types';
 import type { RgbaImage } from '../../core/image/types';
 import { CLASS_COLORS, CLASS_DESCRIPTIONS, CLASS_NAMES } from '../classes';
+import { bitmapCanvas } from '../bitmap-canvas';
 import { byAbnormality, drawContours, isSetAside } from '../draw';
 import { countsByClass } from '../export/common';
 import { percent } from '../format';
@@ -82,10 +83,11 @@ const THUMB = 88;
 
 function Thumb({ image, nucleus }: { image: RgbaImage; nucleus: Nucleus }) {
   const ref = useRef<HTMLCanvasElement>(null);
+  // An ImageBitmap, not a 2D canvas: those are copied again on every frame (bitmap-canvas.ts).
+  const layer = useRef<ReturnType<typeof bitmapCanvas> | null>(null);
   useEffect(() => {
     const c = ref.current;
-    const ctx = c?.getContext('2d');
-    if (!c || !ctx) return;
+    if (!c) return;
     const b = nucleus.bbox;
     const side = Math.max(b.width, b.height) * 2.2 + 8;
     const sx = Math.round(nucleus.centroid.x - side / 2);
@@ -111,14 +113,16 @@ function Thumb({ image, nucleus }: { image: RgbaImage; nucleus: Nucleus }) {
     tmp.width = s;
     tmp.height = s;
     tmp.getContext('2d')?.putImageData(crop, 0, 0);
-    c.width = THUMB;
-    c.height = THUMB;
-    ctx.fillStyle = '#e8edf3';
-    ctx.fillRect(0, 0, THUMB, THUMB);
-    ctx.drawImage(tmp, 0, 0, THUMB, THUMB);
     const k = THUMB / s;
-    ctx.setTransform(k, 0, 0, k, -sx * k, -sy * k);
-    drawContours(ctx, [nucleus], { lineWidth: 1.5 / k });
+    layer.current ??= bitmapCanvas(c);
+    layer.current.draw(THUMB, THUMB, (ctx) => {
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.fillStyle = '#e8edf3';
+      ctx.fillRect(0, 0, THUMB, THUMB);
+      ctx.drawImage(tmp, 0, 0, THUMB, THUMB);
+      ctx.setTransform(k, 0, 0, k, -sx * k, -sy * k);
+      drawContours(ctx, [nucleus], { lineWidth: 1.5 / k });
+    });
   }, [image, nucleus]);
   return <canvas ref={ref} width={THUMB} height={THUMB} aria-hidden="true" />;
 }

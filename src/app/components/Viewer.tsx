@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Nucleus } from '../../core/types';
+import { bitmapCanvas } from '../bitmap-canvas';
 import { drawContours, isSetAside, nucleusAt } from '../draw';
 import { stepByAbnormality } from '../rank';
 import { useStore, type ImageItem } from '../store';
@@ -48,16 +49,21 @@ export function Viewer({ item }: { item: ImageItem }) {
     setView({ zoom, x: (cw - image.width * zoom) / 2, y: (ch - image.height * zoom) / 2 });
   }, [image]);
 
+  // Both canvases show ImageBitmaps: an on-page 2D canvas is copied again on every frame.
+  const base = useRef<ReturnType<typeof bitmapCanvas> | null>(null);
+  const overlay = useRef<ReturnType<typeof bitmapCanvas> | null>(null);
+
   // Draw the image once per image; fit it to the viewport.
   useLayoutEffect(() => {
     const c = baseRef.current;
     if (!c || !image) return;
-    c.width = image.width;
-    c.height = image.height;
-    c.getContext('2d')?.putImageData(
-      new ImageData(new Uint8ClampedArray(image.data), image.width, image.height),
-      0,
-      0,
+    base.current ??= bitmapCanvas(c);
+    base.current.draw(image.width, image.height, (ctx) =>
+      ctx.putImageData(
+        new ImageData(new Uint8ClampedArray(image.data), image.width, image.height),
+        0,
+        0,
+      ),
     );
     fit();
   }, [image, fit]);
@@ -75,19 +81,16 @@ export function Viewer({ item }: { item: ImageItem }) {
     const c = overlayRef.current;
     if (!c || !image) return;
     const f = overlayFactor(image.width, image.height);
-    // Resized only when the image changes: setting a canvas's size re-allocates its backing store
-    // (up to 2048² px here) even when the size is the same.
-    if (c.width !== image.width * f) c.width = image.width * f;
-    if (c.height !== image.height * f) c.height = image.height * f;
-    const ctx = c.getContext('2d');
-    if (!ctx) return;
-    ctx.setTransform(f, 0, 0, f, 0, 0);
-    ctx.clearRect(0, 0, image.width, image.height);
-    drawContours(ctx, nuclei, {
-      lineWidth: Math.max(0.5 / f, 2 / view.zoom),
-      selected,
-      hovered,
-      showOther,
+    overlay.current ??= bitmapCanvas(c);
+    overlay.current.draw(image.width * f, image.height * f, (ctx) => {
+      ctx.setTransform(f, 0, 0, f, 0, 0);
+      ctx.clearRect(0, 0, image.width, image.height);
+      drawContours(ctx, nuclei, {
+        lineWidth: Math.max(0.5 / f, 2 / view.zoom),
+        selected,
+        hovered,
+        showOther,
+      });
     });
   }, [image, nuclei, selected, hovered, view.zoom, showOther]);
 

@@ -12,6 +12,7 @@ import { shareDeepFeatures, type SegTileWorkers } from '../../workers/seg-tiles'
 import { DEFAULT_IDLE_STOP_MS, idleStopped, type IdleStopped } from './idle-stop';
 import { decodeImage } from '../../core/image/decode';
 import type { Nucleus } from '../../core/types';
+import { throttleProgress } from './throttle-progress';
 import type {
   AnalyzeOptions,
   DescriptorPoolInfo,
@@ -112,7 +113,7 @@ export async function loadPipeline(
           name: options.name,
           pixelSizeUm: options.pixelSizeUm,
           signal,
-          onProgress: (stage, fraction) => onProgress({ stage, fraction }),
+          onProgress: throttleProgress(onProgress),
         }),
       );
       const failure = descriptors?.failure();
