@@ -25,16 +25,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
-import { encode } from 'fast-png';
-import { cropCell } from '../src/core/image/crop-cell';
-import type { RgbaImage } from '../src/core/image/types';
-import { benchField } from '../src/cli/bench-inputs';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { REPO_ROOT } from '../src/data/paths';
+import { analyseOnce, benchInputs, fieldList, waitEngine, waitForHelpers } from './app-page';
 import { startAppServer } from './app-server';
 import { descendants, pssBytes } from './proc-memory';
-import { listFields, summarizeFields, type FieldTiming } from '../src/cli/field-bench';
-import { dataDir, hasData, NO_DATA_MESSAGE } from '../src/data/paths';
+import { summarizeFields, type FieldTiming } from '../src/cli/field-bench';
 
 const { values } = parseArgs({
   options: {
@@ -83,74 +79,7 @@ function stats(cold: number | null, warm: number[]): Stats {
   };
 }
 
-// ---- inputs ------------------------------------------------------------------------------------
-
-async function inputs(dir: string): Promise<{ cell: string; field: string; source: string }> {
-  const { field, cell: c, source: fieldSource } = await benchField();
-  const [cx, cy] = [c.x, c.y];
-  const source = `${fieldSource} and a 128×128 crop at one of its cells`;
-  const png = (img: RgbaImage): Buffer =>
-    Buffer.from(encode({ width: img.width, height: img.height, data: img.data, channels: 4 }));
-  const cell = join(dir, 'bench-cell.png');
-  const fieldPath = join(dir, 'bench-field.png');
-  writeFileSync(cell, png(cropCell(field, cx, cy, 128)));
-  writeFileSync(fieldPath, png(field));
-  return { cell, field: fieldPath, source };
-}
-
 // ---- memory: PSS of every Chromium process started by this script (scripts/proc-memory.ts)
-
-// ---- app helpers -------------------------------------------------------------------------------
-function parseMs(text: string): number {
-  const m = /([\d.]+)\s*(ms|s)\b/.exec(text);
-  if (!m) throw new Error(`no time in "${text}"`);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
-}
-
-async function waitEngine(page: Page, timeout = 180_000): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const b = document.querySelector('[data-testid="backend"]');
-      const s = document.querySelector('[data-testid="status"]');
-      return (
-        !!b?.getAttribute('data-backend') &&
-        /^(ready|no-model|done)$/.test(s?.getAttribute('data-state') ?? '')
-      );
-    },
-    null,
-    { timeout, polling: 50 },
-  );
-}
-
-/** Analyse one file; returns the app time (results table) and the pipeline's stage timings. */
-async function analyseOnce(
-  page: Page,
-  file: string,
-  index: number,
-  timeout: number,
-): Promise<{ app: number; stages: Record<string, number> }> {
-  await page.getByTestId('file-input').setInputFiles(file);
-  const row = page.getByTestId('results-table').locator('tbody tr').nth(index);
-  await page.waitForFunction(
-    (i) => {
-      const r = document.querySelectorAll('[data-testid="results-table"] tbody tr')[i];
-      return /^(done|error|viewed)$/.test(r?.getAttribute('data-status') ?? '');
-    },
-    index,
-    { timeout, polling: 50 },
-  );
-  const status = await row.getAttribute('data-status');
-  if (status !== 'done') throw new Error(`analysis ended as "${status}"`);
-  const app = parseMs(await row.locator('td').last().innerText());
-  await row.locator('td').first().getByRole('button').click();
-  const items = await page.locator('[data-testid="diagnostics"] ul.timings li').allInnerTexts();
-  const stages: Record<string, number> = {};
-  for (const t of items) {
-    const i = t.indexOf(':');
-    stages[t.slice(0, i).trim()] = parseMs(t.slice(i + 1));
-  }
-  return { app, stages };
-}
 
 async function tensorMemory(page: Page): Promise<{ tensors: number; bytes: string }> {
   await page
@@ -176,7 +105,7 @@ const manifest = JSON.parse(
 ) as { files: { bytes: number }[] };
 const modelBytes = manifest.files.reduce((a, f) => a + f.bytes, 0);
 const work = mkdtempSync(join(tmpdir(), 'paplens-browser-bench-'));
-const files = await inputs(work);
+const files = await benchInputs(work);
 
 const server = await startAppServer(values.port, BASE);
 
@@ -289,15 +218,7 @@ async function series(
 
 /** The folder's fields (`default`: the CRIC test split), or null without --fields. */
 function fieldFiles(): string[] | null {
-  if (!values.fields) return null;
-  let files: string[];
-  if (values.fields === 'default') {
-    if (!hasData()) throw new Error(`--fields default needs ../shared: ${NO_DATA_MESSAGE}`);
-    files = listFields(join(dataDir(), 'cric', 'fields'), { name: 'cric', part: 'test' });
-  } else files = listFields(values.fields);
-  if (values.limit) files = files.slice(0, Number(values.limit));
-  if (files.length === 0) throw new Error(`no field images in ${values.fields}`);
-  return files;
+  return values.fields ? fieldList(values.fields, values.limit) : null;
 }
 
 /** Every field once in field mode (after a warm-up), timed by the app itself. */
@@ -371,22 +292,7 @@ for (const requested of values.backends.split(',')) {
       rep.skipped = `asked for ${requested}, the app fell back to ${rep.backend} (${await diag.locator('dt:has-text("Fallbacks") + dd').innerText()})`;
       continue;
     }
-    // Time the steady state: the tile workers (and their CNNs) load in the background after the models.
-    const tiles = diag.getByTestId('seg-tile-workers');
-    const refresh = diag.getByRole('button', { name: 'refresh' });
-    for (let i = 0; i < 60; i++) {
-      await refresh.click();
-      const wanted = await tiles.getAttribute('data-wanted');
-      // …and hold the CNNs too, when there are any (data-cnn stays empty while they load).
-      if (
-        wanted !== '' &&
-        wanted === (await tiles.getAttribute('data-ready')) &&
-        (await tiles.getAttribute('data-cnn')) !== ''
-      )
-        break;
-      await page.waitForTimeout(500);
-    }
-    rep.seg_tile_workers = await tiles.innerText();
+    rep.seg_tile_workers = await waitForHelpers(page);
     console.log(
       `[${requested}] ${rep.adapter}; ${rep.models}; segmentation tile workers: ${rep.seg_tile_workers}; load ${load()}`,
     );
