@@ -126,7 +126,12 @@ test.describe('analysis with the shipped models', () => {
     await page.goto(APP);
     await waitForEngine(page);
     await page.getByTestId('file-input').setInputFiles(cricFieldPath(field));
+    // While it runs, the stage shows in the progress bar and the status line (a field takes
+    // seconds, most of it finding nuclei); it is gone once the result is in.
+    await expect(page.getByTestId('stage-progress')).toContainText(/Finding nuclei|Classifying/);
+    await expect(page.getByTestId('status')).toContainText(/— (finding nuclei|classifying)…/);
     expect(await waitForImage(page, 200_000)).toBe('done');
+    await expect(page.getByTestId('stage-progress')).toHaveCount(0);
     await expect(page.locator('.viewer-title .badge')).toHaveText('field');
     const count = Number(await page.getByTestId('nucleus-count').textContent());
     expect(await overlayPixelCount(page)).toBeGreaterThan(count * 20);
