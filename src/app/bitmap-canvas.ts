@@ -12,13 +12,18 @@ export type Paint = (ctx: Ctx2D) => void;
  * nothing on frames where it did not change. Where `OffscreenCanvas` or the `bitmaprenderer`
  * context is missing, it draws on the canvas's own 2D context as before.
  */
-export function bitmapCanvas(canvas: HTMLCanvasElement): {
+export interface BitmapCanvas {
+  /** The canvas it draws on (a new element needs a new BitmapCanvas). */
+  canvas: HTMLCanvasElement;
   draw(width: number, height: number, paint: Paint): void;
-} {
+}
+
+export function bitmapCanvas(canvas: HTMLCanvasElement): BitmapCanvas {
   const renderer =
     typeof OffscreenCanvas === 'undefined' ? null : canvas.getContext('bitmaprenderer');
   let offscreen: OffscreenCanvas | null = null;
   return {
+    canvas,
     draw(width, height, paint) {
       // Resized only when the size changes: a resize re-allocates the backing store.
       if (canvas.width !== width) canvas.width = width;
@@ -36,4 +41,13 @@ export function bitmapCanvas(canvas: HTMLCanvasElement): {
       renderer.transferFromImageBitmap(offscreen.transferToImageBitmap());
     },
   };
+}
+
+/** The BitmapCanvas in `slot` for `canvas`, made anew when the element changed. */
+export function bitmapCanvasFor(
+  slot: { current: BitmapCanvas | null },
+  canvas: HTMLCanvasElement,
+): BitmapCanvas {
+  if (slot.current?.canvas !== canvas) slot.current = bitmapCanvas(canvas);
+  return slot.current;
 }

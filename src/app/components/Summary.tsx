@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import type { Nucleus } from '../../core/types';
 import type { RgbaImage } from '../../core/image/types';
 import { CLASS_COLORS, CLASS_DESCRIPTIONS, CLASS_NAMES } from '../classes';
-import { bitmapCanvas } from '../bitmap-canvas';
+import { bitmapCanvasFor, type BitmapCanvas } from '../bitmap-canvas';
 import { byAbnormality, drawContours, isSetAside } from '../draw';
 import { countsByClass } from '../export/common';
 import { percent } from '../format';
@@ -84,7 +84,7 @@ const THUMB = 88;
 function Thumb({ image, nucleus }: { image: RgbaImage; nucleus: Nucleus }) {
   const ref = useRef<HTMLCanvasElement>(null);
   // An ImageBitmap, not a 2D canvas: those are copied again on every frame (bitmap-canvas.ts).
-  const layer = useRef<ReturnType<typeof bitmapCanvas> | null>(null);
+  const layer = useRef<BitmapCanvas | null>(null);
   useEffect(() => {
     const c = ref.current;
     if (!c) return;
@@ -114,8 +114,7 @@ function Thumb({ image, nucleus }: { image: RgbaImage; nucleus: Nucleus }) {
     tmp.height = s;
     tmp.getContext('2d')?.putImageData(crop, 0, 0);
     const k = THUMB / s;
-    layer.current ??= bitmapCanvas(c);
-    layer.current.draw(THUMB, THUMB, (ctx) => {
+    bitmapCanvasFor(layer, c).draw(THUMB, THUMB, (ctx) => {
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.fillStyle = '#e8edf3';
       ctx.fillRect(0, 0, THUMB, THUMB);

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Nucleus } from '../../core/types';
-import { bitmapCanvas } from '../bitmap-canvas';
+import { bitmapCanvasFor, type BitmapCanvas } from '../bitmap-canvas';
 import { drawContours, isSetAside, nucleusAt } from '../draw';
 import { stepByAbnormality } from '../rank';
 import { useStore, type ImageItem } from '../store';
@@ -50,15 +50,14 @@ export function Viewer({ item }: { item: ImageItem }) {
   }, [image]);
 
   // Both canvases show ImageBitmaps: an on-page 2D canvas is copied again on every frame.
-  const base = useRef<ReturnType<typeof bitmapCanvas> | null>(null);
-  const overlay = useRef<ReturnType<typeof bitmapCanvas> | null>(null);
+  const base = useRef<BitmapCanvas | null>(null);
+  const overlay = useRef<BitmapCanvas | null>(null);
 
   // Draw the image once per image; fit it to the viewport.
   useLayoutEffect(() => {
     const c = baseRef.current;
     if (!c || !image) return;
-    base.current ??= bitmapCanvas(c);
-    base.current.draw(image.width, image.height, (ctx) =>
+    bitmapCanvasFor(base, c).draw(image.width, image.height, (ctx) =>
       ctx.putImageData(
         new ImageData(new Uint8ClampedArray(image.data), image.width, image.height),
         0,
@@ -81,8 +80,7 @@ export function Viewer({ item }: { item: ImageItem }) {
     const c = overlayRef.current;
     if (!c || !image) return;
     const f = overlayFactor(image.width, image.height);
-    overlay.current ??= bitmapCanvas(c);
-    overlay.current.draw(image.width * f, image.height * f, (ctx) => {
+    bitmapCanvasFor(overlay, c).draw(image.width * f, image.height * f, (ctx) => {
       ctx.setTransform(f, 0, 0, f, 0, 0);
       ctx.clearRect(0, 0, image.width, image.height);
       drawContours(ctx, nuclei, {
