@@ -72,26 +72,34 @@ export async function loadSegModel(
   // Copy to an aligned buffer (a Node Buffer slice may start at an odd offset).
   const floats = new Float32Array(bytes.slice().buffer);
   const weights = new Map<string, tf.Tensor>();
-  for (const t of manifest.tensors) {
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    if (t.offset + n > floats.length)
-      throw new SegModelFormatError(`Segmentation weights are truncated at tensor ${t.name}.`);
-    weights.set(t.name, tf.tensor(floats.subarray(t.offset, t.offset + n), t.shape, 'float32'));
+  const folded = new Map<string, UpsampledConv>();
+  const dispose = () => {
+    for (const t of weights.values()) t.dispose();
+    weights.clear();
+    for (const f of folded.values()) tf.dispose([...f.rows, f.bias]);
+    folded.clear();
+  };
+  try {
+    for (const t of manifest.tensors) {
+      const n = t.shape.reduce((a, b) => a * b, 1);
+      if (t.offset + n > floats.length)
+        throw new SegModelFormatError(`Segmentation weights are truncated at tensor ${t.name}.`);
+      weights.set(t.name, tf.tensor(floats.subarray(t.offset, t.offset + n), t.shape, 'float32'));
+    }
+    foldBatchNorms(weights, manifest.bnEpsilon);
+    splitDecoderInputs(weights, manifest.architecture.depth);
+    foldUpsampling(weights, manifest.architecture.depth, folded);
+  } catch (e) {
+    // A malformed model must not leave the tensors made so far behind (they hold GPU memory).
+    dispose();
+    throw e;
   }
-  foldBatchNorms(weights, manifest.bnEpsilon);
-  splitDecoderInputs(weights, manifest.architecture.depth);
-  const folded = foldUpsampling(weights, manifest.architecture.depth);
   const version = manifest.weights.sha256.slice(0, 12);
   return {
     manifest,
     version,
     predict: (x) => forward(x, weights, folded, manifest),
-    dispose: () => {
-      for (const t of weights.values()) t.dispose();
-      weights.clear();
-      for (const f of folded.values()) tf.dispose([...f.rows, f.bias]);
-      folded.clear();
-    },
+    dispose,
   };
 }
 
@@ -176,8 +184,12 @@ function splitDecoderInputs(w: Map<string, tf.Tensor>, depth: number): void {
  * commutes with the upsampling, so it runs at the low resolution and only its output is
  * upsampled. Same network, sums in another order (parity test: 1e-4; docs/PERFORMANCE.md).
  */
-function foldUpsampling(w: Map<string, tf.Tensor>, depth: number): Map<string, UpsampledConv> {
-  const folded = new Map<string, UpsampledConv>();
+function foldUpsampling(
+  w: Map<string, tf.Tensor>,
+  depth: number,
+  /** Filled here (the caller's, so it can dispose what was made if a later conv fails). */
+  folded: Map<string, UpsampledConv>,
+): void {
   for (let i = 0; i < depth; i++) {
     const name = `dec.${i}.conv1`;
     const k = get<tf.Rank.R4>(w, `${name}.weight:up`);
@@ -188,7 +200,6 @@ function foldUpsampling(w: Map<string, tf.Tensor>, depth: number): Map<string, U
     k.dispose();
     w.delete(`${name}.weight:up`);
   }
-  return folded;
 }
 
 /** A decoder block's input: the lower level's output (upsampled ×2 only virtually) and the skip. */
