@@ -76,9 +76,14 @@ export function Viewer({ item }: { item: ImageItem }) {
   }, [fit]);
 
   // Redraw contours when results, selection or zoom change (line width stays ~2 screen px).
+  // Nothing to draw over a blank overlay is skipped: each draw allocates a new bitmap (up to
+  // 2048² px), and an image is shown and fitted before its result arrives.
+  const overlayDrawn = useRef(false);
   useEffect(() => {
     const c = overlayRef.current;
     if (!c || !image) return;
+    if (nuclei.length === 0 && !overlayDrawn.current) return;
+    overlayDrawn.current = nuclei.length > 0;
     const f = overlayFactor(image.width, image.height);
     bitmapCanvasFor(overlay, c).draw(image.width * f, image.height * f, (ctx) => {
       ctx.setTransform(f, 0, 0, f, 0, 0);
