@@ -81,39 +81,34 @@ export async function waitForImage(page: Page, timeout = 120_000): Promise<strin
   return (await viewer.getAttribute('data-status')) ?? '';
 }
 
-/** A canvas's pixels as shown (read through a 2D copy: the viewer's canvases show ImageBitmaps). */
+/**
+ * A canvas as shown, read in the page through a 2D copy (the viewer's canvases show ImageBitmaps,
+ * which have no 2D context): its size, the RGBA of the given pixels, and how many pixels are not
+ * transparent.
+ */
 export async function canvasPixels(
   page: Page,
   testId: string,
-): Promise<{ width: number; height: number; rgba: number[] }> {
-  return page.getByTestId(testId).evaluate((c: HTMLCanvasElement) => {
+  points: [number, number][] = [],
+): Promise<{ width: number; height: number; at: number[][]; opaque: number }> {
+  return page.getByTestId(testId).evaluate((c: HTMLCanvasElement, pts) => {
     const copy = document.createElement('canvas');
     copy.width = c.width;
     copy.height = c.height;
     const ctx = copy.getContext('2d');
-    if (!ctx) return { width: 0, height: 0, rgba: [] };
+    if (!ctx) return { width: 0, height: 0, at: [], opaque: 0 };
     ctx.drawImage(c, 0, 0);
-    return {
-      width: c.width,
-      height: c.height,
-      rgba: Array.from(ctx.getImageData(0, 0, c.width, c.height).data),
-    };
-  });
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let opaque = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) opaque++;
+    const at = pts.map(([x, y]) =>
+      Array.from(d.subarray((y * c.width + x) * 4, (y * c.width + x) * 4 + 4)),
+    );
+    return { width: c.width, height: c.height, at, opaque };
+  }, points);
 }
 
 /** Count overlay pixels that are not transparent (contours actually drawn). */
 export async function overlayPixelCount(page: Page): Promise<number> {
-  return page.getByTestId('overlay').evaluate((c: HTMLCanvasElement) => {
-    // The overlay shows an ImageBitmap (src/app/bitmap-canvas.ts): read it through a copy.
-    const copy = document.createElement('canvas');
-    copy.width = c.width;
-    copy.height = c.height;
-    const ctx = copy.getContext('2d');
-    if (!ctx) return 0;
-    ctx.drawImage(c, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-  });
+  return (await canvasPixels(page, 'overlay')).opaque;
 }

@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
+import { quantile } from '../src/cli/field-bench';
 import { REPO_ROOT } from '../src/data/paths';
 import { analyseOnce, benchInputs, fieldList, waitEngine, waitForHelpers } from './app-page';
 import { startAppServer } from './app-server';
@@ -102,11 +103,7 @@ try {
       `[${i + 1}/${inputs.length}] ${rows[i].input}: A ${t.A.toFixed(0)} ms, B ${t.B.toFixed(0)} ms (${order[0]} first)`,
     );
   }
-  const median = (v: number[]): number => {
-    const s = [...v].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
+  const median = (v: number[]): number => quantile(v, 0.5);
   const diffs = rows.map((r) => r.B - r.A);
   const summary = {
     inputs: rows.length,

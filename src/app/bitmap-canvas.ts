@@ -18,7 +18,7 @@ export interface BitmapCanvas {
   draw(width: number, height: number, paint: Paint): void;
 }
 
-export function bitmapCanvas(canvas: HTMLCanvasElement): BitmapCanvas {
+function bitmapCanvas(canvas: HTMLCanvasElement): BitmapCanvas {
   const renderer =
     typeof OffscreenCanvas === 'undefined' ? null : canvas.getContext('bitmaprenderer');
   let offscreen: OffscreenCanvas | null = null;
