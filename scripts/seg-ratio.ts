@@ -3,6 +3,8 @@
  * the same input sizes the app feeds the network (cell: 1×128×128×1; field: 512×512 tiles).
  * Prints both and the ratio tfjs/PyTorch (issue 7 budget: ≤ 1.5). `npm run bench:ratio` runs
  * `paplens bench --stages segment_cell,segment_field` (end to end incl. post-processing) first.
+ * `--threads N`: both sides get N threads (tfjs: XNNPACK threads of its threaded WASM build,
+ * src/cli/wasm-threads.ts; until 2026-12-07 tfjs always ran one here against PyTorch's two).
  *
  *   npx tsx scripts/seg-ratio.ts [--runs 10] [--threads 2] [--json FILE]
  */
@@ -13,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { summarize, type StageStats } from '../src/cli/commands/bench';
-import { initNodeTf } from '../src/cli/tf-node';
+import { initNodeTf, wasmThreadCount } from '../src/cli/tf-node';
 import { loadSegModel } from '../src/core/segment/model';
 import { mulberry32 } from '../src/core/util/random';
 import { REPO_ROOT } from '../src/data/paths';
@@ -32,7 +34,8 @@ const load = (): string =>
     .map((v) => v.toFixed(2))
     .join(' ');
 
-const backend = await initNodeTf();
+const backend = await initNodeTf({ wasmThreads: Number(values.threads) });
+const tfjsThreads = wasmThreadCount();
 const model = await loadSegModel(nodeModelSource());
 const tfjs: Record<string, StageStats> = {};
 const loadTfjs = load();
@@ -92,7 +95,7 @@ const rows = Object.keys(tfjs).map((k) => ({
   ratio_min: tfjs[k].min_ms / torch.forward[k].min_ms,
 }));
 console.log(
-  `SE-UNet forward, shipped weights: tfjs ${tf.version_core} ${backend} (load ${loadTfjs}) vs PyTorch ${torch.torch} CPU, ${torch.threads} threads (load ${torch.load_average.map((v) => v.toFixed(2)).join(' ')}); golden parity max |Δ| ${torch.golden_max_abs_diff?.toExponential(1) ?? 'n/a'}`,
+  `SE-UNet forward, shipped weights: tfjs ${tf.version_core} ${backend}, ${tfjsThreads} thread${tfjsThreads === 1 ? '' : 's'} (load ${loadTfjs}) vs PyTorch ${torch.torch} CPU, ${torch.threads} threads (load ${torch.load_average.map((v) => v.toFixed(2)).join(' ')}); golden parity max |Δ| ${torch.golden_max_abs_diff?.toExponential(1) ?? 'n/a'}`,
 );
 console.table(
   rows.map((r) => ({
@@ -112,5 +115,9 @@ for (const r of rows)
 if (values.json)
   writeFileSync(
     values.json,
-    JSON.stringify({ backend, load_tfjs: loadTfjs, tfjs, pytorch: torch, rows }, null, 1) + '\n',
+    JSON.stringify(
+      { backend, tfjs_threads: tfjsThreads, load_tfjs: loadTfjs, tfjs, pytorch: torch, rows },
+      null,
+      1,
+    ) + '\n',
   );

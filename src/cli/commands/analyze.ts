@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { parseCliArgs } from '../args';
 import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
-import { initNodeTf } from '../tf-node';
+import { initNodeTf, wasmThreadCount } from '../tf-node';
 import { loadPipelineModels } from '../../core/pipeline/models';
 import {
   descriptorWorkerCount,
@@ -84,7 +85,13 @@ export async function run(argv: string[]): Promise<void> {
   const slidePixelSizeUm =
     scaleOpts.pixelSizeUm ??
     (scaleOpts.scale !== undefined ? scaleOpts.scale * WORKING_PIXEL_UM : undefined);
-  const backend = await initNodeTf();
+  // One file: this process is the only analysis, so on WASM the network runs with XNNPACK
+  // threads on the cores (src/cli/wasm-threads.ts; same results). Several files: one analysis
+  // thread per core, or tile workers with --jobs 1, use the cores instead.
+  const backend = await initNodeTf({
+    wasmThreads: positionals.length === 1 ? Math.min(4, availableParallelism()) : 1,
+  });
+  const threads = wasmThreadCount();
   const modelsDir = values.models ? resolve(values.models) : undefined;
   const source = nodeModelSource(modelsDir);
   const models = await loadPipelineModels(source);
@@ -194,7 +201,7 @@ export async function run(argv: string[]): Promise<void> {
       results[index] = r;
       const prefix = positionals.length > 1 ? `${step()} ` : '';
       console.log(
-        `${prefix}${file}: ${r.image.width}×${r.image.height}, ${r.mode} mode, scale ×${r.scale.toFixed(3)} (${r.scaleSource}), ${r.nuclei.length} nucle${r.nuclei.length === 1 ? 'us' : 'i'}, backend ${backend}, ${r.timings.find((t) => t.stage === 'total')?.ms.toFixed(0)} ms`,
+        `${prefix}${file}: ${r.image.width}×${r.image.height}, ${r.mode} mode, scale ×${r.scale.toFixed(3)} (${r.scaleSource}), ${r.nuclei.length} nucle${r.nuclei.length === 1 ? 'us' : 'i'}, backend ${backend}${threads > 1 ? ` (${threads} threads)` : ''}, ${r.timings.find((t) => t.stage === 'total')?.ms.toFixed(0)} ms`,
       );
       for (const w of r.warnings) console.log(`  note: ${w}`);
     };

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encode as encodePng } from 'fast-png';
+import { afterAll, describe, expect, it } from 'vitest';
+import { wasmThreadsWanted } from '../src/cli/tf-node';
+import { syntheticSegImage } from '../src/core/segment/bench';
+import { REPO_ROOT } from '../src/data/paths';
+
+describe('wasmThreadsWanted', () => {
+  it('PAPLENS_WASM_THREADS wins; else the caller’s count; at most 8; a bad value is an error', () => {
+    expect(wasmThreadsWanted({}, 1)).toBe(1);
+    expect(wasmThreadsWanted({}, 2)).toBe(2);
+    expect(wasmThreadsWanted({}, 64)).toBe(8);
+    expect(wasmThreadsWanted({ PAPLENS_WASM_THREADS: '' }, 2)).toBe(2);
+    expect(wasmThreadsWanted({ PAPLENS_WASM_THREADS: '1' }, 4)).toBe(1);
+    expect(wasmThreadsWanted({ PAPLENS_WASM_THREADS: '3' }, 1)).toBe(3);
+    for (const bad of ['0', '-1', '1.5', 'two'])
+      expect(() => wasmThreadsWanted({ PAPLENS_WASM_THREADS: bad }), bad).toThrow(
+        `PAPLENS_WASM_THREADS must be 1 or more, got "${bad}"`,
+      );
+  });
+});
+
+const shipped = existsSync(join(REPO_ROOT, 'public', 'models', 'seg', 'model.json'));
+
+/** The real CLI in a child process: a run that does not exit by itself is killed and fails. */
+function runPaplens(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'paplens.mjs'), ...args], {
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+// Issue 13: one image in `paplens analyze` runs the network on XNNPACK threads (tfjs's threaded
+// WASM build, which tfjs itself does not start in Node: src/cli/wasm-threads.ts).
+describe.skipIf(!shipped || availableParallelism() < 2)('paplens analyze on WASM threads', () => {
+  const work = mkdtempSync(join(tmpdir(), 'paplens-wasm-threads-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('one image: threads by default, the process exits by itself, the same nuclei as one thread', async () => {
+    const img = syntheticSegImage(900, 700, 30, 12, 9);
+    const file = join(work, 'field.png');
+    writeFileSync(
+      file,
+      encodePng({ width: 900, height: 700, data: img.data, channels: 4, depth: 8 }),
+    );
+    const threads = Math.min(4, availableParallelism());
+    const one = await runPaplens(['analyze', file, '--json', join(work, 'one.json')], {
+      PAPLENS_WASM_THREADS: '1',
+    });
+    const many = await runPaplens(['analyze', file, '--json', join(work, 'many.json')], {
+      PAPLENS_WASM_THREADS: '',
+    });
+    // A pool thread left referenced kept the process alive after its output (code null: killed).
+    expect(one.code, one.err).toBe(0);
+    expect(many.code, many.err).toBe(0);
+    expect(one.out).toMatch(/backend wasm, /);
+    expect(many.out).toContain(`backend wasm (${threads} threads), `);
+    const nuclei = (f: string): unknown[] =>
+      (JSON.parse(readFileSync(join(work, f), 'utf8')) as { images: { nuclei: unknown[] }[] })
+        .images[0].nuclei;
+    expect(nuclei('one.json').length).toBeGreaterThan(10);
+    expect(nuclei('many.json')).toEqual(nuclei('one.json'));
+  }, 300_000);
+});
