@@ -77,4 +77,12 @@ describe.skipIf(!shipped || availableParallelism() < 2)('paplens analyze on WASM
     expect(nuclei('one.json').length).toBeGreaterThan(10);
     expect(nuclei('many.json')).toEqual(nuclei('one.json'));
   }, 300_000);
+
+  it('a bad PAPLENS_WASM_THREADS is a usage error (exit 2), not a silent fallback', async () => {
+    const r = await runPaplens(['analyze', join(work, 'field.png')], {
+      PAPLENS_WASM_THREADS: 'two',
+    });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('PAPLENS_WASM_THREADS must be 1 or more, got "two"');
+  }, 60_000);
 });

@@ -4,6 +4,7 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { UsageError } from './errors';
 import { installDawnGpu } from './tf-dawn';
 import { setThreadedWasmBackend } from './wasm-threads';
 
@@ -69,7 +70,7 @@ export function wasmThreadsWanted(env: NodeJS.ProcessEnv = process.env, fallback
   if (v === undefined || v === '') return Math.max(1, Math.min(fallback, 8));
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1)
-    throw new Error(`PAPLENS_WASM_THREADS must be 1 or more, got "${v}"`);
+    throw new UsageError(`PAPLENS_WASM_THREADS must be 1 or more, got "${v}"`);
   return Math.min(n, 8);
 }
 
