@@ -78,6 +78,33 @@ describe.skipIf(!shipped || availableParallelism() < 2)('paplens analyze on WASM
     expect(nuclei('many.json')).toEqual(nuclei('one.json'));
   }, 300_000);
 
+  it('a threaded start that fails leaves the one-thread build working, and the process exits', async () => {
+    // The child makes the threaded binary unreachable, then starts tfjs's own WASM backend.
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(REPO_ROOT, 'tests', 'support', 'wasm-threads-fallback.ts')],
+        { cwd: REPO_ROOT },
+      );
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out });
+      });
+    });
+    expect(r.code, r.out).toBe(0);
+    const line = r.out.split('\n').find((l) => l.startsWith('{"threaded"'));
+    expect(JSON.parse(line ?? '{}')).toEqual({
+      threaded: 0,
+      plain: true,
+      backend: 'wasm',
+      threads: 1,
+      value: 3,
+    });
+  }, 90_000);
+
   it('a bad PAPLENS_WASM_THREADS is a usage error (exit 2), not a silent fallback', async () => {
     const r = await runPaplens(['analyze', join(work, 'field.png')], {
       PAPLENS_WASM_THREADS: 'two',
