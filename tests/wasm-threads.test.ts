@@ -25,26 +25,48 @@ describe('wasmThreadsWanted', () => {
 
 const shipped = existsSync(join(REPO_ROOT, 'public', 'models', 'seg', 'model.json'));
 
-/** The real CLI in a child process: a run that does not exit by itself is killed and fails. */
-function runPaplens(
+/** A Node child process; one that does not exit by itself within `killAfterMs` is killed (code null). */
+function runNode(
   args: string[],
-  env: Record<string, string>,
+  env: Record<string, string> = {},
+  killAfterMs = 120_000,
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'paplens.mjs'), ...args], {
+    const child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT,
       env: { ...process.env, ...env },
     });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, out, err });
     });
   });
 }
+
+const runPaplens = (args: string[], env: Record<string, string>) =>
+  runNode([join(REPO_ROOT, 'bin', 'paplens.mjs'), ...args], env);
+
+describe('setThreadedWasmBackend', () => {
+  it('a threaded start that fails leaves the one-thread build working, and the process exits', async () => {
+    // The child makes the threaded binary unreachable, then starts tfjs's own WASM backend.
+    const script = join(REPO_ROOT, 'tests', 'support', 'wasm-threads-fallback.ts');
+    const r = await runNode(['--import', 'tsx', script], {}, 60_000);
+    expect(r.code, r.err.slice(-2000)).toBe(0);
+    const line = r.out.split('\n').find((l) => l.startsWith('{"threaded"'));
+    expect(JSON.parse(line ?? '{}')).toEqual({
+      threaded: 0,
+      plain: true,
+      backend: 'wasm',
+      threads: 1,
+      value: 3,
+    });
+  }, 90_000);
+});
 
 // Issue 13: one image in `paplens analyze` runs the network on XNNPACK threads (tfjs's threaded
 // WASM build, which tfjs itself does not start in Node: src/cli/wasm-threads.ts).
@@ -77,33 +99,6 @@ describe.skipIf(!shipped || availableParallelism() < 2)('paplens analyze on WASM
     expect(nuclei('one.json').length).toBeGreaterThan(10);
     expect(nuclei('many.json')).toEqual(nuclei('one.json'));
   }, 300_000);
-
-  it('a threaded start that fails leaves the one-thread build working, and the process exits', async () => {
-    // The child makes the threaded binary unreachable, then starts tfjs's own WASM backend.
-    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', join(REPO_ROOT, 'tests', 'support', 'wasm-threads-fallback.ts')],
-        { cwd: REPO_ROOT },
-      );
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, out });
-      });
-    });
-    expect(r.code, r.out).toBe(0);
-    const line = r.out.split('\n').find((l) => l.startsWith('{"threaded"'));
-    expect(JSON.parse(line ?? '{}')).toEqual({
-      threaded: 0,
-      plain: true,
-      backend: 'wasm',
-      threads: 1,
-      value: 3,
-    });
-  }, 90_000);
 
   it('a bad PAPLENS_WASM_THREADS is a usage error (exit 2), not a silent fallback', async () => {
     const r = await runPaplens(['analyze', join(work, 'field.png')], {
