@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from './errors';
@@ -72,6 +73,14 @@ export function wasmThreadsWanted(env: NodeJS.ProcessEnv = process.env, fallback
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`PAPLENS_WASM_THREADS must be 1 or more, got "${v}"`);
   return Math.min(n, 8);
+}
+
+/**
+ * Threads for a process that runs one analysis at a time with no worker copies of the network
+ * (`analyze` of one file, `eval-seg`): the network's passes then have the cores to themselves.
+ */
+export function threadsForOneAnalysis(): number {
+  return Math.min(4, availableParallelism());
 }
 
 /** XNNPACK threads tfjs runs (1 unless the WASM backend started threaded). */

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { parseCliArgs } from '../args';
 import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
-import { initNodeTf, wasmThreadCount } from '../tf-node';
+import { initNodeTf, threadsForOneAnalysis, wasmThreadCount } from '../tf-node';
 import { loadPipelineModels } from '../../core/pipeline/models';
 import {
   descriptorWorkerCount,
@@ -89,7 +88,7 @@ export async function run(argv: string[]): Promise<void> {
   // threads on the cores (src/cli/wasm-threads.ts; same results). Several files: one analysis
   // thread per core, or tile workers with --jobs 1, use the cores instead.
   const backend = await initNodeTf({
-    wasmThreads: positionals.length === 1 ? Math.min(4, availableParallelism()) : 1,
+    wasmThreads: positionals.length === 1 ? threadsForOneAnalysis() : 1,
   });
   const threads = wasmThreadCount();
   const modelsDir = values.models ? resolve(values.models) : undefined;

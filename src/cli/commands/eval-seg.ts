@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseCliArgs } from '../args';
 import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
-import { initNodeTf } from '../tf-node';
+import { initNodeTf, threadsForOneAnalysis } from '../tf-node';
 import { parseCsv } from '../../data/csv';
 import {
   cricFieldPath,
@@ -351,7 +351,8 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (!values.points && !values.images)
     throw new UsageError('eval-seg needs --images DIR --masks DIR, or --points CSV --fields DIR');
-  await initNodeTf();
+  // One image at a time, no worker copies of the network: its passes get the cores as threads.
+  await initNodeTf({ wasmThreads: threadsForOneAnalysis() });
   const model = await loadModel(values.model);
   try {
     if (values.points) await evalPoints(values, model);
