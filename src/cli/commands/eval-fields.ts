@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseCliArgs } from '../args';
 import { CliError, UsageError } from '../errors';
 import { printTable, writeJson } from '../output';
-import { initNodeTf } from '../tf-node';
+import { initNodeTf, threadsForOneAnalysis } from '../tf-node';
 import { analyze } from '../../core/analyze';
 import {
   fieldsReport,
@@ -98,7 +98,8 @@ export async function run(argv: string[]): Promise<void> {
   let models: PipelineModels | null = null;
   let backend = 'saved results';
   if (!resultsDir) {
-    backend = await initNodeTf();
+    // One field at a time, no worker copies of the network: its passes get the cores as threads.
+    backend = await initNodeTf({ wasmThreads: threadsForOneAnalysis() });
     models = await loadPipelineModels(
       nodeModelSource(values.models ? resolve(values.models) : undefined),
     );
