@@ -23,7 +23,7 @@ setWasmPaths({
 const threaded = await setThreadedWasmBackend(2);
 const plain = await tf.setBackend('wasm');
 await tf.ready();
-const y = tf.add(tf.scalar(1), tf.scalar(2));
+const y = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
 console.log(
   JSON.stringify({
     threaded,
@@ -33,3 +33,4 @@ console.log(
     value: (await y.data())[0],
   }),
 );
+y.dispose();
