@@ -145,4 +145,92 @@ describe.skipIf(!hasTorch)('segmentation training smoke test (PyTorch → tfjs)'
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('builds weak CRIC labels from points and trains on them with ignored pixels', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paplens-seg-smoke-weak-'));
+    try {
+      const run = (args: string[]): string => {
+        const r = spawnSync(PY, args, { encoding: 'utf8', cwd: dir });
+        expect(r.status, r.stderr).toBe(0);
+        return r.stdout.trim();
+      };
+      run([
+        join(REPO_ROOT, 'training/seg/train.py'),
+        '--smoke',
+        '--variants',
+        'rse',
+        '--out',
+        'init',
+      ]);
+      run([
+        join(REPO_ROOT, 'training/seg/prepare_cric_weak.py'),
+        'init/rse.pt',
+        'weak.npz',
+        '--smoke',
+      ]);
+      // The smoke field's two points, (30, 40) and (90, 60): a weighted centre disk at each, and
+      // only the four label values.
+      const check = run([
+        '-c',
+        "import numpy as np; z=np.load('weak.npz'); l=z['label'][0]; print(z['img'].shape, sorted(set(np.unique(l)) - {0,1,2,255}), int(l[40,30]), int(l[60,90]), int((l==2).sum()))",
+      ]);
+      expect(check).toBe('(1, 96, 128) [] 2 2 162');
+      // Pixels of weight 0 do not change the loss; weight scales a pixel's share.
+      const loss = run([
+        '-c',
+        `import sys, torch; sys.path.insert(0, '${join(REPO_ROOT, 'training/seg')}'); from model import dice_loss
+p=torch.tensor([0.9,0.2,0.7]); y=torch.tensor([1.,0.,0.]); w=torch.tensor([1.,1.,0.])
+print(round(float(dice_loss(p,y,w)),6), round(float(dice_loss(p[:2],y[:2])),6), round(float(dice_loss(p,y,torch.ones(3))),6), round(float(dice_loss(p,y)),6))`,
+      ]).split(' ');
+      expect(loss[0]).toBe(loss[1]);
+      expect(loss[2]).toBe(loss[3]);
+      expect(loss[0]).not.toBe(loss[3]);
+      run([
+        join(REPO_ROOT, 'training/seg/train.py'),
+        '--smoke',
+        '--variants',
+        'rse',
+        '--cric-train',
+        'weak.npz',
+        '--mix',
+        '0.25,0.25,0.25,0.25',
+        '--out',
+        'run',
+      ]);
+      const summary = JSON.parse(readFileSync(join(dir, 'run', 'summary.json'), 'utf8')) as {
+        steps: number;
+      };
+      expect(summary.steps).toBe(3);
+      // Weight interpolation (training/seg/blend_ckpts.py): the midpoint of two checkpoints.
+      run([
+        join(REPO_ROOT, 'training/seg/blend_ckpts.py'),
+        'init/rse.pt',
+        'run/rse.pt',
+        '0.5',
+        'mid.pt',
+      ]);
+      expect(
+        run([
+          '-c',
+          "import torch; a,b,m=(torch.load(f)['state_dict'] for f in ('init/rse.pt','run/rse.pt','mid.pt')); print(all(torch.allclose(m[k], (a[k]+b[k])/2) for k in m if m[k].is_floating_point()), any(not torch.equal(a[k], b[k]) for k in a if a[k].is_floating_point()))",
+        ]),
+      ).toBe('True True');
+      // A 4th share without weak labels is a usage error, not a silent 3-set run.
+      const bad = spawnSync(
+        PY,
+        [
+          join(REPO_ROOT, 'training/seg/train.py'),
+          '--smoke',
+          '--mix',
+          '0.25,0.25,0.25,0.25',
+          '--out',
+          'bad',
+        ],
+        { encoding: 'utf8', cwd: dir },
+      );
+      expect(bad.status).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -95,7 +95,10 @@ class SegNet(nn.Module):
         return torch.sigmoid(self.head(h))
 
 
-def dice_loss(pred, target):
-    """Paper eq. 1: 1 - (1 + 2*sum(Y*G)) / (1 + sum(Y) + sum(G)), sums over the whole batch."""
-    inter = (pred * target).sum()
-    return 1 - (1 + 2 * inter) / (1 + pred.sum() + target.sum())
+def dice_loss(pred, target, weight=None):
+    """Paper eq. 1: 1 - (1 + 2*sum(Y*G)) / (1 + sum(Y) + sum(G)), sums over the whole batch.
+    `weight` (optional, same shape): per-pixel weights in every sum; 0 = ignored pixel (weak CRIC
+    labels), more than 1 = a labelled nucleus centre."""
+    w = 1.0 if weight is None else weight
+    inter = (w * pred * target).sum()
+    return 1 - (1 + 2 * inter) / (1 + (w * pred).sum() + (w * target).sum())

@@ -56,7 +56,8 @@ def smoke_data(rng):
 class Sampler:
     """Draws augmented (B,1,P,P) grey patches + masks on `dev` with affine grid sampling."""
 
-    def __init__(self, d, dev, patch, weights, gen, field_zoom=(1 / 1.4, 1.4), cell_zoom=(1 / 1.4, 1.4), stain=1.0, core_share=0.0):
+    def __init__(self, d, dev, patch, weights, gen, field_zoom=(1 / 1.4, 1.4), cell_zoom=(1 / 1.4, 1.4), stain=1.0, core_share=0.0,
+                 cric=None, point_weight=4.0):
         self.dev, self.patch, self.gen = dev, patch, gen
         self.field_zoom = field_zoom
         self.cell_zoom = cell_zoom
@@ -68,7 +69,12 @@ class Sampler:
             'synthetic': (t(d['synthetic_train_img']).float()[:, None] / 255, t(d['synthetic_train_mask']).float()[:, None]),
             'edf': (t(d['edf_train_img']).float()[:, None] / 255, t(d['edf_train_mask']).float()[:, None]),
         }
-        self.names = list(weights)
+        if cric is not None:
+            # Weak CRIC train labels (prepare_cric_weak.py): 0 / 1 / 2 = labelled centre / 255 = ignore.
+            self.sets['cric'] = (t(cric['img']).float()[:, None] / 255, t(cric['label']).float()[:, None])
+        self.point_weight = point_weight
+        self.names = [k for k in weights if k in self.sets]
+        weights = {k: weights[k] for k in self.names}
         self.w = torch.tensor([weights[k] for k in self.names], dtype=torch.float)
 
     def rand(self, *shape):
@@ -76,7 +82,7 @@ class Sampler:
 
     def batch(self, bsz):
         counts = torch.bincount(torch.multinomial(self.w, bsz, True, generator=self.gen), minlength=len(self.names))
-        xs, ys = [], []
+        xs, ys, ws = [], [], []
         for name, n in zip(self.names, counts.tolist()):
             if n == 0:
                 continue
@@ -130,8 +136,13 @@ class Sampler:
             x = (x - m) * (0.75 + 0.55 * self.rand(n, 1, 1, 1)) + m + (self.rand(n, 1, 1, 1) - 0.5) * 0.2
             x = x + torch.randn(x.shape, generator=self.gen).to(self.dev) * 0.03 * self.rand(n, 1, 1, 1)
             xs.append(x.clamp(0, 1))
-            ys.append(y)
-        return torch.cat(xs), torch.cat(ys)
+            if name == 'cric':
+                ws.append(torch.where(y == 255, 0.0, torch.where(y == 2, self.point_weight, 1.0)))
+                ys.append(((y == 1) | (y == 2)).float())
+            else:
+                ws.append(torch.ones_like(y))
+                ys.append(y)
+        return torch.cat(xs), torch.cat(ys), torch.cat(ws)
 
 
 def pad_reflect(x, mult, minimum):
@@ -246,7 +257,10 @@ def main():
     ap.add_argument('--ckpt-dir', help='also save a checkpoint at every eval (selection on val afterwards)')
     ap.add_argument('--ema', type=float, default=0.0,
                     help='evaluate and save an exponential moving average of the weights (decay per step, e.g. 0.995)')
-    ap.add_argument('--mix', default='0.4,0.3,0.3', help='batch share herlev,synthetic,edf')
+    ap.add_argument('--mix', default='0.4,0.3,0.3', help='batch share herlev,synthetic,edf[,cric]')
+    ap.add_argument('--cric-train', help='npz from prepare_cric_weak.py: weak CRIC TRAIN labels as a 4th set (--mix)')
+    ap.add_argument('--skip-start-eval', action='store_true', help='with --init: no eval at step 0 (already known; it costs minutes on a CPU)')
+    ap.add_argument('--point-weight', type=float, default=4.0, help='loss weight of the labelled CRIC centre disks')
     a = ap.parse_args()
     if a.smoke:
         a.base, a.steps, a.batch, a.patch, a.eval_every = 4, 3, 4, 64, 2
@@ -260,7 +274,11 @@ def main():
     fz = tuple(float(v) for v in a.field_zoom.split(','))
     mix = [float(v) for v in a.mix.split(',')]
     cz = tuple(float(v) for v in a.cell_zoom.split(','))
-    sampler = Sampler(d, dev, a.patch, dict(zip(('herlev', 'synthetic', 'edf'), mix)), gen, fz, cz, a.stain, a.zoom_core_share)
+    cric_train = dict(np.load(a.cric_train)) if a.cric_train else None
+    if (len(mix) == 4) != bool(cric_train):
+        ap.error('--mix takes a 4th share (cric) exactly when --cric-train is given')
+    sampler = Sampler(d, dev, a.patch, dict(zip(('herlev', 'synthetic', 'edf', 'cric'), mix)), gen, fz, cz, a.stain,
+                      a.zoom_core_share, cric_train, a.point_weight)
     cric = load_cric_val(a.cric_val) if a.cric_val else None
     sc = tuple(float(x) for x in a.cric_scales.split(',') if x)
     evals = []
@@ -320,15 +338,15 @@ def main():
                 torch.save(ck, os.path.join(a.out, f'{v}.pt'))
         log(fh, ' | '.join(msg))
 
-    if a.init and not a.smoke:
+    if a.init and not a.smoke and not a.skip_start_eval:
         eval_all(0)  # the starting point, for comparison
     for step in range(1, a.steps + 1):
         progress[0] = max(step / a.steps, (time.time() - t0) / a.time_limit)
-        x, y = sampler.batch(a.batch)
+        x, y, w = sampler.batch(a.batch)
         for v in variants:
             with (torch.autocast(device_type='cuda', dtype=torch.bfloat16) if use_amp else contextlib.nullcontext()):
                 p = models[v](x)
-            loss = dice_loss(p.float(), y)
+            loss = dice_loss(p.float(), y, w)
             opts[v].zero_grad(set_to_none=True)
             loss.backward()
             opts[v].step()
