@@ -257,6 +257,8 @@ async function evalPoints(
   let hit = 0;
   let total = 0;
   const scales: number[] = [];
+  // Per field, so a change in recall can be traced to the fields (and scales) that moved it.
+  const perField: { field: string; scale: number; hit: number; total: number }[] = [];
   for (const [field, pts] of byField) {
     let img;
     try {
@@ -270,6 +272,7 @@ async function evalPoints(
     const pr = pointRecall(r.labels, r.width, pts);
     hit += pr.hit;
     total += pr.total;
+    perField.push({ field, scale, hit: pr.hit, total: pr.total });
     for (const c of pts) {
       const e = (perClass[c.label] ??= { hit: 0, total: 0, recall: 0 });
       const one = pointRecall(r.labels, r.width, [c]);
@@ -282,6 +285,7 @@ async function evalPoints(
     points: { hit, total, recall: hit / total },
     per_class: perClass,
     fields: byField.size,
+    per_field: perField,
     split: splitLabel,
     scale: scaleSummary(scales, values),
     model: model.version,
@@ -294,6 +298,7 @@ async function evalPoints(
     { class: 'all', ...result.points },
     ...Object.entries(perClass).map(([k, v]) => ({ class: k, ...v })),
   ]);
+  if (values['per-image']) printTable(perField);
   if (typeof values.json === 'string') writeJson(values.json, result);
 }
 
