@@ -70,7 +70,7 @@ class Sampler:
             'edf': (t(d['edf_train_img']).float()[:, None] / 255, t(d['edf_train_mask']).float()[:, None]),
         }
         if cric is not None:
-            # Weak CRIC train labels (prepare_cric_weak.py): 0 / 1 / 2 = labelled centre / 255 = ignore.
+            # Weak CRIC train labels (prepare_cric_weak.py): 0 background, 1 nucleus, 2 labelled centre, 255 ignored.
             self.sets['cric'] = (t(cric['img']).float()[:, None] / 255, t(cric['label']).float()[:, None])
         self.point_weight = point_weight
         self.names = [k for k in weights if k in self.sets]
