@@ -12,39 +12,26 @@ Only the train part of data/splits/cric.json is read; val is for selection, test
 
 Usage: /usr/bin/python3 training/seg/prepare_cric_weak.py INIT.pt [OUT.npz] [--smoke]
 """
-import csv
-import json
 import os
 import sys
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
 from model import SegNet  # noqa: E402
+from prepare_cric_val import REPO, grey_field, part_rows  # noqa: E402
+from train import zoom_probs  # noqa: E402
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-DATA = os.environ.get('PAPLENS_DATA', os.path.join(REPO, '..', 'shared', 'data'))
 HI, LO = 0.7, 0.3
 R_POS, R_FREE = 5, 16
 IGNORE, POINT = 255, 2
 
 
-@torch.no_grad()
 def field_prob(model, grey):
     """max(x1, x0.7) probability at field resolution, as training/seg/train.py's CRIC probe."""
     x = torch.from_numpy(grey).float()[None, None] / 255
-    H, W = grey.shape
-    probs = []
-    for z in (1.0, 0.7):
-        xi = x if z == 1 else F.interpolate(x, scale_factor=z, mode='bilinear', align_corners=False)
-        h, w = xi.shape[-2:]
-        p = model(F.pad(xi, (0, (-w) % 16, 0, (-h) % 16), mode='reflect'))[:, :, :h, :w]
-        if z != 1:
-            p = F.interpolate(p, size=(H, W), mode='bilinear', align_corners=False)
-        probs.append(p[0, 0])
-    return torch.stack(probs).amax(0).numpy()
+    return torch.stack(zoom_probs(model, x, 16)).amax(0).numpy()
 
 
 def weak_label(prob, points):
@@ -71,6 +58,8 @@ def weak_label(prob, points):
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith('--')]
     smoke = '--smoke' in sys.argv
+    if not args:
+        sys.exit(__doc__)
     torch.set_num_threads(2)
     ck = torch.load(args[0], map_location='cpu')
     model = SegNet(**ck['config'])
@@ -82,17 +71,10 @@ def main():
         fields = {'smoke': [(30, 40), (90, 60)]}
         images = {'smoke': (rng.random((96, 128)) * 255).astype(np.uint8)}
     else:
-        from PIL import Image
-        train = set(json.load(open(os.path.join(REPO, 'data', 'splits', 'cric.json')))['parts']['train'])
         fields = {}
-        for r in csv.DictReader(open(os.path.join(DATA, 'cric', 'cells.csv'))):
-            if r['field'] in train:
-                fields.setdefault(r['field'], []).append((int(r['x']), int(r['y'])))
-        images = {}
-        for f in sorted(fields):
-            rgb = np.array(Image.open(os.path.join(DATA, 'cric', 'fields', f)).convert('RGB')).astype(np.float32)
-            g = 0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2]
-            images[f] = np.clip(np.round(g), 0, 255).astype(np.uint8)
+        for r in part_rows('train'):
+            fields.setdefault(r['field'], []).append((int(r['x']), int(r['y'])))
+        images = {f: grey_field(f) for f in sorted(fields)}
     # Fields differ by a few rows (956-961): crop all to the smallest so they stack.
     H = min(g.shape[0] for g in images.values())
     W = min(g.shape[1] for g in images.values())

@@ -184,6 +184,23 @@ def load_cric_val(path):
 
 
 @torch.no_grad()
+def zoom_probs(model, x, mult, zooms=(0.7,)):
+    """Probability maps (H, W) of a (1, 1, H, W) field for the x1 pass and each extra zoom pass,
+    resized back to the field, as the shipped field pipeline computes them before taking the max."""
+    H, W = x.shape[-2:]
+    probs = []
+    for z in (1.0,) + tuple(zooms):
+        xi = x if z == 1 else F.interpolate(x, scale_factor=z, mode='bilinear', align_corners=False)
+        h, w = xi.shape[-2:]
+        xp = F.pad(xi, (0, (-w) % mult, 0, (-h) % mult), mode='reflect')
+        p = model(xp)[:, :, :h, :w]
+        if z != 1:
+            p = F.interpolate(p, size=(H, W), mode='bilinear', align_corners=False)
+        probs.append(p[0, 0])
+    return probs
+
+
+@torch.no_grad()
 def cric_point_recall(model, cric, dev, mult, zooms=(0.7,), scales=()):
     """CRIC VAL point recall as the shipped field pipeline scores it, minus post-processing:
     probability >= 0.5 at the labelled centre, for the x1 pass and for max(x1, extra zoom passes).
@@ -200,15 +217,7 @@ def cric_point_recall(model, cric, dev, mult, zooms=(0.7,), scales=()):
             continue
         x = torch.from_numpy(g).float().to(dev)[None, None] / 255
         H, W = g.shape
-        probs = []
-        for z in (1.0,) + tuple(zooms):
-            xi = x if z == 1 else F.interpolate(x, scale_factor=z, mode='bilinear', align_corners=False)
-            h, w = xi.shape[-2:]
-            xp = F.pad(xi, (0, (-w) % mult, 0, (-h) % mult), mode='reflect')
-            p = model(xp)[:, :, :h, :w]
-            if z != 1:
-                p = F.interpolate(p, size=(H, W), mode='bilinear', align_corners=False)
-            probs.append(p[0, 0])
+        probs = zoom_probs(model, x, mult, zooms)
         p1 = probs[0]
         pm = torch.stack(probs).amax(0)
         ys = torch.from_numpy(np.minimum(pts[sel, 2], H - 1)).long().to(dev)
