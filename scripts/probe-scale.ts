@@ -2,7 +2,7 @@
  * Automatic scale on real images (issue 12): for the images of one split part, the coarse pass's
  * probes and estimate at native size and resized by each --resize factor. Also measures the
  * typical nucleus size the shipped model finds at the default working scale (TYPICAL_DIAMETER_PX).
- *   npx tsx scripts/probe-scale.ts --set herlev-sd|synthetic|edf|herlev --part train|val|test
+ *   npx tsx scripts/probe-scale.ts --set herlev-sd|synthetic|edf|herlev|cric --part train|val|test
  *        [--resize 0.5,1,2] [--limit N] [--verbose]
  */
 import { parseArgs } from 'node:util';
@@ -11,7 +11,8 @@ import { nodeModelSource } from '../src/models/node-source';
 import { loadSegModel } from '../src/core/segment';
 import { estimateScale, probeScale } from '../src/core/segment/auto-scale';
 import { resizeRgba } from '../src/core/image/ops';
-import { herlevSamples, isbiSamples } from '../src/data/datasets';
+import { estimateOptions } from '../src/core/pipeline/scale-choice';
+import { cricFieldPath, herlevSamples, isbiSamples } from '../src/data/datasets';
 import { readImage } from '../src/data/read-image';
 import { loadSplit, unitsOf, type Part } from '../src/data/splits';
 import { dataDir } from '../src/data/paths';
@@ -40,6 +41,10 @@ if (set === 'herlev') {
     defaultScale: 0.5,
   }));
   items = items.filter((_, i) => i % 20 === 0);
+} else if (set === 'cric') {
+  // CRIC fields (the working grid by definition: every estimate should come out ×1).
+  const units = unitsOf(loadSplit('cric'), part);
+  items = [...units].sort().map((f) => ({ id: f, path: cricFieldPath(f), defaultScale: 1 }));
 } else {
   const units = unitsOf(loadSplit(set === 'herlev-sd' ? 'herlev-sd' : 'isbi2014'), part);
   const samples = set === 'herlev-sd' ? herlevSamples() : isbiSamples(set as 'edf' | 'synthetic');
@@ -62,10 +67,12 @@ for (const it of items) {
   for (const r of resizes) {
     const img =
       r === 1 ? img0 : resizeRgba(img0, Math.round(img0.width * r), Math.round(img0.height * r));
-    const e = await estimateScale(img, model, {
-      prefer: it.defaultScale,
-      fallback: it.defaultScale,
-    });
+    // The options the app uses for the presumed mode (src/core/pipeline/scale-choice.ts).
+    const e = await estimateScale(
+      img,
+      model,
+      estimateOptions(it.defaultScale === 1 ? 'field' : 'cell'),
+    );
     // Relative to what the default would be at this size: 1 = the same working scale as native.
     parts.push(
       `×${r}: s=${e.scale.toFixed(3)} rel=${((e.scale * r) / it.defaultScale).toFixed(2)} cell=${e.looksLikeCell ? 1 : 0}`,

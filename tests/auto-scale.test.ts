@@ -188,6 +188,11 @@ describe('keeping the default factor', () => {
     expect(contradictsDefault(probe(1, 6, 24), probe(0.5, 4, 12))).toBe(false);
     // One large object at ×0.5 (a cell cluster) is not enough.
     expect(contradictsDefault(probe(1, 6, 24), probe(0.5, 1, 60))).toBe(false);
+    // A native CRIC val field (023fcddb…): the half probe merges touching nuclei into objects
+    // implying ×2.3 larger nuclei, but at 16.8 px they are below the target size: no upscale.
+    expect(contradictsDefault(probe(1, 23, 14.5), probe(0.5, 6, 16.8), 20)).toBe(false);
+    // The floor scales with the target: the same pair is an upscale for a 12-px target.
+    expect(contradictsDefault(probe(1, 23, 14.5), probe(0.5, 6, 16.8), 12)).toBe(true);
   });
 });
 

@@ -372,7 +372,7 @@ export async function estimateScale(
   if (confirmed && !first.whole) {
     const half = await probeScale(image, model, prefer / 2, DEFAULT_PROBE_SIDE / 2);
     probes.push(half);
-    confirmed = !contradictsDefault(first, half);
+    confirmed = !contradictsDefault(first, half, options.typicalDiameterPx);
   }
   if (confirmed)
     return {
@@ -447,16 +447,37 @@ export function defaultInBand(first: ScaleProbe, options: EstimateOptions = {}):
 
 /**
  * The half-factor probe contradicts the default when it sees ≥ 2 objects implying nuclei ≥
- * AGREE_RATIO larger in input px: zoomed in too far (a 2×–4× upscale) the network cuts big
- * blurred nuclei into typical-sized pieces, which the half-factor probe then shows whole (ISBI
- * synthetic val ×4 = 2048²: 2 of 7 kept ×1 without this check).
+ * AGREE_RATIO larger in input px, and those objects are at least HALF_PROBE_MIN_RATIO × the target
+ * size at the half factor itself: zoomed in too far (a 2×–4× upscale) the network cuts big blurred
+ * nuclei into typical-sized pieces, which the half-factor probe then shows whole (ISBI synthetic
+ * val ×4 = 2048²: 2 of 7 kept ×1 without this check). On a field at the working scale the half
+ * probe shows ~10-px nuclei, and where it merges touching nuclei or a cell group into "larger"
+ * objects those stay below the target size (see HALF_PROBE_MIN_RATIO).
  */
-export function contradictsDefault(first: ScaleProbe, half: ScaleProbe): boolean {
+export function contradictsDefault(
+  first: ScaleProbe,
+  half: ScaleProbe,
+  typicalDiameterPx: number = TYPICAL_DIAMETER_PX,
+): boolean {
   return (
     half.objects >= 2 &&
-    half.medianDiameterPx / half.scale >= AGREE_RATIO * (first.medianDiameterPx / first.scale)
+    half.medianDiameterPx / half.scale >= AGREE_RATIO * (first.medianDiameterPx / first.scale) &&
+    half.medianDiameterPx >= HALF_PROBE_MIN_RATIO * typicalDiameterPx
   );
 }
+
+/**
+ * Without this floor the check sent 6 of 123 CRIC train fields and 8 of 41 val fields — on the
+ * working grid by definition — to the search (factors 0.33–2.5; CRIC val point recall 0.867 vs
+ * 0.879 at ×1): their half probes showed merged objects of 11.7–23.2 px (train) and 15.8–21.4 px
+ * (val), while the ×4 upscales the check exists for showed 25.4–38.8 px (ISBI synthetic train) and
+ * 34.5 (val). Fitted on train: the floor between the largest native (23.2) and the smallest ×4
+ * (25.4) half-probe size, as a multiple of the target (1.16–1.27), rounded to 1.2
+ * (`npx tsx scripts/probe-scale.ts --set cric|synthetic --part train --resize 1,2,4 --verbose`).
+ * A CRIC ×2 upscale whose half probe stays below it keeps ×1, as 23 of 40 train fields at ×2 did
+ * before: the band accepts nuclei up to twice the target.
+ */
+export const HALF_PROBE_MIN_RATIO = 1.2;
 
 /** Confident objects the winning probe must show before a field leaves the default factor. */
 export const MIN_EVIDENCE_OBJECTS = { cell: 1, field: 3 } as const;
