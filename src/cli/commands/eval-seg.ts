@@ -205,6 +205,8 @@ async function evalMasks(
     pixel: { pooled: pixelScores(pooled), mean_per_image: meanScores(perImage) },
     object: { precision, recall, f1, tp: obj.tp, fp: obj.fp, fn: obj.fn, iou_threshold: 0.5 },
     images: pairs.length,
+    // Per image, so a change in the pooled figures can be traced to the images (and factors) that moved it.
+    per_image: rows,
     split: splitLabel,
     mode: [...modes].join(','),
     scale: scaleSummary(scales, values),
