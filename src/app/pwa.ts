@@ -30,6 +30,7 @@ export function setupPwa(): void {
             .getRegistration()
             .then((reg) => {
               if (!reg?.waiting) reload();
+              else nudgeWaiting(reg);
             })
             .catch(reload);
         },
@@ -45,6 +46,21 @@ export function setupPwa(): void {
         .catch(() => undefined);
     },
   });
+}
+
+/**
+ * The e2e "update prompt" failure (about 1 run in 35) showed the new worker still *waiting*
+ * (state "installed") 30 s after the click, the old one active: Workbox's one SKIP_WAITING message
+ * was not acted on. Ask the waiting worker again, directly, a few times while it still waits; once
+ * it activates, "controllerchange" reloads the page.
+ */
+function nudgeWaiting(reg: ServiceWorkerRegistration, tries = 5, everyMs = 2000): void {
+  let left = tries;
+  const timer = setInterval(() => {
+    const waiting = reg.waiting;
+    if (!waiting || --left < 0) return clearInterval(timer);
+    waiting.postMessage({ type: 'SKIP_WAITING' });
+  }, everyMs);
 }
 
 /**
