@@ -11,11 +11,8 @@
  * option given (chooseModeAndScale: the whole automatic pass, the size rule when nothing is found);
  * about 10 min.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeTf } from '../src/cli/tf-node';
-import { cropRgba } from '../src/core/image/ops';
 import type { RgbaImage } from '../src/core/image/types';
 import { loadSegModel } from '../src/core/segment';
 import {
@@ -28,11 +25,8 @@ import {
 } from '../src/core/segment/auto-scale';
 import { segAdapterOf } from '../src/core/pipeline/models';
 import { chooseModeAndScale, DEFAULT_SCALE } from '../src/core/pipeline/scale-choice';
-import { parseCsv } from '../src/data/csv';
-import { cricFieldPath, readCricCells } from '../src/data/datasets';
-import { dataDir } from '../src/data/paths';
-import { readImage } from '../src/data/read-image';
-import { loadSplit, unitsOf, type Part } from '../src/data/splits';
+import type { Part } from '../src/data/splits';
+import { modeFitImages } from './mode-fit-sets';
 import { nodeModelSource } from '../src/models/node-source';
 
 await initNodeTf();
@@ -49,35 +43,9 @@ const first = async (im: RgbaImage, kind: string): Promise<ScaleProbe> => {
 
 async function probes(part: Part): Promise<{ cells: ScaleProbe[]; crops: ScaleProbe[] }> {
   const cells: ScaleProbe[] = [];
-  const dir = join(dataDir(), 'herlev');
-  const units = unitsOf(loadSplit('herlev'), part);
-  for (const r of parseCsv(readFileSync(join(dir, 'manifest.csv'), 'utf8')))
-    if (units.has(r.id) || units.has(r.group))
-      cells.push(await first(await readImage(join(dir, 'images', `${r.id}.jpg`)), `${part} cells`));
   const crops: ScaleProbe[] = [];
-  const labelled = readCricCells();
-  let k = 0;
-  for (const f of [...unitsOf(loadSplit('cric'), part)].sort()) {
-    const img = await readImage(cricFieldPath(f));
-    const pts = labelled.filter((c) => c.field === f);
-    const near = (p: { x: number; y: number }): number =>
-      pts.filter((q) => Math.abs(q.x - p.x) < 128 && Math.abs(q.y - p.y) < 128).length;
-    const dense = pts.reduce((a, b) => (near(b) > near(a) ? b : a), pts[0]);
-    const spots: [number, number, number][] = [[dense.x, dense.y, 256]];
-    for (const side of [256, 224, 200]) {
-      k++;
-      spots.push([
-        128 + (((k * 7919) % 1000) / 1000) * (img.width - 256),
-        128 + (((k * 104729) % 997) / 997) * (img.height - 256),
-        side,
-      ]);
-    }
-    for (const [cx, cy, side] of spots) {
-      const x0 = Math.max(0, Math.min(img.width - side, Math.round(cx - side / 2)));
-      const y0 = Math.max(0, Math.min(img.height - side, Math.round(cy - side / 2)));
-      crops.push(await first(cropRgba(img, x0, y0, side, side), `${part} crops`));
-    }
-  }
+  for await (const { kind, image } of modeFitImages(part))
+    (kind === 'herlev cells' ? cells : crops).push(await first(image, `${part} ${kind}`));
   return { cells, crops };
 }
 

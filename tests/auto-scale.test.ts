@@ -5,13 +5,16 @@ import {
   chooseWithEvidence,
   contradictsDefault,
   defaultInBand,
+  FIELD_CHECK,
   isCell,
+  smallNucleiField,
   MIN_EVIDENCE_OBJECTS,
   TYPICAL_DIAMETER_PX,
   type ScaleProbe,
 } from '../src/core/segment/auto-scale';
 import {
   chooseModeAndScale,
+  estimateOptions,
   snapScale,
   scaleFromPixelSize,
   WORKING_PIXEL_UM,
@@ -32,6 +35,8 @@ const probe = (
   largestOffset: 0.3,
   largestFraction: 0.05,
   dominance: 1,
+  largestDiameterPx: objects ? d : NaN,
+  largestMeanProb: objects ? 0.99 : NaN,
   ...extra,
 });
 
@@ -193,6 +198,37 @@ describe('keeping the default factor', () => {
     expect(contradictsDefault(probe(1, 23, 14.5), probe(0.5, 6, 16.8), 20)).toBe(false);
     // The floor scales with the target: the same pair is an upscale for a 12-px target.
     expect(contradictsDefault(probe(1, 23, 14.5), probe(0.5, 6, 16.8), 12)).toBe(true);
+  });
+});
+
+describe('small-nuclei field check (mode from content, second look)', () => {
+  it('takes ≥ 2 confident objects, none above 0.7 × the field target at ×1, for a field', () => {
+    // ISBI synthetic val image 24 at ×0.5 (256²): at ×1 seven objects, median 8.5 px, largest 13.4.
+    expect(smallNucleiField(probe(1, 7, 8.5, { largestDiameterPx: 13.4 }), 20)).toBe(true);
+    // A Herlev cell at ×1: its nucleus measures ≥ 25 px there, whatever specks lie around it.
+    expect(smallNucleiField(probe(1, 3, 10, { largestDiameterPx: 46 }), 20)).toBe(false);
+    // One small object is not a field.
+    expect(smallNucleiField(probe(1, 1, 9, { largestDiameterPx: 9 }), 20)).toBe(false);
+    expect(FIELD_CHECK.maxRatio * 20).toBeCloseTo(14, 10);
+  });
+  it('is asked for only when a presumed cell is judged from content', async () => {
+    expect(estimateOptions('cell', true).fieldCheck).toEqual({ scale: 1, typicalDiameterPx: 20 });
+    expect(estimateOptions('cell').fieldCheck).toBeUndefined();
+    expect(estimateOptions('field', true).fieldCheck).toBeUndefined();
+    const small = { width: 256, height: 256, data: new Uint8ClampedArray(256 * 256 * 4) };
+    const asked: [string, boolean | undefined][] = [];
+    const seg = {
+      estimateScale: async (_: RgbaImage, mode: string, fromContent?: boolean) => {
+        asked.push([mode, fromContent]);
+        return { scale: 0.5, found: true, nucleusDiameterPx: 50, looksLikeCell: true, probes: [] };
+      },
+    } as unknown as SegAdapter;
+    await chooseModeAndScale(small, seg, {});
+    await chooseModeAndScale(small, seg, { mode: 'cell' });
+    expect(asked).toEqual([
+      ['cell', true],
+      ['cell', false],
+    ]);
   });
 });
 

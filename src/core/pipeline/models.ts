@@ -77,8 +77,16 @@ export interface SegAdapter {
     probability?: Float32Array,
     helper?: number,
   ): Promise<SegOutput>;
-  /** The automatic-scale coarse pass (src/core/segment/auto-scale.ts); absent in test doubles. */
-  estimateScale?(image: RgbaImage, mode: AnalysisMode): Promise<ScaleEstimate>;
+  /**
+   * The automatic-scale coarse pass (src/core/segment/auto-scale.ts) for a presumed mode;
+   * `modeFromContent`: the mode is not the user's, so the pass may also revise it. Absent in test
+   * doubles.
+   */
+  estimateScale?(
+    image: RgbaImage,
+    mode: AnalysisMode,
+    modeFromContent?: boolean,
+  ): Promise<ScaleEstimate>;
   /** Share the tiles of large inputs with copies of the network in other workers (empty: none). */
   shareTiles?(helpers: readonly TileHelper[]): void;
   version: string;
@@ -271,7 +279,8 @@ export function segAdapterOf(model: SegModel): SegAdapter {
   return {
     version: model.version,
     dispose: () => model.dispose(),
-    estimateScale: (image, mode) => estimateScale(image, model, estimateOptions(mode)),
+    estimateScale: (image, mode, modeFromContent) =>
+      estimateScale(image, model, estimateOptions(mode, modeFromContent)),
     shareTiles: (helpers) => setTileHelpers(model, helpers),
     async segment(image, mode, scale, probability, helper) {
       const r = await segment(image, model, {

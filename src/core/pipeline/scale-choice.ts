@@ -42,9 +42,16 @@ export interface ScaleChoice {
   map?: Float32Array;
 }
 
-/** Options of the coarse pass for a presumed mode: its default factor, target size and band. */
-export function estimateOptions(mode: AnalysisMode): EstimateOptions {
+/**
+ * Options of the coarse pass for a presumed mode: its default factor, target size and band; when
+ * the mode is judged from content (not the user's), a presumed cell is also checked for a field of
+ * small nuclei at the field default (auto-scale.ts, `checkSmallNucleiField`).
+ */
+export function estimateOptions(mode: AnalysisMode, modeFromContent = false): EstimateOptions {
   return {
+    ...(modeFromContent && mode === 'cell'
+      ? { fieldCheck: { scale: DEFAULT_SCALE.field, typicalDiameterPx: TARGET_DIAMETER_PX.field } }
+      : {}),
     prefer: DEFAULT_SCALE[mode],
     fallback: DEFAULT_SCALE[mode],
     typicalDiameterPx: TARGET_DIAMETER_PX[mode],
@@ -83,7 +90,9 @@ export async function chooseModeAndScale(
   const sizeMode: AnalysisMode =
     Math.max(image.width, image.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
   const first =
-    needPass && seg?.estimateScale ? await seg.estimateScale(image, userMode ?? sizeMode) : null;
+    needPass && seg?.estimateScale
+      ? await seg.estimateScale(image, userMode ?? sizeMode, userMode === null)
+      : null;
   const mode: AnalysisMode =
     userMode ?? (first?.found ? (first.looksLikeCell ? 'cell' : 'field') : sizeMode);
   // A pass that kept the presumed mode's default factor judged it by that mode's size band. When

@@ -70,6 +70,10 @@ export interface ScaleProbe {
   largestFraction: number;
   /** Area of the largest object / area of the second (Infinity with one object). */
   dominance: number;
+  /** Largest object's equivalent diameter in working-scale px (NaN when none). */
+  largestDiameterPx: number;
+  /** Largest object's mean probability (NaN when none). */
+  largestMeanProb: number;
 }
 
 export interface ScaleEstimate {
@@ -108,6 +112,12 @@ export interface EstimateOptions {
    * (MIN_EVIDENCE_OBJECTS; 1 for single cells, which show one nucleus at every factor).
    */
   minEvidenceObjects?: number;
+  /**
+   * For an image presumed a single cell whose mode is judged from content: the field mode's
+   * default factor and target size, to look for a field of small nuclei there when the cell
+   * evidence is weak (`checkSmallNucleiField`). Absent: no check.
+   */
+  fieldCheck?: { scale: number; typicalDiameterPx: number };
 }
 
 /** The central crop a probe at `scale` sees (input pixels). */
@@ -207,12 +217,12 @@ function probeStats(
       if (!whole && (x === 0 || y === 0 || x === ww - 1 || y === wh - 1)) edge[l] = 1;
     }
   const diam: number[] = [];
-  const kept: { a: number; cx: number; cy: number }[] = [];
+  const kept: { a: number; cx: number; cy: number; p: number }[] = [];
   for (let l = 1; l <= count; l++) {
     const d = Math.sqrt((4 * area[l]) / Math.PI);
     if (edge[l] || d < MIN_DIAMETER_PX || psum[l] / area[l] < CONFIDENT_MEAN_PROB) continue;
     diam.push(d);
-    kept.push({ a: area[l], cx: sx[l] / area[l], cy: sy[l] / area[l] });
+    kept.push({ a: area[l], cx: sx[l] / area[l], cy: sy[l] / area[l], p: psum[l] / area[l] });
   }
   kept.sort((a, b) => b.a - a.a);
   const shorter = Math.min(ww, wh);
@@ -225,6 +235,8 @@ function probeStats(
     largestOffset: big ? Math.hypot(big.cx - ww / 2, big.cy - wh / 2) / shorter : NaN,
     largestFraction: big ? Math.sqrt((4 * big.a) / Math.PI) / shorter : 0,
     dominance: kept.length > 1 ? big.a / kept[1].a : kept.length === 1 ? Infinity : 0,
+    largestDiameterPx: big ? Math.sqrt((4 * big.a) / Math.PI) : NaN,
+    largestMeanProb: big ? big.p : NaN,
   };
 }
 
@@ -375,7 +387,7 @@ export async function estimateScale(
     confirmed = !contradictsDefault(first, half, options.typicalDiameterPx);
   }
   if (confirmed)
-    return {
+    return checkSmallNucleiField(image, model, first, options, {
       scale: prefer,
       found: true,
       nucleusDiameterPx: first.medianDiameterPx / prefer,
@@ -383,7 +395,7 @@ export async function estimateScale(
       atDefault: true,
       probes,
       ...(map ? { map } : {}),
-    };
+    });
   for (const s of options.candidates ?? CANDIDATE_SCALES)
     if (
       !probes.some((p) => p.scale === s) &&
@@ -399,8 +411,73 @@ export async function estimateScale(
       );
   probes.sort((a, b) => a.scale - b.scale);
   const chosen = chooseWithEvidence(probes, options);
-  return { ...chosen, looksLikeCell: cellFromProbes(first, chosen.looksLikeCell), probes };
+  return checkSmallNucleiField(image, model, first, options, {
+    ...chosen,
+    looksLikeCell: cellFromProbes(first, chosen.looksLikeCell),
+    probes,
+  });
 }
+
+/**
+ * Mode from content, second look (issue 12): a field photographed at half the magnification (a
+ * 256² copy of an ISBI field, nuclei ~9 px) can look like one cell at the cell default ×0.5,
+ * where its nuclei fall under the speck size and a blur of overlapping cytoplasm passes for one
+ * centred nucleus. When the default probe took the whole image for a cell with less than
+ * FIELD_CHECK.gateMeanProb certainty on that nucleus, the whole image is probed at the field
+ * default (×1) too: ≥ FIELD_CHECK.minObjects confident objects, none larger than
+ * FIELD_CHECK.maxRatio × the field target, make it a field of small nuclei, sized by that probe.
+ * A single cell's nucleus measures ≥ 25 px there. Costs one more ×1 pass on ~2 % of single cells.
+ */
+async function checkSmallNucleiField(
+  image: RgbaImage,
+  model: SegModel,
+  first: ScaleProbe,
+  options: EstimateOptions,
+  est: ScaleEstimate,
+): Promise<ScaleEstimate> {
+  const check = options.fieldCheck;
+  if (
+    !check ||
+    !first.whole ||
+    !est.looksLikeCell ||
+    !(first.largestMeanProb < FIELD_CHECK.gateMeanProb)
+  )
+    return est;
+  const p = await probeScale(image, model, check.scale, DEFAULT_PROBE_SIDE);
+  const probes = [...est.probes, p];
+  if (!smallNucleiField(p, check.typicalDiameterPx)) return { ...est, probes };
+  const nucleusDiameterPx = p.medianDiameterPx / p.scale;
+  return {
+    scale: Math.min(
+      SCALE_RANGE[1],
+      Math.max(SCALE_RANGE[0], check.typicalDiameterPx / nucleusDiameterPx),
+    ),
+    found: true,
+    nucleusDiameterPx,
+    looksLikeCell: false,
+    groupObjects: p.objects,
+    probes,
+  };
+}
+
+/** The field-default probe shows a field of small nuclei (see `checkSmallNucleiField`). */
+export function smallNucleiField(p: ScaleProbe, fieldTypicalPx: number): boolean {
+  return (
+    p.objects >= FIELD_CHECK.minObjects &&
+    p.largestDiameterPx <= FIELD_CHECK.maxRatio * fieldTypicalPx
+  );
+}
+
+/**
+ * Thresholds of the small-nuclei check, fitted on TRAIN images (`npx tsx
+ * scripts/fit-field-check.ts`): Herlev cells (541), Herlev-SD ×0.5 copies (140), ISBI synthetic
+ * ×0.5 copies (31) and 200–256² CRIC crops (492). The gate: the nucleus of a Herlev train cell has
+ * mean probability ≥ 0.989 in 95 %; 0.985 runs the check on 11 of the 496 taken for cells (0.99:
+ * 38) and on 11 of the 14 synthetic copies taken for cells. At ×1, ≥ 2 objects none above 0.7 × 20
+ * = 14 px turns 9 of those 11 into fields and no Herlev or Herlev-SD cell (0.6: 3; 0.8: the same 9).
+ * Val: 1 of 1 synthetic copy taken for a cell, 1 CRIC crop, no cell.
+ */
+export const FIELD_CHECK = { gateMeanProb: 0.985, minObjects: 2, maxRatio: 0.7 } as const;
 
 /**
  * Mode from content after a search: the default probe decides when it saw the whole image, the
