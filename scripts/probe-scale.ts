@@ -67,11 +67,12 @@ for (const it of items) {
   for (const r of resizes) {
     const img =
       r === 1 ? img0 : resizeRgba(img0, Math.round(img0.width * r), Math.round(img0.height * r));
-    // The options the app uses for the presumed mode (src/core/pipeline/scale-choice.ts).
+    // The options the app uses for the presumed mode, judged from content (no mode given;
+    // src/core/pipeline/scale-choice.ts).
     const e = await estimateScale(
       img,
       model,
-      estimateOptions(it.defaultScale === 1 ? 'field' : 'cell'),
+      estimateOptions(it.defaultScale === 1 ? 'field' : 'cell', true),
     );
     // Relative to what the default would be at this size: 1 = the same working scale as native.
     parts.push(
