@@ -194,6 +194,8 @@ describe('JSON report', () => {
     expect(rep.images).toHaveLength(1);
     const img = rep.images[0];
     expect(img.nucleusCount).toBe(3);
+    // Where the factor to the working scale came from travels with it (issue 12).
+    expect([img.scale, img.scaleSource]).toEqual([1, 'default']);
     expect(img.counts.HSIL).toBe(1);
     expect(img.counts.NILM).toBe(2);
     expect(img.maxAbnormalProbability).toBeCloseTo(0.9, 6);

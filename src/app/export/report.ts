@@ -32,6 +32,7 @@ export function buildReport(results: AnalysisResult[], options: ExportOptions, m
         height: r.image.height,
         mode: r.mode,
         scale: r.scale,
+        scaleSource: r.scaleSource,
         umPerPx: round(umPerPx(r, options), 5),
         backend: r.backend,
         modelVersions: r.modelVersions,
