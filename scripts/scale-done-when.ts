@@ -12,7 +12,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeTf } from '../src/cli/tf-node';
-import { cropRgba, resizeRgba } from '../src/core/image/ops';
 import { loadSegModel } from '../src/core/segment';
 import { segment } from '../src/core/segment/segment';
 import { segAdapterOf } from '../src/core/pipeline/models';
@@ -20,6 +19,7 @@ import { chooseModeAndScale } from '../src/core/pipeline/scale-choice';
 import { parseCsv } from '../src/data/csv';
 import { cricFieldPath, readCricCells } from '../src/data/datasets';
 import { dataDir } from '../src/data/paths';
+import { densestCrop, upscaled } from '../src/data/scale-inputs';
 import { readImage } from '../src/data/read-image';
 import { loadSplit, unitsOf, type Part } from '../src/data/splits';
 import { nodeModelSource } from '../src/models/node-source';
@@ -64,23 +64,13 @@ if (values.case === 'cells') {
     const img = await readImage(cricFieldPath(f));
     const pts = cricCells.filter((c) => c.field === f);
     let im = img;
-    let P = pts.map((p) => [p.x, p.y]);
+    let P: [number, number][];
     let truth = 1;
-    if (values.case === 'crop') {
-      const near = (p: { x: number; y: number }): number =>
-        pts.filter((q) => Math.abs(q.x - p.x) < 128 && Math.abs(q.y - p.y) < 128).length;
-      const best = pts.reduce((a, b) => (near(b) > near(a) ? b : a), pts[0]);
-      const x0 = Math.max(0, Math.min(img.width - 256, Math.round(best.x - 128)));
-      const y0 = Math.max(0, Math.min(img.height - 256, Math.round(best.y - 128)));
-      im = cropRgba(img, x0, y0, 256, 256);
-      P = P.map(([x, y]) => [x - x0, y - y0]).filter(
-        ([x, y]) => x >= 0 && y >= 0 && x < 256 && y < 256,
-      );
-    } else {
-      const k = 2048 / Math.max(img.width, img.height);
-      im = resizeRgba(img, Math.round(img.width * k), Math.round(img.height * k));
-      P = P.map(([x, y]) => [x * k, y * k]);
-      truth = 1 / k;
+    if (values.case === 'crop') ({ image: im, points: P } = densestCrop(img, pts));
+    else {
+      const up = upscaled(img, pts);
+      ({ image: im, points: P } = up);
+      truth = 1 / up.factor;
     }
     const count = async (mode: 'cell' | 'field', scale: number): Promise<number> => {
       const r = await segment(im, model, { mode, scale });
