@@ -27,7 +27,7 @@ const counts: Record<string, { cell: number; n: number }> = {};
 
 async function take(kind: string, img: RgbaImage): Promise<void> {
   const presumed = Math.max(img.width, img.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
-  const e = await estimateScale(img, model, estimateOptions(presumed, true));
+  const e = await estimateScale(img, model, estimateOptions(presumed, { modeFromContent: true }));
   // As chooseModeAndScale: nothing confident → the size rule.
   const cell = e.found ? e.looksLikeCell : presumed === 'cell';
   const c = (counts[kind] ??= { cell: 0, n: 0 });

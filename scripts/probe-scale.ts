@@ -72,7 +72,7 @@ for (const it of items) {
     const e = await estimateScale(
       img,
       model,
-      estimateOptions(it.defaultScale === 1 ? 'field' : 'cell', true),
+      estimateOptions(it.defaultScale === 1 ? 'field' : 'cell', { modeFromContent: true }),
     );
     // Relative to what the default would be at this size: 1 = the same working scale as native.
     parts.push(

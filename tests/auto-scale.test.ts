@@ -15,6 +15,7 @@ import {
 import {
   chooseModeAndScale,
   estimateOptions,
+  type EstimateContext,
   snapScale,
   scaleFromPixelSize,
   WORKING_PIXEL_UM,
@@ -212,23 +213,46 @@ describe('small-nuclei field check (mode from content, second look)', () => {
     expect(FIELD_CHECK.maxRatio * 20).toBeCloseTo(14, 10);
   });
   it('is asked for only when a presumed cell is judged from content', async () => {
-    expect(estimateOptions('cell', true).fieldCheck).toEqual({ scale: 1, typicalDiameterPx: 20 });
+    expect(estimateOptions('cell', { modeFromContent: true }).fieldCheck).toEqual({
+      scale: 1,
+      typicalDiameterPx: 20,
+    });
     expect(estimateOptions('cell').fieldCheck).toBeUndefined();
-    expect(estimateOptions('field', true).fieldCheck).toBeUndefined();
+    expect(estimateOptions('field', { modeFromContent: true }).fieldCheck).toBeUndefined();
     const small = { width: 256, height: 256, data: new Uint8ClampedArray(256 * 256 * 4) };
-    const asked: [string, boolean | undefined][] = [];
+    const asked: [string, EstimateContext | undefined][] = [];
     const seg = {
-      estimateScale: async (_: RgbaImage, mode: string, fromContent?: boolean) => {
-        asked.push([mode, fromContent]);
+      estimateScale: async (_: RgbaImage, mode: string, how?: EstimateContext) => {
+        asked.push([mode, how]);
         return { scale: 0.5, found: true, nucleusDiameterPx: 50, looksLikeCell: true, probes: [] };
       },
     } as unknown as SegAdapter;
     await chooseModeAndScale(small, seg, {});
     await chooseModeAndScale(small, seg, { mode: 'cell' });
-    expect(asked).toEqual([
+    expect(asked.map(([m, how]) => [m, how?.modeFromContent])).toEqual([
       ['cell', true],
       ['cell', false],
     ]);
+  });
+});
+
+describe('pooled slide windows (no half-probe floor)', () => {
+  it('drops the floor only for a window whose size is pooled with others', async () => {
+    expect(estimateOptions('field', { pooledWindow: true }).halfProbeMinRatio).toBe(0);
+    expect(estimateOptions('field').halfProbeMinRatio).toBeUndefined();
+    // The native CRIC val pair above: merged objects under the floor, an upscale without it.
+    expect(contradictsDefault(probe(1, 23, 14.5), probe(0.5, 6, 16.8), 20, 0)).toBe(true);
+    const field = { width: 1024, height: 1024, data: new Uint8ClampedArray(1024 * 1024 * 4) };
+    const seen: (EstimateContext | undefined)[] = [];
+    const seg = {
+      estimateScale: async (_: RgbaImage, _mode: string, how?: EstimateContext) => {
+        seen.push(how);
+        return { scale: 1, found: true, nucleusDiameterPx: 30, looksLikeCell: false, probes: [] };
+      },
+    } as unknown as SegAdapter;
+    await chooseModeAndScale(field, seg, { mode: 'field', pooledWindow: true });
+    await chooseModeAndScale(field, seg, { mode: 'field' });
+    expect(seen.map((h) => h?.pooledWindow)).toEqual([true, undefined]);
   });
 });
 

@@ -18,7 +18,7 @@ import { bofHistogram, loadVocabulary, VOCABULARY_PATH, type Vocabulary } from '
 import { cellSurf } from '../features/describe-cell';
 import { loadSegModel, segment, type SegModel } from '../segment/index';
 import { estimateScale, type ScaleEstimate } from '../segment/auto-scale';
-import { estimateOptions } from './scale-choice';
+import { estimateOptions, type EstimateContext } from './scale-choice';
 import type { AnalysisMode } from '../types';
 import { parseScreenModel, SCREEN_PATH, type ScreenModel } from '../classify/other-gate';
 import { CELL_CLS_DIR, loadCellClassifier, type CellClassifier } from '../cell/herlev-classifier';
@@ -78,14 +78,13 @@ export interface SegAdapter {
     helper?: number,
   ): Promise<SegOutput>;
   /**
-   * The automatic-scale coarse pass (src/core/segment/auto-scale.ts) for a presumed mode;
-   * `modeFromContent`: the mode is not the user's, so the pass may also revise it. Absent in test
-   * doubles.
+   * The automatic-scale coarse pass (src/core/segment/auto-scale.ts) for a presumed mode, used as
+   * `how` says (scale-choice.ts, EstimateContext). Absent in test doubles.
    */
   estimateScale?(
     image: RgbaImage,
     mode: AnalysisMode,
-    modeFromContent?: boolean,
+    how?: EstimateContext,
   ): Promise<ScaleEstimate>;
   /** Share the tiles of large inputs with copies of the network in other workers (empty: none). */
   shareTiles?(helpers: readonly TileHelper[]): void;
@@ -279,8 +278,7 @@ export function segAdapterOf(model: SegModel): SegAdapter {
   return {
     version: model.version,
     dispose: () => model.dispose(),
-    estimateScale: (image, mode, modeFromContent) =>
-      estimateScale(image, model, estimateOptions(mode, modeFromContent)),
+    estimateScale: (image, mode, how) => estimateScale(image, model, estimateOptions(mode, how)),
     shareTiles: (helpers) => setTileHelpers(model, helpers),
     async segment(image, mode, scale, probability, helper) {
       const r = await segment(image, model, {

@@ -29,6 +29,8 @@ export interface ScaleRequest {
   scale?: number;
   /** µm per input pixel given by the user (calibration); wins over the automatic estimate. */
   pixelSizeUm?: number;
+  /** One of several windows whose sizes are pooled (EstimateContext.pooledWindow). */
+  pooledWindow?: boolean;
 }
 
 export interface ScaleChoice {
@@ -42,16 +44,30 @@ export interface ScaleChoice {
   map?: Float32Array;
 }
 
+/** How the coarse pass is used beyond its presumed mode. */
+export interface EstimateContext {
+  /** The mode is judged from content (not the user's): the pass may also revise it. */
+  modeFromContent?: boolean;
+  /**
+   * The image is one of several windows whose nucleus sizes are pooled (an uncalibrated slide,
+   * src/core/slide/slide-scale.ts): no half-probe floor, which protects a lone image from objects
+   * merged at ×0.5; in a pool such a window is outvoted, while the floor kept windows of 2×
+   * slides at ×1 (CRIC mosaics at ×2 given the right factor: 7/8 without it, 4/8 with it).
+   */
+  pooledWindow?: boolean;
+}
+
 /**
  * Options of the coarse pass for a presumed mode: its default factor, target size and band; when
- * the mode is judged from content (not the user's), a presumed cell is also checked for a field of
- * small nuclei at the field default (auto-scale.ts, `checkSmallNucleiField`).
+ * the mode is judged from content, a presumed cell is also checked for a field of small nuclei at
+ * the field default (auto-scale.ts, `checkSmallNucleiField`).
  */
-export function estimateOptions(mode: AnalysisMode, modeFromContent = false): EstimateOptions {
+export function estimateOptions(mode: AnalysisMode, how: EstimateContext = {}): EstimateOptions {
   return {
-    ...(modeFromContent && mode === 'cell'
+    ...(how.modeFromContent && mode === 'cell'
       ? { fieldCheck: { scale: DEFAULT_SCALE.field, typicalDiameterPx: TARGET_DIAMETER_PX.field } }
       : {}),
+    ...(how.pooledWindow ? { halfProbeMinRatio: 0 } : {}),
     prefer: DEFAULT_SCALE[mode],
     fallback: DEFAULT_SCALE[mode],
     typicalDiameterPx: TARGET_DIAMETER_PX[mode],
@@ -91,7 +107,10 @@ export async function chooseModeAndScale(
     Math.max(image.width, image.height) <= AUTO_CELL_MAX_SIDE ? 'cell' : 'field';
   const first =
     needPass && seg?.estimateScale
-      ? await seg.estimateScale(image, userMode ?? sizeMode, userMode === null)
+      ? await seg.estimateScale(image, userMode ?? sizeMode, {
+          modeFromContent: userMode === null,
+          pooledWindow: req.pooledWindow,
+        })
       : null;
   const mode: AnalysisMode =
     userMode ?? (first?.found ? (first.looksLikeCell ? 'cell' : 'field') : sizeMode);
@@ -109,7 +128,7 @@ export async function chooseModeAndScale(
     userScale === undefined &&
     seg?.estimateScale
   ) {
-    const again = await seg.estimateScale(image, mode);
+    const again = await seg.estimateScale(image, mode, { pooledWindow: req.pooledWindow });
     if (again.found) [est, estMode] = [again, mode];
   }
   const modeFrom = userMode ? 'user' : est?.found ? 'content' : 'size';

@@ -118,6 +118,8 @@ export interface EstimateOptions {
    * evidence is weak (`checkSmallNucleiField`). Absent: no check.
    */
   fieldCheck?: { scale: number; typicalDiameterPx: number };
+  /** Floor of the half-factor check (HALF_PROBE_MIN_RATIO; 0 = none, for pooled slide windows). */
+  halfProbeMinRatio?: number;
 }
 
 /** The central crop a probe at `scale` sees (input pixels). */
@@ -384,7 +386,12 @@ export async function estimateScale(
   if (confirmed && !first.whole) {
     const half = await probeScale(image, model, prefer / 2, DEFAULT_PROBE_SIDE / 2);
     probes.push(half);
-    confirmed = !contradictsDefault(first, half, options.typicalDiameterPx);
+    confirmed = !contradictsDefault(
+      first,
+      half,
+      options.typicalDiameterPx,
+      options.halfProbeMinRatio,
+    );
   }
   if (confirmed)
     return checkSmallNucleiField(image, model, first, options, {
@@ -535,11 +542,12 @@ export function contradictsDefault(
   first: ScaleProbe,
   half: ScaleProbe,
   typicalDiameterPx: number = TYPICAL_DIAMETER_PX,
+  minRatio: number = HALF_PROBE_MIN_RATIO,
 ): boolean {
   return (
     half.objects >= 2 &&
     half.medianDiameterPx / half.scale >= AGREE_RATIO * (first.medianDiameterPx / first.scale) &&
-    half.medianDiameterPx >= HALF_PROBE_MIN_RATIO * typicalDiameterPx
+    half.medianDiameterPx >= minRatio * typicalDiameterPx
   );
 }
 

@@ -121,7 +121,7 @@ async function autoScale(
   for (const w of chosen) {
     if (signal?.aborted) return null;
     const region = await slide.readRegion(w.x, w.y, ww, wh);
-    const c = await chooseModeAndScale(region, seg, { mode: 'field' });
+    const c = await chooseModeAndScale(region, seg, { mode: 'field', pooledWindow: true });
     if (c.scaleSource !== 'auto') continue;
     factors.push(c.scale);
     if (Number.isFinite(c.nucleusDiameterPx)) diameters.push(c.nucleusDiameterPx);
