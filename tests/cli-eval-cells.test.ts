@@ -6,6 +6,7 @@ import { encode } from 'fast-png';
 import { runCli } from './support/run-cli';
 import { existsSync } from 'node:fs';
 import { REPO_ROOT } from '../src/data/paths';
+import { centralNucleus } from '../src/cli/commands/eval-cells';
 
 const hasCellModel = existsSync(join(REPO_ROOT, 'public', 'models', 'cell', 'cls', 'model.json'));
 
@@ -42,6 +43,19 @@ describe('paplens eval-cells', () => {
       'nope',
     ]);
     expect(bad.code).toBe(2);
+    const badMode = await runCli([
+      'eval-cells',
+      '--images',
+      dir,
+      '--manifest',
+      join(dir, 'manifest.csv'),
+      '--mode',
+      'field',
+    ]);
+    expect([badMode.code, badMode.err]).toEqual([
+      2,
+      expect.stringMatching(/--mode must be cell or auto/),
+    ]);
     writeFileSync(join(dir, 'bad.csv'), 'id,group,herlev_class,abnormal\nx,g,koilocyte,1\n');
     const r = await runCli(['eval-cells', '--images', dir, '--manifest', join(dir, 'bad.csv')]);
     expect(r.code).toBe(1);
@@ -73,7 +87,45 @@ describe('paplens eval-cells', () => {
       for (const k of ['precision', 'recall', 'specificity', 'f1', 'support'])
         expect(j.herlev7.per_class.severe_dysplastic).toHaveProperty(k);
       for (const k of ['sensitivity', 'specificity', 'auc']) expect(j.binary).toHaveProperty(k);
+      expect(j.mode).toBe('cell');
+      // With no option (the app's default), the same cells: each taken for a cell or a field.
+      const auto = join(dir, 'auto.json');
+      const a = await runCli([
+        'eval-cells',
+        '--images',
+        dir,
+        '--manifest',
+        join(dir, 'manifest.csv'),
+        '--mode',
+        'auto',
+        '--json',
+        auto,
+      ]);
+      expect(a.code, a.err).toBe(0);
+      const ja = JSON.parse(readFileSync(auto, 'utf8'));
+      expect(ja.mode).toBe('auto');
+      expect(ja.taken_as.cell + ja.taken_as.field).toBe(2);
     },
     120_000,
   );
+});
+
+describe('centralNucleus (the nucleus read in a field-mode result of a cell image)', () => {
+  const square = (x: number, y: number, r: number) => ({
+    contour: [
+      [x - r, y - r],
+      [x + r, y - r],
+      [x + r, y + r],
+      [x - r, y + r],
+    ] as [number, number][],
+    centroid: { x, y },
+  });
+  it('takes the one under the centre, else the nearest within a third of the side', () => {
+    const a = square(20, 20, 5);
+    const b = square(50, 50, 8);
+    const c = square(62, 50, 3);
+    expect(centralNucleus([a, b, c], 100, 100)).toBe(b);
+    expect(centralNucleus([a, c], 100, 100)).toBe(c);
+    expect(centralNucleus([a], 100, 100)).toBeUndefined();
+  });
 });

@@ -25,9 +25,9 @@ export const COMMANDS: Record<string, CommandInfo> = {
   },
   'eval-cells': {
     summary:
-      'analyse single-cell images (cell mode) of a Herlev-format manifest and report 7-class and normal/abnormal metrics',
+      'analyse single-cell images (cell mode, or --mode auto as with no option) of a Herlev-format manifest and report 7-class and normal/abnormal metrics',
     usage:
-      'paplens eval-cells --images DIR --manifest CSV [--split herlev:PART] [--json FILE] [--predictions OUT.csv]',
+      'paplens eval-cells --images DIR --manifest CSV [--split herlev:PART] [--mode cell|auto] [--json FILE] [--predictions OUT.csv]',
   },
   analyze: {
     summary:

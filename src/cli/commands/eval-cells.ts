@@ -12,6 +12,7 @@ import { readCellManifest, type CellRow } from '../../data/cell-manifest';
 import { readImage } from '../../data/read-image';
 import { loadSplit, PARTS, type Part } from '../../data/splits';
 import { nodeModelSource } from '../../models/node-source';
+import { pointInPolygon } from '../../core/util/geometry';
 import { multiclassJson } from './eval-cls';
 
 /** JSON written by --json (issue 10). */
@@ -30,6 +31,27 @@ export interface EvalCellsJson {
   cells: number;
   /** Images whose analysis gave no classified primary nucleus (counted as errors above). */
   no_nucleus: number;
+  /** `--mode`: cell (the user chose cell mode) or auto (no option; the app's default). */
+  mode: 'cell' | 'auto';
+  /** With --mode auto: how many images the app would analyse as cells and as fields. */
+  taken_as?: { cell: number; field: number };
+}
+
+/**
+ * The nucleus a reader of a field-mode result looks at for a single-cell image: the one under the
+ * image centre, else the nearest whose centroid lies within a third of the shorter side.
+ */
+export function centralNucleus<
+  N extends { contour: [number, number][]; centroid: { x: number; y: number } },
+>(nuclei: readonly N[], width: number, height: number): N | undefined {
+  const [cx, cy] = [width / 2, height / 2];
+  const under = nuclei.find((n) => pointInPolygon(cx, cy, n.contour));
+  if (under) return under;
+  const near = nuclei
+    .map((n) => ({ n, d: Math.hypot(n.centroid.x - cx, n.centroid.y - cy) }))
+    .filter((e) => e.d <= Math.min(width, height) / 3)
+    .sort((a, b) => a.d - b.d);
+  return near[0]?.n;
 }
 
 /** `--split test` or `--split herlev:test` → the part of the committed Herlev group split. */
@@ -48,8 +70,11 @@ function csvCell(v: string | number): string {
 }
 
 /**
- * Every image of a single-cell manifest through the same `analyze` path a user gets (mode cell),
- * scored on its primary nucleus: 7 Herlev classes and normal vs abnormal.
+ * Every image of a single-cell manifest through the same `analyze` path a user gets, scored on
+ * its primary nucleus: 7 Herlev classes and normal vs abnormal. `--mode cell` (default): the user
+ * chose cell mode. `--mode auto`: no option, as the app's default; an image taken for a field has
+ * no 7-class answer (counted as an error) and its normal/abnormal call is the field classifier's
+ * on the central nucleus.
  */
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseCliArgs(argv, {
@@ -59,7 +84,11 @@ export async function run(argv: string[]): Promise<void> {
     json: { type: 'string' },
     predictions: { type: 'string' },
     models: { type: 'string' },
+    mode: { type: 'string', default: 'cell' },
   });
+  const mode = values.mode;
+  if (mode !== 'cell' && mode !== 'auto')
+    throw new UsageError(`--mode must be cell or auto, got "${mode}"`);
   const imagesDir = resolve(requireOption(values, 'images'));
   const manifest = resolve(requireOption(values, 'manifest'));
   const part = values.split ? parseCellSplitArg(values.split) : null;
@@ -95,6 +124,9 @@ export async function run(argv: string[]): Promise<void> {
     const yTrue: number[] = [];
     const yPred: number[] = [];
     const pAbn: number[] = [];
+    /** Each image's own normal/abnormal call (the classifier that analysed it, at its threshold). */
+    const called: number[] = [];
+    const takenAs = { cell: 0, field: 0 };
     let noNucleus = 0;
     const missing: string[] = [];
     const out: string[] = [
@@ -120,15 +152,20 @@ export async function run(argv: string[]): Promise<void> {
       } catch (e) {
         throw new CliError(`cannot read image ${r.imagePath}: ${(e as Error).message}`);
       }
-      const res = await analyze(img, models, { mode: 'cell', name: r.id });
+      const res = await analyze(img, models, { mode, name: r.id });
+      takenAs[res.mode]++;
       const primary = res.nuclei.find((n) => n.primary && n.herlevProbabilities);
       const t = HERLEV_CLASSES.indexOf(r.herlevClass);
       yTrue.push(t);
       if (!primary?.herlevProbabilities) {
-        // No nucleus = no answer: counted as a miss (predicted normal, P(abnormal) 0).
-        noNucleus++;
+        // No nucleus (or a field-mode result) = no 7-class answer: counted as a miss. The 2-class
+        // call: none (normal, P 0), or the field classifier's on the central nucleus.
+        const central =
+          res.mode === 'field' ? centralNucleus(res.nuclei, img.width, img.height) : undefined;
+        if (res.mode === 'cell') noNucleus++;
         yPred.push(-1);
-        pAbn.push(0);
+        pAbn.push(central?.abnormalProbability ?? 0);
+        called.push(central?.abnormal ? 1 : 0);
         out.push(
           [
             csvCell(r.id),
@@ -146,6 +183,7 @@ export async function run(argv: string[]): Promise<void> {
       const pred = p.indexOf(Math.max(...p));
       yPred.push(pred);
       pAbn.push(primary.abnormalProbability ?? 0);
+      called.push(primary.abnormal ? 1 : 0);
       out.push(
         [
           csvCell(r.id),
@@ -174,15 +212,22 @@ export async function run(argv: string[]): Promise<void> {
     );
     const rep = classificationReport(yTrue, predForReport, HERLEV_CLASSES);
     const labels01 = yTrue.map((c) => (isAbnormalHerlev(HERLEV_CLASSES[c]) ? 1 : 0));
+    // Sensitivity and specificity from each image's own call (in cell mode the same as P(abnormal)
+    // at the cell model's threshold); the AUC ranks P(abnormal) from whichever classifier ran.
+    const calls = binaryReport(labels01, called, 0.5);
     const bin = binaryReport(labels01, pAbn, models.cell.fusion.abnormalThreshold);
     const result: EvalCellsJson = {
       herlev7: multiclassJson(rep, HERLEV_CLASSES),
-      binary: { sensitivity: bin.sensitivity, specificity: bin.specificity, auc: bin.auc },
+      binary: { sensitivity: calls.sensitivity, specificity: calls.specificity, auc: bin.auc },
       cells: yTrue.length,
       no_nucleus: noNucleus,
+      mode,
+      ...(mode === 'auto' ? { taken_as: takenAs } : {}),
     };
     console.log(
-      `eval-cells: ${yTrue.length} cells${part ? ` (Herlev ${part} split)` : ''}, backend ${backend}, model ${models.versions.cell ?? '?'}, no primary nucleus: ${noNucleus}`,
+      `eval-cells: ${yTrue.length} cells${part ? ` (Herlev ${part} split)` : ''}, mode ${mode}` +
+        `${mode === 'auto' ? ` (taken for cells ${takenAs.cell}, for fields ${takenAs.field})` : ''}, ` +
+        `backend ${backend}, model ${models.versions.cell ?? '?'}, no primary nucleus: ${noNucleus}`,
     );
     printTable(
       HERLEV_CLASSES.map((c) => ({ class: c, ...result.herlev7.per_class[c] })),
@@ -193,8 +238,8 @@ export async function run(argv: string[]): Promise<void> {
       {
         accuracy7: rep.accuracy,
         macro_f1: rep.macro_f1,
-        sensitivity: bin.sensitivity,
-        specificity: bin.specificity,
+        sensitivity: calls.sensitivity,
+        specificity: calls.specificity,
         auc: bin.auc,
         threshold: bin.threshold,
       },
