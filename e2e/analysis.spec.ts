@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Download, type Page } from '@playwright/test';
 import { pointInPolygon } from '../src/app/geometry';
 import { cricFieldPath, herlevSamples, readCricCells } from '../src/data/datasets';
+import { mostLabelledTestField } from '../tests/support/done-when-inputs';
 import { hasData, NO_DATA_MESSAGE } from '../src/data/paths';
 import { loadSplit, unitsOf } from '../src/data/splits';
 import { hasHerlev, herlevCells } from '../src/data/cell-manifest';
@@ -115,13 +116,7 @@ test.describe('analysis with the shipped models', () => {
   }) => {
     test.setTimeout(240_000);
     // The test-split field with the most labelled nuclei (deterministic choice).
-    const testFields = unitsOf(loadSplit('cric'), 'test');
-    const byField = new Map<string, { x: number; y: number }[]>();
-    for (const c of readCricCells())
-      if (testFields.has(c.field)) byField.set(c.field, [...(byField.get(c.field) ?? []), c]);
-    const [field, points] = [...byField.entries()].sort(
-      (a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]),
-    )[0];
+    const [field, points] = mostLabelledTestField();
 
     await page.goto(APP);
     await waitForEngine(page);

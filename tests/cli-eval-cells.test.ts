@@ -30,28 +30,15 @@ describe('paplens eval-cells', () => {
     join(dir, 'manifest.csv'),
     'id,group,herlev_class,bethesda,abnormal,size_px\na,g1,normal_intermediate,NILM,0,160\nb,g2,severe_dysplastic,HSIL,1,160\n',
   );
+  /** eval-cells on this folder's manifest, with extra options. */
+  const evalCells = (...extra: string[]) =>
+    runCli(['eval-cells', '--images', dir, '--manifest', join(dir, 'manifest.csv'), ...extra]);
 
   it('usage errors exit 2; a bad manifest exits 1 with one line', async () => {
     expect((await runCli(['eval-cells', '--images', dir])).code).toBe(2);
-    const bad = await runCli([
-      'eval-cells',
-      '--images',
-      dir,
-      '--manifest',
-      join(dir, 'manifest.csv'),
-      '--split',
-      'nope',
-    ]);
+    const bad = await evalCells('--split', 'nope');
     expect(bad.code).toBe(2);
-    const badMode = await runCli([
-      'eval-cells',
-      '--images',
-      dir,
-      '--manifest',
-      join(dir, 'manifest.csv'),
-      '--mode',
-      'field',
-    ]);
+    const badMode = await evalCells('--mode', 'field');
     expect([badMode.code, badMode.err]).toEqual([
       2,
       expect.stringMatching(/--mode must be cell or auto/),
@@ -67,15 +54,7 @@ describe('paplens eval-cells', () => {
     'any folder in the manifest format: the issue-10 JSON, every cell with a primary nucleus',
     async () => {
       const json = join(dir, 'out.json');
-      const r = await runCli([
-        'eval-cells',
-        '--images',
-        dir,
-        '--manifest',
-        join(dir, 'manifest.csv'),
-        '--json',
-        json,
-      ]);
+      const r = await evalCells('--json', json);
       expect(r.code, r.err).toBe(0);
       const { readFileSync } = await import('node:fs');
       const j = JSON.parse(readFileSync(json, 'utf8'));
@@ -90,17 +69,7 @@ describe('paplens eval-cells', () => {
       expect(j.mode).toBe('cell');
       // With no option (the app's default), the same cells: each taken for a cell or a field.
       const auto = join(dir, 'auto.json');
-      const a = await runCli([
-        'eval-cells',
-        '--images',
-        dir,
-        '--manifest',
-        join(dir, 'manifest.csv'),
-        '--mode',
-        'auto',
-        '--json',
-        auto,
-      ]);
+      const a = await evalCells('--mode', 'auto', '--json', auto);
       expect(a.code, a.err).toBe(0);
       const ja = JSON.parse(readFileSync(auto, 'utf8'));
       expect(ja.mode).toBe('auto');
