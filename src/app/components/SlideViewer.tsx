@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Nucleus } from '../../core/types';
-import { drawContours, isSetAside, nucleusAt, nucleusColor } from '../draw';
-import { stepByAbnormality } from '../rank';
-import { pickLevel, visibleTiles, VIEW_TILE, type SlideView } from '../slide/view';
+import { drawContours, isSetAside, nucleusColor } from '../draw';
+import { pickLevel, visibleTiles, VIEW_TILE } from '../slide/view';
 import { slideReader } from '../slide/reader-client';
 import { useStore, type ImageItem } from '../store';
+import { usePanZoom } from './use-pan-zoom';
 
 /** Bitmaps kept for panning back (256² RGBA each ≈ 256 KB: 192 tiles ≈ 48 MB). */
 const TILE_CACHE = 192;
@@ -22,26 +22,19 @@ const CONTOUR_MIN_PX = 3;
 export function SlideViewer({ item }: { item: ImageItem }) {
   const slide = item.slide!;
   const file = item.file;
-  const containerRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const overlayRef = useRef<HTMLCanvasElement>(null);
-  const [view, setView] = useState<SlideView>({ zoom: 0, x: 0, y: 0 });
   const [size, setSize] = useState({ w: 0, h: 0 });
   const [tick, setTick] = useState(0);
   const cache = useRef(new Map<string, ImageBitmap>());
   const pending = useRef(new Set<string>());
   const wanted = useRef<{ key: string; level: number; tx: number; ty: number }[]>([]);
-  const drag = useRef<{ x: number; y: number; vx: number; vy: number; moved: boolean } | null>(
-    null,
-  );
 
   const overlayVisible = useStore((s) => s.overlayVisible);
   const overlayOpacity = useStore((s) => s.overlayOpacity);
   const showOther = useStore((s) => s.showOther);
   const selected = useStore((s) => s.selectedNucleus);
   const hovered = useStore((s) => s.hoveredNucleus);
-  const selectNucleus = useStore((s) => s.selectNucleus);
-  const hoverNucleus = useStore((s) => s.hoverNucleus);
 
   // While the analysis runs, the finished tiles' nuclei are shown already.
   const nuclei = useMemo<Nucleus[]>(
@@ -53,12 +46,23 @@ export function SlideViewer({ item }: { item: ImageItem }) {
     (w: number, h: number) => Math.min(w / slide.width, h / slide.height) * 0.96,
     [slide],
   );
+  const containerRef = useRef<HTMLDivElement | null>(null);
+  const { containerCallback, view, setView, zoomAtCentre, step, handlers } = usePanZoom({
+    containerRef,
+    nuclei,
+    showOther,
+    minZoom: () => fitZoom(size.w, size.h) * 0.5,
+    maxZoom: MAX_ZOOM,
+    fit: () => fit(),
+    centre: () => ({ cx: size.w / 2, cy: size.h / 2 }),
+    initial: { zoom: 0, x: 0, y: 0 },
+  });
   const fit = useCallback(() => {
     const { w, h } = size;
     if (!w || !h) return;
     const zoom = fitZoom(w, h);
     setView({ zoom, x: (w - slide.width * zoom) / 2, y: (h - slide.height * zoom) / 2 });
-  }, [size, slide, fitZoom]);
+  }, [size, slide, fitZoom, setView]);
 
   useEffect(() => {
     const el = containerRef.current;
@@ -242,97 +246,12 @@ export function SlideViewer({ item }: { item: ImageItem }) {
     }
   }
 
-  const zoomAt = useCallback(
-    (factor: number, cx: number, cy: number) => {
-      setView((v) => {
-        const min = fitZoom(size.w, size.h) * 0.5;
-        const zoom = Math.min(MAX_ZOOM, Math.max(min, v.zoom * factor));
-        const k = zoom / v.zoom;
-        return { zoom, x: cx - (cx - v.x) * k, y: cy - (cy - v.y) * k };
-      });
-    },
-    [fitZoom, size],
-  );
-
-  useEffect(() => {
-    const el = containerRef.current;
-    if (!el) return;
-    const onWheel = (e: WheelEvent) => {
-      e.preventDefault();
-      const r = el.getBoundingClientRect();
-      zoomAt(Math.exp(-e.deltaY * 0.0015), e.clientX - r.left, e.clientY - r.top);
-    };
-    el.addEventListener('wheel', onWheel, { passive: false });
-    return () => el.removeEventListener('wheel', onWheel);
-  }, [zoomAt]);
-
-  const toSlide = (e: React.PointerEvent) => {
-    const r = containerRef.current!.getBoundingClientRect();
-    return {
-      x: (e.clientX - r.left - view.x) / view.zoom,
-      y: (e.clientY - r.top - view.y) / view.zoom,
-    };
-  };
-  const onPointerDown = (e: React.PointerEvent) => {
-    if (e.button !== 0) return;
-    drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y, moved: false };
-    (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
-  };
-  const onPointerMove = (e: React.PointerEvent) => {
-    const d = drag.current;
-    if (d) {
-      const dx = e.clientX - d.x;
-      const dy = e.clientY - d.y;
-      if (Math.abs(dx) + Math.abs(dy) > 3) d.moved = true;
-      if (d.moved) setView((v) => ({ ...v, x: d.vx + dx, y: d.vy + dy }));
-      return;
-    }
-    const p = toSlide(e);
-    hoverNucleus(nucleusAt(nuclei, p.x, p.y, showOther)?.id ?? null);
-  };
-  const onPointerUp = (e: React.PointerEvent) => {
-    const d = drag.current;
-    drag.current = null;
-    if (d && !d.moved) {
-      const p = toSlide(e);
-      selectNucleus(nucleusAt(nuclei, p.x, p.y, showOther)?.id ?? null);
-    }
-  };
-  // N / P: the next or previous nucleus by abnormality (one pass; no sort of every nucleus).
-  const step = (dir: 1 | -1) => {
-    const next = stepByAbnormality(nuclei, selected, dir, (n) => showOther || !isSetAside(n));
-    if (next) selectNucleus(next.id);
-  };
-  const center = () => ({ cx: size.w / 2, cy: size.h / 2 });
-  const onKeyDown = (e: React.KeyboardEvent) => {
-    const { cx, cy } = center();
-    const pan = (dx: number, dy: number) => setView((v) => ({ ...v, x: v.x + dx, y: v.y + dy }));
-    const keys: Record<string, () => void> = {
-      '+': () => zoomAt(1.25, cx, cy),
-      '=': () => zoomAt(1.25, cx, cy),
-      '-': () => zoomAt(0.8, cx, cy),
-      '0': fit,
-      ArrowLeft: () => pan(40, 0),
-      ArrowRight: () => pan(-40, 0),
-      ArrowUp: () => pan(0, 40),
-      ArrowDown: () => pan(0, -40),
-      n: () => step(1),
-      p: () => step(-1),
-      Escape: () => selectNucleus(null),
-    };
-    const fn = keys[e.key];
-    if (fn) {
-      e.preventDefault();
-      fn();
-    }
-  };
-
   const cx = view.zoom ? (size.w / 2 - view.x) / view.zoom : 0;
   const cy = view.zoom ? (size.h / 2 - view.y) / view.zoom : 0;
   return (
     <div className="viewer-wrap">
       <div
-        ref={containerRef}
+        ref={containerCallback}
         className="viewer slide-viewer"
         data-testid="viewer"
         data-status={item.status}
@@ -343,11 +262,7 @@ export function SlideViewer({ item }: { item: ImageItem }) {
         tabIndex={0}
         role="application"
         aria-label={`Slide viewer for ${item.name} (${slide.width}×${slide.height} pixels). Drag to pan, scroll or + and − to zoom, 0 to fit, N and P to step through nuclei (most abnormal first), Escape to clear the selection.`}
-        onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
-        onPointerUp={onPointerUp}
-        onPointerLeave={() => hoverNucleus(null)}
-        onKeyDown={onKeyDown}
+        {...handlers}
       >
         <canvas ref={canvasRef} className="slide-canvas" data-testid="slide-canvas" />
         <canvas
@@ -358,18 +273,10 @@ export function SlideViewer({ item }: { item: ImageItem }) {
         />
       </div>
       <div className="viewer-tools" role="toolbar" aria-label="Zoom">
-        <button
-          type="button"
-          onClick={() => zoomAt(1.25, center().cx, center().cy)}
-          aria-label="Zoom in"
-        >
+        <button type="button" onClick={() => zoomAtCentre(1.25)} aria-label="Zoom in">
           +
         </button>
-        <button
-          type="button"
-          onClick={() => zoomAt(0.8, center().cx, center().cy)}
-          aria-label="Zoom out"
-        >
+        <button type="button" onClick={() => zoomAtCentre(0.8)} aria-label="Zoom out">
           −
         </button>
         <button type="button" onClick={fit} aria-label="Fit slide to view">
