@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbaImage } from '../src/core/image/types';
 import type { SegAdapter } from '../src/core/pipeline/models';
+import type { EstimateContext } from '../src/core/pipeline/scale-choice';
 import type { ScaleEstimate } from '../src/core/segment/auto-scale';
 import { slideScaleText } from '../src/app/slide/scale-text';
 import { rasterSlide } from '../src/core/slide/raster-slide';
@@ -16,14 +17,18 @@ function image(w: number, h: number, grey = 255): RgbaImage {
 }
 
 /** A segmentation double whose coarse pass sees nuclei of `diameter` px (field target: 20 px). */
-function fakeSeg(diameter: number | null): SegAdapter & { calls: number } {
+function fakeSeg(
+  diameter: number | null,
+): SegAdapter & { calls: number; asked: (EstimateContext | undefined)[] } {
   const seg = {
     calls: 0,
+    asked: [] as (EstimateContext | undefined)[],
     version: 'fake',
     dispose: () => undefined,
     segment: () => Promise.reject(new Error('not used')),
-    estimateScale(): Promise<ScaleEstimate> {
+    estimateScale(_image: RgbaImage, _mode: string, how?: EstimateContext): Promise<ScaleEstimate> {
       seg.calls++;
+      seg.asked.push(how);
       return Promise.resolve({
         scale: 1,
         found: diameter !== null,
@@ -103,6 +108,8 @@ describe('slide scale', () => {
     const seg = fakeSeg(20);
     const s = await resolveSlideScale(halfTissueSlide(2048, 1024), seg);
     expect(s).toMatchObject({ scale: 1, scaleSource: 'auto', probe: { windows: 2 } });
+    // Each window as one of a pool (no half-probe floor: docs/SLIDES.md).
+    expect(seg.asked.map((h) => h?.pooledWindow)).toEqual([true, true]);
   });
 });
 
