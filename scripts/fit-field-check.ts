@@ -73,6 +73,15 @@ const line = (seen: Seen[], r: Rule): string =>
 
 const train = await collect('train');
 const val = await collect('val');
+// The gate's reference: how certain the nucleus of a Herlev train cell taken for a cell is.
+const herlevProbs = train
+  .filter((s) => s.kind === 'herlev cells' && s.cell)
+  .map((s) => s.cell!.prob)
+  .sort((a, b) => a - b);
+console.log(
+  `Herlev train cells taken for cells: nucleus mean probability p5 ${herlevProbs[Math.floor(0.05 * herlevProbs.length)].toFixed(3)}, ` +
+    `median ${herlevProbs[herlevProbs.length >> 1].toFixed(3)} (${herlevProbs.length} cells)`,
+);
 for (const gateMeanProb of [0.98, 0.985, 0.99, 1.01])
   for (const minObjects of [2, 3])
     for (const maxRatio of [0.6, 0.7, 0.8])

@@ -229,15 +229,16 @@ function probeStats(
   kept.sort((a, b) => b.a - a.a);
   const shorter = Math.min(ww, wh);
   const big = kept[0];
+  const bigDiameter = big ? Math.sqrt((4 * big.a) / Math.PI) : NaN;
   return {
     scale,
     objects: diam.length,
     medianDiameterPx: median(diam),
     whole,
     largestOffset: big ? Math.hypot(big.cx - ww / 2, big.cy - wh / 2) / shorter : NaN,
-    largestFraction: big ? Math.sqrt((4 * big.a) / Math.PI) / shorter : 0,
+    largestFraction: big ? bigDiameter / shorter : 0,
     dominance: kept.length > 1 ? big.a / kept[1].a : kept.length === 1 ? Infinity : 0,
-    largestDiameterPx: big ? Math.sqrt((4 * big.a) / Math.PI) : NaN,
+    largestDiameterPx: bigDiameter,
     largestMeanProb: big ? big.p : NaN,
   };
 }
@@ -433,7 +434,8 @@ export async function estimateScale(
  * FIELD_CHECK.gateMeanProb certainty on that nucleus, the whole image is probed at the field
  * default (×1) too: ≥ FIELD_CHECK.minObjects confident objects, none larger than
  * FIELD_CHECK.maxRatio × the field target, make it a field of small nuclei, sized by that probe.
- * A single cell's nucleus measures ≥ 25 px there. Costs one more ×1 pass on ~2 % of single cells.
+ * A single cell's nucleus measures ≥ 25 px there (the cell band's floor at ×0.5, doubled). Costs
+ * one more ×1 pass (`npx tsx scripts/field-check-cost.ts`) on ~2 % of single cells.
  */
 async function checkSmallNucleiField(
   image: RgbaImage,
