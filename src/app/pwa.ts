@@ -50,9 +50,12 @@ export function setupPwa(): void {
 
 /**
  * The e2e "update prompt" failure (about 1 run in 35) showed the new worker still *waiting*
- * (state "installed") 30 s after the click, the old one active: Workbox's one SKIP_WAITING message
- * was not acted on. Ask the waiting worker again, directly, a few times while it still waits; once
- * it activates, "controllerchange" reloads the page.
+ * (state "installed") 30 s after the click, the old one active. Asking the waiting worker again,
+ * directly, did not prevent a recurrence with the same state (fresh-clone CI, 2026-12-07 09:20
+ * UTC), so the message is probably received and activation itself held: a worker that skips
+ * waiting still activates only once the active worker has no pending events (the Service Worker
+ * spec's "Try Activate"). Unproven; kept until the cause is known. Once it activates,
+ * "controllerchange" reloads the page.
  */
 function nudgeWaiting(reg: ServiceWorkerRegistration, tries = 5, everyMs = 2000): void {
   let left = tries;
