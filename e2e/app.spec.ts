@@ -247,6 +247,20 @@ test.describe('app shell', () => {
   test('a new deployment shows an update prompt that reloads into the new version', async ({
     page,
   }) => {
+    // Every service worker version's state changes, from DevTools: when the prompt stays, the
+    // failure says which version was where, and when.
+    const cdp = await page.context().newCDPSession(page);
+    const t0 = Date.now();
+    const timeline: string[] = [];
+    const last = new Map<string, string>();
+    cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+      for (const v of versions) {
+        const entry = `v${v.versionId} ${v.status}/${v.runningStatus}`;
+        if (last.get(v.versionId) !== entry) timeline.push(`${Date.now() - t0} ms ${entry}`);
+        last.set(v.versionId, entry);
+      }
+    });
+    await cdp.send('ServiceWorker.enable');
     await page.goto('/?backend=wasm');
     await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 60_000 });
     // "Deploy" a new version: any byte change in sw.js is a new service worker.
@@ -258,20 +272,31 @@ test.describe('app shell', () => {
       await page.reload(); // the browser re-checks sw.js on navigation
       const banner = page.getByText('A new version of PapLens is available.');
       await expect(banner).toBeVisible();
+      timeline.push(`${Date.now() - t0} ms click`);
       await page.getByRole('button', { name: 'Reload to update' }).click();
       try {
         await expect(banner).toHaveCount(0);
       } catch (e) {
         // Rare (about 1 run in 35, here and in CI): the prompt stays after the click. Say what the
-        // service worker registration looked like, so the next failure names the cause.
-        const sw = await page.evaluate(async () => {
-          const reg = await navigator.serviceWorker.getRegistration();
-          const st = (w: ServiceWorker | null | undefined): string => (w ? w.state : 'none');
-          return `controller ${st(navigator.serviceWorker.controller)}, installing ${st(reg?.installing)}, waiting ${st(reg?.waiting)}, active ${st(reg?.active)}`;
-        });
-        throw new Error(`update prompt still shown 30 s after the click; service worker: ${sw}`, {
-          cause: e,
-        });
+        // service worker registration looked like, then ask DevTools to skip waiting: if the
+        // worker activates now, our message never reached it; if not, the old worker holds it.
+        const state = () =>
+          page.evaluate(async () => {
+            const reg = await navigator.serviceWorker.getRegistration();
+            const st = (w: ServiceWorker | null | undefined): string => (w ? w.state : 'none');
+            return `controller ${st(navigator.serviceWorker.controller)}, installing ${st(reg?.installing)}, waiting ${st(reg?.waiting)}, active ${st(reg?.active)}`;
+          });
+        const before = await state().catch(String);
+        await cdp
+          .send('ServiceWorker.skipWaiting', { scopeURL: new URL('/', page.url()).href })
+          .catch(() => undefined);
+        await page.waitForTimeout(5000);
+        const after = await state().catch(String);
+        throw new Error(
+          `update prompt still shown 30 s after the click; service worker: ${before}; ` +
+            `5 s after DevTools' skipWaiting: ${after}; timeline: ${timeline.join(', ')}`,
+          { cause: e },
+        );
       }
       await waitForEngine(page);
     } finally {
