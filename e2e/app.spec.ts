@@ -193,6 +193,27 @@ test.describe('app shell', () => {
     if (granted <= 1) expect(binaries).not.toContain('tfjs-backend-wasm-threaded-simd.wasm');
   });
 
+  test('without tile workers the engine runs a WASM thread per core (up to 4)', async ({
+    page,
+  }) => {
+    const binaries: string[] = [];
+    page.context().on('request', (r) => {
+      if (r.serviceWorker()) return;
+      const name = /[^/]+\.wasm$/.exec(new URL(r.url()).pathname)?.[0];
+      if (name) binaries.push(name);
+    });
+    // ?segWorkers=0 is what a device under 4 GB gets (segTileWorkerCount).
+    await page.goto('/?backend=wasm&segWorkers=0');
+    expect(await waitForEngine(page)).toBe('wasm');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+    const threads = Math.max(1, Math.min(4, cores));
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    const diag = page.getByTestId('diagnostics');
+    await expect(diag).toContainText(`(${threads} WASM thread${threads > 1 ? 's' : ''})`);
+    if (threads > 1) expect(binaries).toContain('tfjs-backend-wasm-threaded-simd.wasm');
+    await expect(page.getByTestId('seg-tile-workers')).toHaveAttribute('data-wanted', '0');
+  });
+
   test('WebGPU is used when asked for and an adapter exists (small check)', async ({ page }) => {
     await page.goto('/?backend=webgpu');
     const backend = await waitForEngine(page);

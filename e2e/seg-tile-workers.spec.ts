@@ -77,6 +77,8 @@ test.describe('segmentation tile workers', () => {
   }) => {
     test.setTimeout(300_000);
     const png = multiTilePng();
+    // Alone = no tile workers, so the analysis worker runs tfjs with a WASM thread per core (up to
+    // 4): this also checks that those threads give the same answers.
     const alone = await outlines(page, '/?backend=wasm&segWorkers=0', png, 0);
     const shared = await outlines(page, '/?backend=wasm&segWorkers=2', png, 2);
     expect((alone as unknown[]).length).toBeGreaterThan(10);

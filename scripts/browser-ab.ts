@@ -9,9 +9,13 @@
  *
  *   npm run build   # here and in the other checkout
  *   npx tsx scripts/browser-ab.ts --other ../base/dist [--fields DIR|default [--limit N]]
- *                                 [--runs 10] [--backend wasm] [--json FILE]
+ *                                 [--runs 10] [--backend wasm] [--query K=V[&K=V]]
+ *                                 [--query-b K=V[&K=V]] [--json FILE]
  *
  * Without --fields: the bench cell of scripts/browser-bench.ts, --runs times on each side.
+ * `--query` adds URL parameters on both sides, e.g. `segWorkers=0` (no tile workers, as on a
+ * device with under 4 GB of memory); `--query-b` on B only (one build against itself with
+ * another setting: `--other dist --query-b segWorkers=0`).
  */
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,6 +37,8 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'wasm' },
     port: { type: 'string', default: '4189' },
     json: { type: 'string' },
+    query: { type: 'string' },
+    'query-b': { type: 'string' },
   },
 });
 if (!values.other) throw new Error('--other DIR (the other build’s dist/) is required');
@@ -75,7 +81,8 @@ try {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(`${s}: ${e.message}`));
-    await page.goto(`${base(s)}/?backend=${values.backend}`);
+    const extra = [values.query, s === 'B' ? values['query-b'] : undefined].filter(Boolean);
+    await page.goto(`${base(s)}/?${[`backend=${values.backend}`, ...extra].join('&')}`);
     await waitEngine(page);
     const backend = await page.getByTestId('backend').getAttribute('data-backend');
     if (backend !== values.backend)
@@ -128,6 +135,7 @@ try {
         {
           chromium: browser.version(),
           dists,
+          query: { both: values.query ?? null, B: values['query-b'] ?? null },
           helpers: { A: opened.A.helpers, B: opened.B.helpers },
           summary,
           rows,

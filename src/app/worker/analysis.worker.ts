@@ -6,6 +6,8 @@ import * as Comlink from 'comlink';
 import { fetchModelSource } from '../../models/fetch-source';
 import { modelVersions, prefetchModels } from '../../models/browser/prefetch';
 import { initBackend, memoryInfo } from './backend';
+import { segTileWorkerCount } from './seg-tiles';
+import { wasmThreadsWanted } from './wasm-threads';
 import { loadPipeline, NO_MODEL_MESSAGE, type Pipeline } from './pipeline';
 import type { AnalysisWorkerApi, BackendName, ModelStatus } from './protocol';
 
@@ -29,7 +31,22 @@ const api: AnalysisWorkerApi = {
   ) {
     segWorkersWanted = segWorkers;
     idleStopSWanted = idleStopS;
-    return initBackend(preferred, new URL(`${__WASM_PATH__}/`, BASE).href);
+    // The tile workers WASM would get (loadPipeline starts them): none → more WASM threads here.
+    const tileWorkers = segTileWorkerCount(segWorkers, {
+      backend: 'wasm',
+      workers: typeof Worker !== 'undefined',
+      cores: navigator.hardwareConcurrency || 1,
+      memoryGb: (navigator as Navigator & { deviceMemory?: number }).deviceMemory,
+    });
+    return initBackend(
+      preferred,
+      new URL(`${__WASM_PATH__}/`, BASE).href,
+      wasmThreadsWanted(
+        self.crossOriginIsolated === true,
+        navigator.hardwareConcurrency || 2,
+        tileWorkers,
+      ),
+    );
   },
 
   async loadModels(onProgress): Promise<ModelStatus> {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendInfo, BackendName } from './protocol';
+import { wasmThreadsGranted } from './wasm-threads';
 
 /** WebGPU first (fastest where it exists), then WebGL, then WASM (threads when isolated). */
 export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm'];
@@ -49,31 +50,40 @@ async function smokeTest(): Promise<void> {
 }
 
 /**
- * Threads tfjs-backend-wasm 4.22 gives its XNNPACK pool here: half the cores, one without
- * cross-origin isolation. With one, the threaded build would only add its idle pthread workers
- * (8 of them), so the plain SIMD build is loaded instead (docs/PERFORMANCE.md).
+ * Run `init` while this worker reports `cores` logical cores: tfjs sizes its pool from
+ * navigator.hardwareConcurrency / 2 (Emscripten reads it when the module starts), which is the only
+ * way to get more threads than that. The real value is back afterwards.
  */
-export function wasmThreadsGranted(isolated: boolean, cores: number): number {
-  return isolated ? Math.max(1, Math.floor(cores / 2)) : 1;
+async function withReportedCores<T>(cores: number | null, init: () => Promise<T>): Promise<T> {
+  if (cores === null) return init();
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores, configurable: true });
+  try {
+    return await init();
+  } finally {
+    // The instance property shadowed the prototype's getter; deleting it restores the real count.
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
 }
 
 /**
  * Initialise tfjs in this worker. `preferred` (from ?backend= or the Diagnostics panel) is tried
- * first; the rest of BACKEND_ORDER follows, so a missing GPU never stops the app.
+ * first; the rest of BACKEND_ORDER follows, so a missing GPU never stops the app. `threads`:
+ * WASM threads wanted (`wasmThreadsWanted`; default tfjs's own choice).
  */
 export async function initBackend(
   preferred: BackendName | null,
   wasmBase: string,
+  threads?: number,
 ): Promise<BackendInfo> {
   const t0 = performance.now();
   const isolated = self.crossOriginIsolated === true;
   setWasmPaths(wasmBase);
-  // Ask for all cores (up to 8): the page thread is idle while the worker computes. tfjs grants at
-  // most half of hardwareConcurrency (wasmThreadsGranted above).
   const cores = navigator.hardwareConcurrency || 2;
-  const threads = isolated ? Math.max(1, Math.min(8, cores)) : 1;
-  setThreadsCount(threads);
-  if (wasmThreadsGranted(isolated, cores) <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const granted = isolated ? Math.max(1, threads ?? wasmThreadsGranted(isolated, cores)) : 1;
+  setThreadsCount(granted);
+  if (granted <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // More threads than tfjs would grant: report twice as many cores while the backend starts.
+  const reportCores = granted > wasmThreadsGranted(isolated, cores) ? 2 * granted : null;
 
   const order = preferred
     ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)]
@@ -87,15 +97,21 @@ export async function initBackend(
     try {
       if (name === 'webgpu' && !(navigator as Navigator & { gpu?: GPU }).gpu) {
         fallbacks.push({ backend: name, reason: 'WebGPU is not available in this browser' });
-      } else if (!(await tf.setBackend(name))) {
+      } else if (
+        !(await (name === 'wasm'
+          ? withReportedCores(reportCores, async () => {
+              const ok = await tf.setBackend(name);
+              if (ok) await tf.ready();
+              return ok;
+            })
+          : tf.setBackend(name)))
+      ) {
         fallbacks.push({ backend: name, reason: 'initialisation failed' });
       } else {
         await tf.ready();
         await smokeTest();
         let adapter: string;
-        // What the module really runs with, not what we asked for: tfjs-backend-wasm caps its
-        // XNNPACK pool at hardwareConcurrency / 2 (one thread on a 2-core machine). Forcing 2 there
-        // was measured slower (docs/PERFORMANCE.md, "WASM threads"), so its choice is kept.
+        // What the module really runs with, not what we asked for.
         const wasmThreads = name === 'wasm' ? getThreadsCount() : null;
         if (name === 'webgpu') adapter = await describeWebGpu();
         else if (name === 'webgl') adapter = describeWebGl();
