@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
+import { labelComponents } from '../src/core/metrics/segmentation';
 import { syntheticSegSample } from '../src/core/segment/bench';
 import { dataDir, hasData, NO_DATA_MESSAGE } from '../src/data/paths';
 import { runCli } from './support/run-cli';
@@ -92,5 +93,37 @@ describe('paplens eval-seg --images: per-image figures', () => {
     expect(sum((p) => p.matched)).toBe(j.object.tp);
     expect(sum((p) => p.pred - p.matched)).toBe(j.object.fp);
     expect(sum((p) => p.truth - p.matched)).toBe(j.object.fn);
+  });
+
+  it('says how many false-positive pixels lie in objects away from every annotated nucleus', async () => {
+    // Masks annotating one nucleus per image (as Herlev-SD does): the others, outlined correctly,
+    // count as false positives, and the diagnostic finds them.
+    const dir = join(work, 'one-annotated');
+    mkdirSync(join(dir, 'images'), { recursive: true });
+    mkdirSync(join(dir, 'masks'));
+    const { image, mask } = syntheticSegSample(160, 128, 5, 10, 3);
+    const size = { width: 160, height: 128 };
+    writeFileSync(
+      join(dir, 'images', 'a.png'),
+      encode({ ...size, data: new Uint8Array(image.data.buffer), channels: 4 }),
+    );
+    const { labels } = labelComponents(mask, 160, 128);
+    const one = mask.map((v, i) => (v && labels[i] === 1 ? 255 : 0));
+    writeFileSync(join(dir, 'masks', 'a.png'), encode({ ...size, data: one, channels: 1 }));
+    const { out, j } = await evalSegJson<{
+      pixel: {
+        pooled: { precision: number };
+        untouched_objects: {
+          objects: number;
+          share_of_false_positives: number;
+          precision_without: number;
+        };
+      };
+    }>('one', ['--images', join(dir, 'images'), '--masks', join(dir, 'masks'), '--mode', 'field']);
+    const u = j.pixel.untouched_objects;
+    expect(u.objects).toBeGreaterThanOrEqual(3);
+    expect(u.share_of_false_positives).toBeGreaterThan(0.5);
+    expect(u.precision_without).toBeGreaterThan(j.pixel.pooled.precision + 0.2);
+    expect(out).toContain('touch no annotated nucleus');
   });
 });

@@ -6,6 +6,7 @@ import {
   pixelScores,
   pointRecall,
   meanScores,
+  pixelsInUntouchedObjects,
 } from '../src/core/metrics/segmentation';
 
 describe('pixel metrics', () => {
@@ -68,5 +69,20 @@ describe('object metrics', () => {
       { x: 99, y: 0 },
     ]);
     expect(r).toEqual({ hit: 2, total: 4, recall: 0.5 });
+  });
+});
+
+describe('pixelsInUntouchedObjects (false positives away from every annotated nucleus)', () => {
+  it('counts only predicted objects with no annotated pixel, whole', () => {
+    // 6×1 strip: object 1 overlaps the truth by one pixel, object 2 touches none.
+    const pred = Int32Array.from([1, 1, 0, 2, 2, 2]);
+    const truth = Uint8Array.from([0, 1, 1, 0, 0, 0]);
+    expect(pixelsInUntouchedObjects(pred, 2, truth)).toEqual({ pixels: 3, objects: 1 });
+    expect(pixelsInUntouchedObjects(pred, 2, Uint8Array.from([0, 0, 0, 0, 0, 1]))).toEqual({
+      pixels: 2,
+      objects: 1,
+    });
+    expect(pixelsInUntouchedObjects(pred, 2, new Uint8Array(6))).toEqual({ pixels: 5, objects: 2 });
+    expect(() => pixelsInUntouchedObjects(pred, 2, new Uint8Array(5))).toThrow(/size mismatch/);
   });
 });

@@ -167,3 +167,34 @@ export function pointRecall(
   }
   return { hit, total: points.length, recall: ratio(hit, points.length) };
 }
+
+/**
+ * Pixels of predicted objects that touch no annotated nucleus. Some sets annotate one nucleus per
+ * image (Herlev-SD: the central cell's), so a neighbour's nucleus outlined correctly counts as
+ * false positive; this separates that part of the false positives from boundary errors on the
+ * annotated nuclei. A diagnostic beside the pixel scores, never a replacement for them.
+ */
+export function pixelsInUntouchedObjects(
+  predLabels: Int32Array,
+  predCount: number,
+  truth: ArrayLike<number>,
+): { pixels: number; objects: number } {
+  if (predLabels.length !== truth.length)
+    throw new Error('size mismatch between predicted labels and truth mask');
+  const area = new Float64Array(predCount + 1);
+  const touches = new Uint8Array(predCount + 1);
+  for (let i = 0; i < predLabels.length; i++) {
+    const p = predLabels[i];
+    if (!p) continue;
+    area[p]++;
+    if (truth[i]) touches[p] = 1;
+  }
+  let pixels = 0;
+  let objects = 0;
+  for (let p = 1; p <= predCount; p++)
+    if (area[p] > 0 && !touches[p]) {
+      pixels += area[p];
+      objects++;
+    }
+  return { pixels, objects };
+}
