@@ -214,6 +214,20 @@ test.describe('app shell', () => {
     await expect(page.getByTestId('seg-tile-workers')).toHaveAttribute('data-wanted', '0');
   });
 
+  test('when the threaded WASM build cannot start, the engine starts on one thread', async ({
+    page,
+  }) => {
+    // The threaded binary unreachable (a fresh context: no service worker serves it yet).
+    await page.context().route('**/tfjs-backend-wasm-threaded-simd.wasm', (route) => route.abort());
+    await page.goto('/?backend=wasm&segWorkers=0');
+    expect(await waitForEngine(page)).toBe('wasm');
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    const diag = page.getByTestId('diagnostics');
+    await expect(diag).toContainText('(1 WASM thread)');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+    if (cores > 1) await expect(diag).toContainText('threaded build; trying one thread');
+  });
+
   test('WebGPU is used when asked for and an adapter exists (small check)', async ({ page }) => {
     await page.goto('/?backend=webgpu');
     const backend = await waitForEngine(page);

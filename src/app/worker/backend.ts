@@ -83,7 +83,18 @@ export async function initBackend(
   setThreadsCount(granted);
   if (granted <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   // More threads than tfjs would grant: report twice as many cores while the backend starts.
-  const reportCores = granted > wasmThreadsGranted(isolated, cores) ? 2 * granted : null;
+  let reportCores = granted > wasmThreadsGranted(isolated, cores) ? 2 * granted : null;
+  // The threaded build can fail where the plain one starts (its binary unreachable, a browser
+  // without shared WebAssembly memory): then WASM is tried once more, on one thread.
+  let wasmThreaded = granted > 1;
+  const singleThreadWasm = (): boolean => {
+    if (!wasmThreaded) return false;
+    wasmThreaded = false;
+    reportCores = null;
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    setThreadsCount(1);
+    return true;
+  };
 
   const order = preferred
     ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)]
@@ -106,7 +117,12 @@ export async function initBackend(
             })
           : tf.setBackend(name)))
       ) {
-        fallbacks.push({ backend: name, reason: 'initialisation failed' });
+        const threaded = name === 'wasm' && wasmThreaded;
+        fallbacks.push({
+          backend: name,
+          reason: `initialisation failed${threaded ? ' (threaded build; trying one thread)' : ''}`,
+        });
+        if (threaded && singleThreadWasm()) queue.unshift('wasm');
       } else {
         await tf.ready();
         await smokeTest();
@@ -138,7 +154,12 @@ export async function initBackend(
         }
       }
     } catch (e) {
-      fallbacks.push({ backend: name, reason: errorText(e) });
+      const threaded = name === 'wasm' && wasmThreaded;
+      fallbacks.push({
+        backend: name,
+        reason: `${errorText(e)}${threaded ? ' (threaded build; trying one thread)' : ''}`,
+      });
+      if (threaded && singleThreadWasm()) queue.unshift('wasm');
     }
     // Everything else failed: a slow software GPU beats no analysis at all.
     if (queue.length === 0 && deferred.length > 0 && !retrying) {
