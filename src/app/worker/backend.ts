@@ -79,14 +79,14 @@ export async function initBackend(
   const isolated = self.crossOriginIsolated === true;
   setWasmPaths(wasmBase);
   const cores = navigator.hardwareConcurrency || 2;
-  const granted = isolated ? Math.max(1, threads ?? wasmThreadsGranted(isolated, cores)) : 1;
-  setThreadsCount(granted);
-  if (granted <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const asked = isolated ? Math.max(1, threads ?? wasmThreadsGranted(isolated, cores)) : 1;
+  setThreadsCount(asked);
+  if (asked <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   // More threads than tfjs would grant: report twice as many cores while the backend starts.
-  let reportCores = granted > wasmThreadsGranted(isolated, cores) ? 2 * granted : null;
+  let reportCores = asked > wasmThreadsGranted(isolated, cores) ? 2 * asked : null;
   // The threaded build can fail where the plain one starts (its binary unreachable, a browser
   // without shared WebAssembly memory): then WASM is tried once more, on one thread.
-  let wasmThreaded = granted > 1;
+  let wasmThreaded = asked > 1;
   const singleThreadWasm = (): boolean => {
     if (!wasmThreaded) return false;
     wasmThreaded = false;
