@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isSmallImageFile } from '../src/cli/commands/analyze';
 import { wasmThreadsWanted } from '../src/cli/tf-node';
 import { syntheticSegImage } from '../src/core/segment/bench';
 import { REPO_ROOT } from '../src/data/paths';
@@ -99,6 +100,21 @@ describe.skipIf(!shipped || availableParallelism() < 2)('paplens analyze on WASM
     expect(nuclei('one.json').length).toBeGreaterThan(10);
     expect(nuclei('many.json')).toEqual(nuclei('one.json'));
   }, 300_000);
+
+  it('one small image (a single cell by its header): one thread, its passes too small to share', async () => {
+    const img = syntheticSegImage(200, 160, 3, 12, 4);
+    const file = join(work, 'cell.png');
+    writeFileSync(
+      file,
+      encodePng({ width: 200, height: 160, data: img.data, channels: 4, depth: 8 }),
+    );
+    const r = await runPaplens(['analyze', file], { PAPLENS_WASM_THREADS: '' });
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/backend wasm, /);
+    expect(isSmallImageFile(file)).toBe(true);
+    expect(isSmallImageFile(join(work, 'field.png'))).toBe(false);
+    expect(isSmallImageFile(join(work, 'no-such-file.png'))).toBe(false);
+  }, 120_000);
 
   it('a bad PAPLENS_WASM_THREADS is a usage error (exit 2), not a silent fallback', async () => {
     const r = await runPaplens(['analyze', join(work, 'field.png')], {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseCliArgs } from '../args';
 import { CliError, UsageError } from '../errors';
@@ -23,7 +23,8 @@ import { probeSlide, type SlideProbe } from '../../core/slide/probe-slide';
 import { rasterSlide } from '../../core/slide/raster-slide';
 import { startDescriptors, type AppDescriptors } from '../../app/worker/descriptors';
 import { nodeDescriptorWorker } from '../../workers/node-worker';
-import { WORKING_PIXEL_UM } from '../../core/pipeline/scale-choice';
+import { AUTO_CELL_MAX_SIDE, WORKING_PIXEL_UM } from '../../core/pipeline/scale-choice';
+import { headerSize } from '../../core/image/decode';
 import type { Slide } from '../../core/slide/slide';
 import { resultToGeoJson, type GeoJsonFeatureCollection } from '../../app/export/geojson';
 import { fileByteSource, looksLikeTiff } from '../file-source';
@@ -43,6 +44,29 @@ export interface AnalyzeJson {
   images: (AnalysisResult & { file: string })[];
   errors: { file: string; error: string }[];
 }
+
+/**
+ * A PNG, JPEG or BMP whose header says it is at most AUTO_CELL_MAX_SIDE a side (presumed a single
+ * cell): its network passes (128²) are too small to share between WASM threads, and starting them
+ * cost ~50 ms per cell (docs/PERFORMANCE.md). Unreadable or other files: false (the analysis
+ * reports them).
+ */
+export function isSmallImageFile(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = new Uint8Array(HEADER_BYTES);
+      const wh = headerSize(head.subarray(0, readSync(fd, head, 0, HEADER_BYTES, 0)));
+      return wh !== null && Math.max(wh[0], wh[1]) <= AUTO_CELL_MAX_SIDE;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+/** Enough for a JPEG's frame header behind its EXIF block. */
+const HEADER_BYTES = 256 * 1024;
 
 export async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseCliArgs(
@@ -85,10 +109,12 @@ export async function run(argv: string[]): Promise<void> {
     scaleOpts.pixelSizeUm ??
     (scaleOpts.scale !== undefined ? scaleOpts.scale * WORKING_PIXEL_UM : undefined);
   // One file: this process is the only analysis, so on WASM the network runs with XNNPACK
-  // threads on the cores (src/cli/wasm-threads.ts; same results). Several files: one analysis
-  // thread per core, or tile workers with --jobs 1, use the cores instead.
+  // threads on the cores (src/cli/wasm-threads.ts; same results) — unless it is a small image,
+  // whose passes are too small to share. Several files: one analysis thread per core, or tile
+  // workers with --jobs 1, use the cores instead.
   const backend = await initNodeTf({
-    wasmThreads: positionals.length === 1 ? threadsForOneAnalysis() : 1,
+    wasmThreads:
+      positionals.length === 1 && !isSmallImageFile(positionals[0]) ? threadsForOneAnalysis() : 1,
   });
   const threads = wasmThreadCount();
   const modelsDir = values.models ? resolve(values.models) : undefined;

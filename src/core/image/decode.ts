@@ -82,19 +82,24 @@ function jpegHeaderSize(bytes: Uint8Array): [number, number] | null {
   return null;
 }
 
+/** [width, height] from the header of a PNG, JPEG or BMP file (cheap, bounded scan), or null. */
+export function headerSize(bytes: Uint8Array): [number, number] | null {
+  const format = sniffFormat(bytes);
+  if (format === 'png') return pngHeaderSize(bytes);
+  if (format === 'jpeg') return jpegHeaderSize(bytes);
+  if (format === 'bmp' && bytes.length >= 26) {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return [Math.abs(dv.getInt32(18, true)), Math.abs(dv.getInt32(22, true))];
+  }
+  return null;
+}
+
 /**
- * Pixel count from the header of a PNG, JPEG or BMP file (cheap, bounded scan), or null.
- * Used to give big images a longer decode budget before they are decoded.
+ * Pixel count from the header (`headerSize`), or null. Used to give big images a longer decode
+ * budget before they are decoded.
  */
 export function headerPixels(bytes: Uint8Array): number | null {
-  const format = sniffFormat(bytes);
-  let wh: [number, number] | null = null;
-  if (format === 'png') wh = pngHeaderSize(bytes);
-  else if (format === 'jpeg') wh = jpegHeaderSize(bytes);
-  else if (format === 'bmp' && bytes.length >= 26) {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    wh = [Math.abs(dv.getInt32(18, true)), Math.abs(dv.getInt32(22, true))];
-  }
+  const wh = headerSize(bytes);
   return wh ? wh[0] * wh[1] : null;
 }
 
