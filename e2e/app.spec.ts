@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { REPO_ROOT } from '../src/data/paths';
 import {
   canvasPixels,
@@ -10,6 +10,18 @@ import {
   waitForImage,
   watchErrors,
 } from './helpers';
+
+/** Names of the .wasm files the page's engine fetches from now on (filled as it runs). */
+function wasmBinariesFetched(page: Page): string[] {
+  const binaries: string[] = [];
+  page.context().on('request', (r) => {
+    // The service worker precaches every build; only the engine's own fetch counts.
+    if (r.serviceWorker()) return;
+    const name = /[^/]+\.wasm$/.exec(new URL(r.url()).pathname)?.[0];
+    if (name) binaries.push(name);
+  });
+  return binaries;
+}
 
 test.describe('app shell', () => {
   test('loads without console errors and reports the tfjs backend', async ({ page }) => {
@@ -166,19 +178,13 @@ test.describe('app shell', () => {
   test('Diagnostics shows the WASM threads tfjs really runs, not the ones asked for', async ({
     page,
   }) => {
-    const binaries: string[] = [];
-    page.context().on('request', (r) => {
-      // The service worker precaches every build; only the engine's own fetch counts.
-      if (r.serviceWorker()) return;
-      const name = /[^/]+\.wasm$/.exec(new URL(r.url()).pathname)?.[0];
-      if (name) binaries.push(name);
-    });
+    const binaries = wasmBinariesFetched(page);
     await page.goto('/?backend=wasm');
     expect(await waitForEngine(page)).toBe('wasm');
     const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
-    // The app asks for every core (≤ 8); tfjs-backend-wasm grants at most half of them (it assumes
-    // two hardware threads per core), so a 2-core machine runs one thread. The app used to report
-    // the count it asked for.
+    // Beside tile workers (the default here) the app keeps tfjs-backend-wasm's own choice: half the
+    // cores (it assumes two hardware threads per core), so a 2-core machine runs one thread. The
+    // app used to report the count it asked for.
     const granted = Math.max(1, Math.min(8, cores, Math.floor(cores / 2)));
     await page.getByRole('button', { name: 'Diagnostics' }).click();
     const diag = page.getByTestId('diagnostics');
@@ -196,12 +202,7 @@ test.describe('app shell', () => {
   test('without tile workers the engine runs a WASM thread per core (up to 4)', async ({
     page,
   }) => {
-    const binaries: string[] = [];
-    page.context().on('request', (r) => {
-      if (r.serviceWorker()) return;
-      const name = /[^/]+\.wasm$/.exec(new URL(r.url()).pathname)?.[0];
-      if (name) binaries.push(name);
-    });
+    const binaries = wasmBinariesFetched(page);
     // ?segWorkers=0 is what a device under 4 GB gets (segTileWorkerCount).
     await page.goto('/?backend=wasm&segWorkers=0');
     expect(await waitForEngine(page)).toBe('wasm');

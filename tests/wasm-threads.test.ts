@@ -71,17 +71,25 @@ describe('setThreadedWasmBackend', () => {
 
 // Issue 13: one image in `paplens analyze` runs the network on XNNPACK threads (tfjs's threaded
 // WASM build, which tfjs itself does not start in Node: src/cli/wasm-threads.ts).
+/** A synthetic field of `nuclei` 12-px nuclei written as a PNG; returns its path. */
+function syntheticPngFile(
+  file: string,
+  width: number,
+  height: number,
+  nuclei: number,
+  seed: number,
+): string {
+  const img = syntheticSegImage(width, height, nuclei, 12, seed);
+  writeFileSync(file, encodePng({ width, height, data: img.data, channels: 4, depth: 8 }));
+  return file;
+}
+
 describe.skipIf(!shipped || availableParallelism() < 2)('paplens analyze on WASM threads', () => {
   const work = mkdtempSync(join(tmpdir(), 'paplens-wasm-threads-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('one image: threads by default, the process exits by itself, the same nuclei as one thread', async () => {
-    const img = syntheticSegImage(900, 700, 30, 12, 9);
-    const file = join(work, 'field.png');
-    writeFileSync(
-      file,
-      encodePng({ width: 900, height: 700, data: img.data, channels: 4, depth: 8 }),
-    );
+    const file = syntheticPngFile(join(work, 'field.png'), 900, 700, 30, 9);
     const threads = Math.min(4, availableParallelism());
     const one = await runPaplens(['analyze', file, '--json', join(work, 'one.json')], {
       PAPLENS_WASM_THREADS: '1',
@@ -102,12 +110,7 @@ describe.skipIf(!shipped || availableParallelism() < 2)('paplens analyze on WASM
   }, 300_000);
 
   it('one small image (a single cell by its header): one thread, its passes too small to share', async () => {
-    const img = syntheticSegImage(200, 160, 3, 12, 4);
-    const file = join(work, 'cell.png');
-    writeFileSync(
-      file,
-      encodePng({ width: 200, height: 160, data: img.data, channels: 4, depth: 8 }),
-    );
+    const file = syntheticPngFile(join(work, 'cell.png'), 200, 160, 3, 4);
     const r = await runPaplens(['analyze', file], { PAPLENS_WASM_THREADS: '' });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/backend wasm, /);
