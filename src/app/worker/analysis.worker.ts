@@ -6,8 +6,7 @@ import * as Comlink from 'comlink';
 import { fetchModelSource } from '../../models/fetch-source';
 import { modelVersions, prefetchModels } from '../../models/browser/prefetch';
 import { initBackend, memoryInfo } from './backend';
-import { segTileWorkerCount } from './seg-tiles';
-import { wasmThreadsWanted } from './wasm-threads';
+import { browserTileEnv, segTileWorkerCount } from './seg-tiles';
 import { loadPipeline, NO_MODEL_MESSAGE, type Pipeline } from './pipeline';
 import type { AnalysisWorkerApi, BackendName, ModelStatus } from './protocol';
 
@@ -31,21 +30,11 @@ const api: AnalysisWorkerApi = {
   ) {
     segWorkersWanted = segWorkers;
     idleStopSWanted = idleStopS;
-    // The tile workers WASM would get (loadPipeline starts them): none → more WASM threads here.
-    const tileWorkers = segTileWorkerCount(segWorkers, {
-      backend: 'wasm',
-      workers: typeof Worker !== 'undefined',
-      cores: navigator.hardwareConcurrency || 1,
-      memoryGb: (navigator as Navigator & { deviceMemory?: number }).deviceMemory,
-    });
+    // The tile workers WASM would get (loadPipeline starts them): none → more WASM threads.
     return initBackend(
       preferred,
       new URL(`${__WASM_PATH__}/`, BASE).href,
-      wasmThreadsWanted(
-        self.crossOriginIsolated === true,
-        navigator.hardwareConcurrency || 2,
-        tileWorkers,
-      ),
+      segTileWorkerCount(segWorkers, browserTileEnv('wasm')),
     );
   },
 

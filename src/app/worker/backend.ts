@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendInfo, BackendName } from './protocol';
-import { wasmThreadsGranted } from './wasm-threads';
+import { wasmThreadsGranted, wasmThreadsWanted } from './wasm-threads';
 
 /** WebGPU first (fastest where it exists), then WebGL, then WASM (threads when isolated). */
 export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm'];
@@ -67,19 +67,19 @@ async function withReportedCores<T>(cores: number | null, init: () => Promise<T>
 
 /**
  * Initialise tfjs in this worker. `preferred` (from ?backend= or the Diagnostics panel) is tried
- * first; the rest of BACKEND_ORDER follows, so a missing GPU never stops the app. `threads`:
- * WASM threads wanted (`wasmThreadsWanted`; default tfjs's own choice).
+ * first; the rest of BACKEND_ORDER follows, so a missing GPU never stops the app. `tileWorkers`:
+ * the segmentation tile workers WASM will get, which set its threads (`wasmThreadsWanted`).
  */
 export async function initBackend(
   preferred: BackendName | null,
   wasmBase: string,
-  threads?: number,
+  tileWorkers: number,
 ): Promise<BackendInfo> {
   const t0 = performance.now();
   const isolated = self.crossOriginIsolated === true;
   setWasmPaths(wasmBase);
   const cores = navigator.hardwareConcurrency || 2;
-  const asked = isolated ? Math.max(1, threads ?? wasmThreadsGranted(isolated, cores)) : 1;
+  const asked = wasmThreadsWanted(isolated, cores, tileWorkers);
   setThreadsCount(asked);
   if (asked <= 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   // More threads than tfjs would grant: report twice as many cores while the backend starts.

@@ -13,6 +13,23 @@ function browserSegTileWorker(): WorkerHandle {
   );
 }
 
+export interface TileWorkerEnv {
+  backend: string;
+  workers: boolean;
+  cores: number;
+  memoryGb?: number;
+}
+
+/** This worker's device, with the backend tfjs runs (or the one about to be started). */
+export function browserTileEnv(backend: string = tf.getBackend()): TileWorkerEnv {
+  return {
+    backend,
+    workers: typeof Worker !== 'undefined',
+    cores: navigator.hardwareConcurrency || 1,
+    memoryGb: (navigator as Navigator & { deviceMemory?: number }).deviceMemory,
+  };
+}
+
 /**
  * Tile workers for the WASM backend: one per core (at most 4; none on one core), or `wanted`
  * (?segWorkers=N). tfjs-wasm runs one thread per model on 2 cores and its own threads did not pay
@@ -21,12 +38,7 @@ function browserSegTileWorker(): WorkerHandle {
  */
 export function segTileWorkerCount(
   wanted: number | null,
-  env: { backend: string; workers: boolean; cores: number; memoryGb?: number } = {
-    backend: tf.getBackend(),
-    workers: typeof Worker !== 'undefined',
-    cores: navigator.hardwareConcurrency || 1,
-    memoryGb: (navigator as Navigator & { deviceMemory?: number }).deviceMemory,
-  },
+  env: TileWorkerEnv = browserTileEnv(),
 ): number {
   if (env.backend !== 'wasm' || !env.workers) return 0;
   if (wanted !== null) return Math.max(0, Math.min(8, Math.floor(wanted)));
