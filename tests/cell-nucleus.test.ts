@@ -10,71 +10,7 @@ import {
 import { cellImageView, CELL_VIEW_SIZE, dihedral } from '../src/core/cell/view';
 import type { RgbaImage } from '../src/core/image/types';
 import type { SegAdapter, SegNucleus } from '../src/core/pipeline/models';
-import { instanceStats } from '../src/core/segment/postprocess';
-
-/** A light background, a paler "cytoplasm" disc and dark "nuclei" discs (radius in px). */
-function cellImage(
-  w: number,
-  h: number,
-  nuclei: { x: number; y: number; r: number }[],
-  cyto?: { x: number; y: number; r: number },
-): RgbaImage {
-  const data = new Uint8ClampedArray(w * h * 4);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let v = [225, 215, 230];
-      if (cyto && (x - cyto.x) ** 2 + (y - cyto.y) ** 2 <= cyto.r ** 2) v = [190, 175, 205];
-      for (const n of nuclei) if ((x - n.x) ** 2 + (y - n.y) ** 2 <= n.r ** 2) v = [90, 60, 130];
-      const o = 4 * (y * w + x);
-      data.set([v[0], v[1], v[2], 255], o);
-    }
-  return { width: w, height: h, data };
-}
-
-/**
- * Stand-in segmentation: dark pixels, labelled by connected component (any scale). `sides` (if
- * given) records the working-scale long side of every call.
- */
-function thresholdSeg(sides?: number[]): SegAdapter {
-  return {
-    version: 'threshold',
-    dispose: () => undefined,
-    async segment(image, _mode, scale = 1) {
-      sides?.push(Math.round(scale * Math.max(image.width, image.height)));
-      const { width: w, height: h } = image;
-      const labels = new Int32Array(w * h);
-      const grey = new Float32Array(w * h);
-      for (let i = 0; i < w * h; i++) grey[i] = image.data[4 * i] / 255;
-      let n = 0;
-      for (let i = 0; i < w * h; i++) {
-        if (grey[i] >= 0.5 || labels[i]) continue;
-        n++;
-        const stack = [i];
-        labels[i] = n;
-        while (stack.length) {
-          const p = stack.pop()!;
-          const x = p % w;
-          const y = (p - x) / w;
-          for (const [dx, dy] of [
-            [1, 0],
-            [-1, 0],
-            [0, 1],
-            [0, -1],
-          ]) {
-            const q = (y + dy) * w + x + dx;
-            if (x + dx < 0 || y + dy < 0 || x + dx >= w || y + dy >= h) continue;
-            if (grey[q] < 0.5 && !labels[q]) {
-              labels[q] = n;
-              stack.push(q);
-            }
-          }
-        }
-      }
-      const nuclei: SegNucleus[] = instanceStats(labels, n, w, h, grey);
-      return { width: w, height: h, labels, nuclei, scale };
-    },
-  };
-}
+import { cellImage, thresholdSeg } from './support/cell-doubles';
 
 describe('single-cell nucleus finding', () => {
   it('fallback (no segmentation): a primary nucleus near the centre for 32–1024 px images', async () => {
@@ -122,6 +58,26 @@ describe('single-cell nucleus finding', () => {
       expect(Math.hypot(p.centroid.x - w / 2, p.centroid.y - h / 2)).toBeLessThan(2);
       expect(c.nuclei.length).toBe(2);
     }
+  });
+
+  it('labels: the outlined pixels at input size, the primary nucleus as label 1', async () => {
+    // The neighbour (top left) comes first in raster order, so the segmenter labels it 1.
+    const img = cellImage(224, 224, [
+      { x: 112, y: 112, r: 28 },
+      { x: 20, y: 24, r: 10 },
+    ]);
+    const c = await findCellNuclei(img, thresholdSeg());
+    expect(c.labels.length).toBe(224 * 224);
+    expect(c.labels[112 * 224 + 112]).toBe(1);
+    expect(c.labels[24 * 224 + 20]).toBe(2);
+    const count = (l: number): number => c.labels.filter((v) => v === l).length;
+    c.nuclei.forEach((n, i) => expect(count(i + 1)).toBe(n.morphometrics.areaPx));
+    expect(count(0)).toBe(224 * 224 - c.nuclei.reduce((a, n) => a + n.morphometrics.areaPx, 0));
+    // The fallback's blob is label 1 too.
+    const f = await findCellNuclei(cellImage(96, 96, [{ x: 48, y: 48, r: 12 }]));
+    expect(f.method).toBe('fallback');
+    expect(f.labels[48 * 96 + 48]).toBe(1);
+    expect(f.labels.filter((v) => v === 1).length).toBe(f.nuclei[0].morphometrics.areaPx);
   });
 
   it('a tightly framed cell is settled by the two cheapest sides; the full search runs five', async () => {

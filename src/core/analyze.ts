@@ -4,13 +4,13 @@ import { resizeRgba } from './image/ops';
 import type { RgbaImage } from './image/types';
 import { classifyCrop, classifyFieldNucleus } from './pipeline/classify-cell';
 import { classifyCellImage, measuredNote, type HerlevPrediction } from './cell/herlev-classifier';
-import { findCellNuclei } from './cell/primary-nucleus';
 import { framingCaveats } from './cell/framing';
 import { HERLEV_CLASSES } from './herlev';
 import { fieldPrefetch } from './pipeline/field-prefetch';
 import { settleByGate, type GateSettled } from './pipeline/gate-first';
 import type { PipelineModels, SegNucleus } from './pipeline/models';
 import { AUTO_CELL_MAX_SIDE, chooseModeAndScale, type ScaleChoice } from './pipeline/scale-choice';
+import { finderSearches, segmentAsChosen } from './pipeline/segment-as-chosen';
 import { OTHER_CLASS } from './types';
 import type { AnalysisMode, AnalysisResult, Nucleus, NucleusLabel } from './types';
 
@@ -75,12 +75,12 @@ export async function analyze(
   const progress = options.onProgress ?? (() => undefined);
   const signal = options.signal;
   // Mode and scale: the user's choice, else the automatic coarse pass (issue 12).
-  // A cell the user named as such needs no coarse pass: the nucleus finder searches the scale
-  // itself (src/core/cell/primary-nucleus.ts); a scale the user set is still honoured there.
-  const finderSearches =
-    options.mode === 'cell' && options.scale === undefined && options.pixelSizeUm === undefined;
   const tScale = now();
-  const choice = await chooseModeAndScale(image, finderSearches ? undefined : models.seg, options);
+  const choice = await chooseModeAndScale(
+    image,
+    finderSearches(options) ? undefined : models.seg,
+    options,
+  );
   // The coarse pass is its own stage: it is a full network pass on up to ~0.75 MP.
   timings.push({ stage: 'scale', ms: now() - tScale });
   const mode: AnalysisMode = choice.mode;
@@ -92,48 +92,35 @@ export async function analyze(
   // 1. Segmentation.
   checkAbort(signal);
   progress('segment', 0);
-  let nuclei: SegNucleus[] = [];
-  let scale = 1;
   const t0 = now();
-  let cellMethod: 'segmentation' | 'fallback' | null = null;
   const stageMs: Record<string, number> = {};
   let herlevEarly: Promise<HerlevPrediction> | null = null;
-  if (mode === 'cell') {
-    // The centred cell's nucleus at whatever pixel size (src/core/cell/primary-nucleus.ts); it
-    // always yields one, first in the list.
-    const finding = findCellNuclei(
-      image,
-      models.seg,
-      choice.scaleSource === 'user' ? choice.scale : undefined,
-    );
+  // A cell: its own nucleus searched at whatever pixel size, always one, first in the list
+  // (src/core/pipeline/segment-as-chosen.ts); a field: the chosen factor.
+  const finding = segmentAsChosen(image, models.seg, choice);
+  if (mode === 'cell' && models.cell) {
     // The single-cell classifier reads the whole image, not the nucleus: it runs on this thread
     // while the search's passes run on the tile helpers (where there are any). Same answer.
-    if (models.cell) {
-      herlevEarly = classifyCellImage(image, models.cell, models.extractors, stageMs);
-      // Awaited below; a failed search must not leave it as an unhandled rejection.
-      herlevEarly.catch(() => undefined);
-    }
-    const c = await finding;
-    nuclei = c.nuclei;
-    scale = c.scale;
-    cellMethod = c.method;
+    herlevEarly = classifyCellImage(image, models.cell, models.extractors, stageMs);
+    // Awaited below; a failed search must not leave it as an unhandled rejection.
+    herlevEarly.catch(() => undefined);
+  }
+  const found = await finding;
+  const nuclei: SegNucleus[] = found.nuclei;
+  const scale = found.scale;
+  const cellMethod = found.method === 'fallback' ? 'fallback' : 'segmentation';
+  if (mode === 'cell') {
     if (!models.seg)
       warnings.push(
         'Without a segmentation model the nucleus was estimated as the darkest region near the image centre; its outline and measurements are rough.',
       );
-    else if (c.method === 'fallback')
+    else if (found.method === 'fallback')
       warnings.push(
         'The segmentation model found no plausible nucleus near the centre; the outline shown is the darkest region near the centre (a simple fallback). Check it before trusting the measurements.',
       );
-  } else if (models.seg) {
-    // The coarse pass's map at this factor, when it made one, is the main pass's first map.
-    const s = await models.seg.segment(image, mode, choice.scale, choice.map);
-    scale = s.scale;
-    nuclei = s.nuclei;
-    if (nuclei.length === 0) warnings.push('No nucleus was found in this image.');
-  } else {
+  } else if (found.method === 'none')
     warnings.push('Without a segmentation model no nuclei can be found in a field.');
-  }
+  else if (nuclei.length === 0) warnings.push('No nucleus was found in this image.');
   timings.push({ stage: 'segment', ms: now() - t0 });
   progress('segment', 1);
 

@@ -14,7 +14,13 @@ const dir = join(REPO_ROOT, 'public/models/seg');
 const summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
 const shippedEval = summary.evals.find((e: { step: number }) => e.step === SHIPPED_STEP);
 if (!shippedEval) throw new Error(`no eval at step ${SHIPPED_STEP} in ${summaryPath}`);
-const read = (f: string): unknown => JSON.parse(readFileSync(join(evalDir, f), 'utf8'));
+// The card keeps the totals; the per-image and per-field rows stay in the eval JSON.
+const read = (f: string): unknown => {
+  const { per_image: _i, per_field: _f, ...totals } = JSON.parse(
+    readFileSync(join(evalDir, f), 'utf8'),
+  ) as Record<string, unknown>;
+  return totals;
+};
 const files = ['model.json', 'weights.bin'].map((f) => {
   const b = readFileSync(join(dir, f));
   return { path: `seg/${f}`, bytes: b.length, sha256: createHash('sha256').update(b).digest('hex') };

@@ -27,11 +27,12 @@ import {
   type PixelCounts,
   type PixelScores,
 } from '../../core/metrics/segmentation';
-import { loadSegModel, segment, type SegModel, type SegmentOptions } from '../../core/segment';
+import { loadSegModel, segment, type SegModel } from '../../core/segment';
 import type { AnalysisMode } from '../../core/types';
 import { nodeModelSource } from '../../models/node-source';
 import { chooseModeAndScale } from '../../core/pipeline/scale-choice';
-import { segAdapterOf } from '../../core/pipeline/models';
+import { finderSearches, segmentAsChosen } from '../../core/pipeline/segment-as-chosen';
+import { segAdapterOf, type SegmentPostOptions } from '../../core/pipeline/models';
 import type { RgbaImage } from '../../core/image/types';
 import type { SegModelFiles } from '../../core/segment/model';
 
@@ -89,9 +90,7 @@ function num(v: string | undefined, name: string): number | undefined {
 }
 
 /** Post-processing overrides shared by both evaluation modes. */
-function postOptions(
-  values: Record<string, string | boolean | undefined>,
-): Pick<SegmentOptions, 'threshold' | 'minAreaPx' | 'splitDynamicsPx' | 'extraZooms'> {
+function postOptions(values: Record<string, string | boolean | undefined>): SegmentPostOptions {
   const dyn = values['split-dynamics'] as string | undefined;
   const zooms = values['extra-zooms'] as string | undefined;
   return {
@@ -172,22 +171,21 @@ async function evalMasks(
       throw new CliError(
         `${p.id}: image ${img.width}×${img.height} and mask ${truth.width}×${truth.height} differ in size`,
       );
-    const { mode, scale } = await modeAndScale(img, model, values, modeArg);
+    const r = await segmentAsShown(img, model, values, modeArg);
+    const { mode, scale } = r;
     modes.add(mode);
     scales.push(scale);
-    const opts: SegmentOptions = { mode, scale, ...postOptions(values) };
-    const r = await segment(img, model, opts);
     const pred = new Uint8Array(r.labels.length);
     for (let i = 0; i < pred.length; i++) pred[i] = r.labels[i] ? 1 : 0;
     const c = pixelCounts(pred, truth.data);
     pooled = addCounts(pooled, c);
     const s = pixelScores(c);
     perImage.push(s);
-    const u = pixelsInUntouchedObjects(r.labels, r.instances.length, truth.data);
+    const u = pixelsInUntouchedObjects(r.labels, r.count, truth.data);
     untouched.pixels += u.pixels;
     untouched.objects += u.objects;
     const t = labelComponents(truth.data, truth.width, truth.height);
-    const o = matchObjects(r.labels, r.instances.length, t.labels, t.count, 0.5);
+    const o = matchObjects(r.labels, r.count, t.labels, t.count, 0.5);
     obj.tp += o.tp;
     obj.fp += o.fp;
     obj.fn += o.fn;
@@ -198,7 +196,7 @@ async function evalMasks(
       precision: s.precision,
       recall: s.recall,
       zsi: s.zsi,
-      pred: r.instances.length,
+      pred: r.count,
       truth: t.count,
       matched: o.tp,
     });
@@ -323,6 +321,32 @@ async function evalPoints(
   ]);
   if (values['per-image']) printTable(perField);
   if (typeof values.json === 'string') writeJson(values.json, result);
+}
+
+/**
+ * One image's nuclei as the app outlines them (src/core/pipeline/segment-as-chosen.ts): a cell
+ * through the nucleus finder's search, a field at the chosen factor. --default-scale instead
+ * segments at the old fixed factor of the image's size mode (the network alone, no search).
+ */
+async function segmentAsShown(
+  img: RgbaImage,
+  model: SegModel,
+  values: Record<string, string | boolean | undefined>,
+  modeArg: string,
+): Promise<{ mode: AnalysisMode; scale: number; labels: Int32Array; count: number }> {
+  if (values['default-scale']) {
+    const { mode, scale } = await modeAndScale(img, model, values, modeArg);
+    const r = await segment(img, model, { mode, scale, ...postOptions(values) });
+    return { mode, scale, labels: r.labels, count: r.instances.length };
+  }
+  const seg = segAdapterOf(model, postOptions(values));
+  const req = {
+    mode: modeArg as 'auto' | AnalysisMode,
+    scale: num(values.scale as string, 'scale'),
+  };
+  const choice = await chooseModeAndScale(img, finderSearches(req) ? undefined : seg, req);
+  const s = await segmentAsChosen(img, seg, choice);
+  return { mode: choice.mode, scale: s.scale, labels: s.labels, count: s.nuclei.length };
 }
 
 /**

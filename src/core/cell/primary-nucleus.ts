@@ -52,6 +52,11 @@ const MAX_CENTRE_OFFSET = 0.3;
 export interface CellNuclei {
   /** All nuclei of the chosen segmentation, in input pixels; `nuclei[primary]` is the cell's. */
   nuclei: SegNucleus[];
+  /**
+   * Their pixels at input size (0 = background, i + 1 = nuclei[i]): what the user sees outlined,
+   * which the evaluation scores (src/core/pipeline/segment-as-chosen.ts).
+   */
+  labels: Int32Array;
   primary: number;
   /** Scale factor of the chosen segmentation (input → working scale); 1 for the fallback. */
   scale: number;
@@ -62,6 +67,7 @@ export interface CellNuclei {
 
 interface Candidate {
   nuclei: SegNucleus[];
+  labels: Int32Array;
   index: number;
   scale: number;
   score: number;
@@ -118,7 +124,7 @@ export async function findCellNuclei(
           const held = best as Candidate | null;
           if (held && scale > held.scale && isFragmentOf(n, held.nuclei[held.index])) return;
           if (score > 0 && (!held || score > held.score))
-            best = { nuclei: s.nuclei, index: i, scale, score };
+            best = { nuclei: s.nuclei, labels: s.labels, index: i, scale, score };
         });
       });
     };
@@ -135,14 +141,33 @@ export async function findCellNuclei(
     const others = chosen.nuclei.filter((_, i) => i !== chosen.index);
     return {
       nuclei: [chosen.nuclei[chosen.index], ...others],
+      labels: primaryFirst(chosen.labels, chosen.index),
       primary: 0,
       scale: chosen.scale,
       method: 'segmentation',
       score: chosen.score,
     };
   }
-  const fb = darkBlobNucleus(image);
-  return { nuclei: [fb], primary: 0, scale: 1, method: 'fallback', score: 0 };
+  const fb = darkBlob(image);
+  return {
+    nuclei: [fb.nucleus],
+    labels: fb.labels,
+    primary: 0,
+    scale: 1,
+    method: 'fallback',
+    score: 0,
+  };
+}
+
+/** Instance labels renumbered as the nuclei are returned: `primary` first, the rest in order. */
+function primaryFirst(labels: Int32Array, primary: number): Int32Array {
+  const p = primary + 1;
+  const out = new Int32Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    out[i] = l === p ? 1 : l > 0 && l < p ? l + 1 : l;
+  }
+  return out;
 }
 
 /**
@@ -175,6 +200,11 @@ export const MIN_SEGMENTATION_SCORE = 0.02;
  * empty, a small disc at the darkest smoothed point near the centre. Always returns a nucleus.
  */
 export function darkBlobNucleus(image: RgbaImage): SegNucleus {
+  return darkBlob(image).nucleus;
+}
+
+/** `darkBlobNucleus` and its pixels (label 1). */
+function darkBlob(image: RgbaImage): { nucleus: SegNucleus; labels: Int32Array } {
   const { width: w, height: h } = image;
   const grey = toGrey(image).data;
   const x0 = Math.floor(w / 4);
@@ -262,10 +292,13 @@ export function darkBlobNucleus(image: RgbaImage): SegNucleus {
   }
   const [s] = instanceStats(out, 1, w, h, grey);
   return {
-    contour: s.contour,
-    bbox: s.bbox,
-    centroid: s.centroid,
-    morphometrics: s.morphometrics,
+    nucleus: {
+      contour: s.contour,
+      bbox: s.bbox,
+      centroid: s.centroid,
+      morphometrics: s.morphometrics,
+    },
+    labels: out,
   };
 }
 

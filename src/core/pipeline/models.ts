@@ -16,7 +16,7 @@ import {
 } from '../features/deep/index';
 import { bofHistogram, loadVocabulary, VOCABULARY_PATH, type Vocabulary } from '../features/bof';
 import { cellSurf } from '../features/describe-cell';
-import { loadSegModel, segment, type SegModel } from '../segment/index';
+import { loadSegModel, segment, type SegModel, type SegmentOptions } from '../segment/index';
 import { estimateScale, type ScaleEstimate } from '../segment/auto-scale';
 import { estimateOptions, type EstimateContext } from './scale-choice';
 import type { AnalysisMode } from '../types';
@@ -273,8 +273,17 @@ async function loadSegAdapter(source: ModelSource, onProgress: ProgressFn): Prom
   return segAdapterOf(await loadSegModel(source, 'seg', onProgress));
 }
 
-/** The pipeline's view of a loaded SE-UNet (also what the evaluation CLI and scripts use). */
-export function segAdapterOf(model: SegModel): SegAdapter {
+/** Post-processing settings an evaluation may change (the shipped defaults otherwise). */
+export type SegmentPostOptions = Pick<
+  SegmentOptions,
+  'threshold' | 'minAreaPx' | 'splitDynamicsPx' | 'extraZooms'
+>;
+
+/**
+ * The pipeline's view of a loaded SE-UNet (also what the evaluation CLI and scripts use).
+ * `post`: post-processing other than the shipped defaults (`paplens eval-seg`'s tuning flags).
+ */
+export function segAdapterOf(model: SegModel, post: SegmentPostOptions = {}): SegAdapter {
   return {
     version: model.version,
     dispose: () => model.dispose(),
@@ -282,6 +291,7 @@ export function segAdapterOf(model: SegModel): SegAdapter {
     shareTiles: (helpers) => setTileHelpers(model, helpers),
     async segment(image, mode, scale, probability, helper) {
       const r = await segment(image, model, {
+        ...post,
         mode,
         ...(scale !== undefined ? { scale } : {}),
         ...(probability ? { probability } : {}),
