@@ -43,7 +43,7 @@ describe.skipIf(!hasData())('paplens eval-seg --points: per-field figures', () =
     writeFileSync(join(dir, 'cells.csv'), [lines[0], ...rows].join('\n') + '\n');
     const { out, j } = await evalSegJson<{
       points: { hit: number; total: number };
-      per_field: { field: string; scale: number; hit: number; total: number }[];
+      per_field: { field: string; mode: string; scale: number; hit: number; total: number }[];
     }>('points', [
       '--points',
       join(dir, 'cells.csv'),
@@ -52,7 +52,8 @@ describe.skipIf(!hasData())('paplens eval-seg --points: per-field figures', () =
       '--per-image',
     ]);
     expect(j.per_field.map((f) => f.field).sort()).toEqual(names);
-    expect(j.per_field.every((f) => f.scale === 1)).toBe(true);
+    // The mode is chosen as in `paplens analyze` (auto): each of these fields is a field.
+    expect(j.per_field.every((f) => f.scale === 1 && f.mode === 'field')).toBe(true);
     expect(j.per_field.reduce((a, f) => a + f.total, 0)).toBe(rows.length);
     expect(j.points.total).toBe(rows.length);
     expect(j.per_field.reduce((a, f) => a + f.hit, 0)).toBe(j.points.hit);

@@ -38,7 +38,8 @@ import type { SegModelFiles } from '../../core/segment/model';
 
 const USAGE =
   'paplens eval-seg --images DIR --masks DIR [--split herlev-sd|isbi2014[:PART]] [--mode auto|cell|field] [--json FILE]\n' +
-  '       paplens eval-seg --points CSV --fields DIR [--split cric[:PART]] [--json FILE]\n' +
+  '       paplens eval-seg --points CSV --fields DIR [--split cric[:PART]] [--mode auto|cell|field] [--json FILE]\n' +
+  "both score the nuclei `paplens analyze` would outline with the same options (a single cell: the nucleus finder's)\n" +
   'options: --scale X (input→working-scale factor; default: automatic, src/core/segment/auto-scale.ts), --default-scale (the old fixed factors: cell 0.5, field 1), --threshold T, --min-area PX, --split-dynamics PX, --extra-zooms LIST|none, --model DIR (model.json + weights.bin; default: the shipped model), --per-image';
 
 function parseSplit(arg: string, allowed: readonly SplitName[]): { name: SplitName; part: Part } {
@@ -149,9 +150,7 @@ async function evalMasks(
     splitLabel = `${name}:${part}`;
   }
   if (pairs.length === 0) throw new CliError(`no image/mask pairs to evaluate (${splitLabel})`);
-  const modeArg = (values.mode as string | undefined) ?? 'auto';
-  if (!['auto', 'cell', 'field'].includes(modeArg))
-    throw new UsageError('--mode must be auto, cell or field');
+  const modeArg = modeOption(values);
   let pooled: PixelCounts = { tp: 0, fp: 0, fn: 0, tn: 0 };
   const perImage: PixelScores[] = [];
   const obj = { tp: 0, fp: 0, fn: 0 };
@@ -279,7 +278,9 @@ async function evalPoints(
   let total = 0;
   const scales: number[] = [];
   // Per field, so a change in recall can be traced to the fields (and scales) that moved it.
-  const perField: { field: string; scale: number; hit: number; total: number }[] = [];
+  const perField: { field: string; mode: string; scale: number; hit: number; total: number }[] = [];
+  const modes = new Set<string>();
+  const modeArg = modeOption(values);
   for (const [field, pts] of byField) {
     let img;
     try {
@@ -287,16 +288,18 @@ async function evalPoints(
     } catch (e) {
       throw new CliError(`${field}: ${(e as Error).message}`);
     }
-    const { scale } = await modeAndScale(img, model, values, 'field');
+    // As `paplens analyze` with the same options: the mode too is chosen (a field, nearly always).
+    const r = await segmentAsShown(img, model, values, modeArg);
+    const { scale } = r;
+    modes.add(r.mode);
     scales.push(scale);
-    const r = await segment(img, model, { mode: 'field', scale, ...postOptions(values) });
-    const pr = pointRecall(r.labels, r.width, pts);
+    const pr = pointRecall(r.labels, img.width, pts);
     hit += pr.hit;
     total += pr.total;
-    perField.push({ field, scale, hit: pr.hit, total: pr.total });
+    perField.push({ field, mode: r.mode, scale, hit: pr.hit, total: pr.total });
     for (const c of pts) {
       const e = (perClass[c.label] ??= { hit: 0, total: 0, recall: 0 });
-      const one = pointRecall(r.labels, r.width, [c]);
+      const one = pointRecall(r.labels, img.width, [c]);
       e.hit += one.hit;
       e.total += 1;
     }
@@ -308,12 +311,13 @@ async function evalPoints(
     fields: byField.size,
     per_field: perField,
     split: splitLabel,
+    mode: [...modes].join(','),
     scale: scaleSummary(scales, values),
     model: model.version,
     backend: tf.getBackend(),
   };
   console.log(
-    `eval-seg points: ${total} labelled nuclei in ${byField.size} fields (${splitLabel}), scale ${result.scale}, model ${model.version}, backend ${result.backend}`,
+    `eval-seg points: ${total} labelled nuclei in ${byField.size} fields (${splitLabel}), mode ${result.mode}, scale ${result.scale}, model ${model.version}, backend ${result.backend}`,
   );
   printTable([
     { class: 'all', ...result.points },
@@ -321,6 +325,14 @@ async function evalPoints(
   ]);
   if (values['per-image']) printTable(perField);
   if (typeof values.json === 'string') writeJson(values.json, result);
+}
+
+/** --mode: auto (default, as the app), cell or field. */
+function modeOption(values: Record<string, string | boolean | undefined>): string {
+  const m = (values.mode as string | undefined) ?? 'auto';
+  if (!['auto', 'cell', 'field'].includes(m))
+    throw new UsageError('--mode must be auto, cell or field');
+  return m;
 }
 
 /**
