@@ -37,6 +37,8 @@ def score(c, w, h, p):
 
 def choose(e, p, any_ref=False):
     """The staged search; any_ref: the fragment rule against every nucleus of a smaller side."""
+    if any_ref == 'persistent':
+        return choose_persistent(e, p)
     best = None; seen = []
     w, h = e['w'], e['h']
     for sides, enough in STAGED:
@@ -53,6 +55,36 @@ def choose(e, p, any_ref=False):
                 if best is None or s > best['s']:
                     best = dict(c, s=s)
             seen.extend(cs)
+        if best is not None and best['s'] >= enough:
+            break
+    return best if best is not None and best['s'] >= 0.02 else None
+
+
+def seen_elsewhere(c, evaluated):
+    """Another evaluated side shows the same nucleus (centroids inside each other, area within x2)."""
+    return any(r['side'] != c['side'] and 0.5 < r['area'] / c['area'] < 2 and pip(c['cx'], c['cy'], r['contour'])
+               and pip(r['cx'], r['cy'], c['contour']) for r in evaluated)
+
+
+def choose_persistent(e, p, min_side=192, factor=0.25):
+    """Variant: after each stage, every candidate so far is judged again, and one from a side >= min_side
+    that no other evaluated side shows is scored x factor (pieces appear at one zoom, nuclei at several)."""
+    best = None; evaluated = []
+    w, h = e['w'], e['h']
+    for sides, enough in STAGED:
+        evaluated += [c for c in e['cands'] if c['side'] in sides]
+        best = None
+        for c in sorted(evaluated, key=lambda c: c['side']):
+            s = score(c, w, h, p)
+            if s <= 0:
+                continue
+            if c['side'] >= min_side and not seen_elsewhere(c, evaluated):
+                s *= factor
+            if best is not None and c['side'] > best['side'] and c['area'] < 0.5 * best['area'] \
+               and c['dark'] > best['dark'] - p['delta'] and pip(c['cx'], c['cy'], best['contour']):
+                continue
+            if best is None or s > best['s']:
+                best = dict(c, s=s)
         if best is not None and best['s'] >= enough:
             break
     return best if best is not None and best['s'] >= 0.02 else None
@@ -76,6 +108,7 @@ for d in [0.15, 0.2, 0.3]:
 for n in [4, 5, 6]:
     variants.append((f'>= {n} objects x0.5', dict(SHIPPED, nobj=n), False))
 variants.append(('fragment of any smaller', SHIPPED, True))
+variants.append(('seen at one side only x0.25', SHIPPED, 'persistent'))
 herlev = [e for e in data if e['kind'].startswith('h:')]
 ref = {e['id']: choose(e, SHIPPED) for e in herlev}
 for name, p, any_ref in variants:
