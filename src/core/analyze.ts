@@ -8,7 +8,7 @@ import { framingCaveats } from './cell/framing';
 import { HERLEV_CLASSES } from './herlev';
 import { fieldPrefetch } from './pipeline/field-prefetch';
 import { settleByGate, type GateSettled } from './pipeline/gate-first';
-import type { PipelineModels, SegNucleus } from './pipeline/models';
+import type { PipelineModels } from './pipeline/models';
 import { AUTO_CELL_MAX_SIDE, chooseModeAndScale, type ScaleChoice } from './pipeline/scale-choice';
 import { finderSearches, segmentAsChosen } from './pipeline/segment-as-chosen';
 import { OTHER_CLASS } from './types';
@@ -105,20 +105,19 @@ export async function analyze(
     // Awaited below; a failed search must not leave it as an unhandled rejection.
     herlevEarly.catch(() => undefined);
   }
-  const found = await finding;
-  const nuclei: SegNucleus[] = found.nuclei;
-  const scale = found.scale;
-  const cellMethod = found.method === 'fallback' ? 'fallback' : 'segmentation';
+  // The label map is not kept: an input-sized array the result does not need.
+  const { nuclei, scale, method } = await finding;
+  const cellMethod = method === 'fallback' ? 'fallback' : 'segmentation';
   if (mode === 'cell') {
     if (!models.seg)
       warnings.push(
         'Without a segmentation model the nucleus was estimated as the darkest region near the image centre; its outline and measurements are rough.',
       );
-    else if (found.method === 'fallback')
+    else if (method === 'fallback')
       warnings.push(
         'The segmentation model found no plausible nucleus near the centre; the outline shown is the darkest region near the centre (a simple fallback). Check it before trusting the measurements.',
       );
-  } else if (found.method === 'none')
+  } else if (method === 'none')
     warnings.push('Without a segmentation model no nuclei can be found in a field.');
   else if (nuclei.length === 0) warnings.push('No nucleus was found in this image.');
   timings.push({ stage: 'segment', ms: now() - t0 });
