@@ -10,16 +10,13 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { initNodeTf } from '../src/cli/tf-node';
-import { nucleusScore } from '../src/core/cell/primary-nucleus';
 import { loadPipelineModels } from '../src/core/pipeline/models';
-import { fillPolygon } from '../src/core/util/geometry';
 import { herlevCells } from '../src/data/cell-manifest';
 import { herlevSamples } from '../src/data/datasets';
 import { readImage, readMask } from '../src/data/read-image';
 import { loadSplit } from '../src/data/splits';
 import { nodeModelSource } from '../src/models/node-source';
-
-const SIDES = [64, 96, 128, 192, 256, 384, 512];
+import { finderCandidates } from './finder-candidates';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -34,37 +31,10 @@ async function main(): Promise<void> {
   const run = async (kind: string, id: string, cls: string, path: string, maskPath?: string) => {
     const img = await readImage(path);
     const mask = maskPath ? await readMask(maskPath) : null;
-    const cands: unknown[] = [];
-    for (const side of SIDES) {
-      const scale = side / Math.max(img.width, img.height);
-      const r = await seg.segment(img, 'cell', scale);
-      for (const n of r.nuclei) {
-        const score = nucleusScore(n, img.width, img.height, scale);
-        if (score <= 0) continue;
-        let iou = -1;
-        if (mask) {
-          const m = fillPolygon(n.contour, img.width, img.height);
-          let inter = 0;
-          let uni = 0;
-          for (let i = 0; i < m.length; i++) {
-            if (m[i] && mask.data[i]) inter++;
-            if (m[i] || mask.data[i]) uni++;
-          }
-          iou = inter / uni;
-        }
-        const mm = n.morphometrics;
-        cands.push({
-          side,
-          score,
-          dark: mm.meanIntensity,
-          area: mm.areaPx,
-          cx: n.centroid.x,
-          cy: n.centroid.y,
-          contour: n.contour,
-          iou,
-        });
-      }
-    }
+    // The fragment rule was tuned on plausible candidates, with IoU from the filled contour.
+    const cands = (await finderCandidates(seg, img, mask ? mask.data : null, 'contour')).filter(
+      (c) => c.score > 0,
+    );
     out.push({ kind, id, cls, cands });
   };
   const sd = loadSplit('herlev-sd');

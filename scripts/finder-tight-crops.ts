@@ -10,19 +10,18 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { initNodeTf } from '../src/cli/tf-node';
-import { nucleusScore } from '../src/core/cell/primary-nucleus';
 import { loadPipelineModels } from '../src/core/pipeline/models';
 import { herlevCells } from '../src/data/cell-manifest';
 import { herlevSamples } from '../src/data/datasets';
 import { readImage, readMask } from '../src/data/read-image';
 import { loadSplit } from '../src/data/splits';
 import { nodeModelSource } from '../src/models/node-source';
+import { finderCandidates } from './finder-candidates';
 const part = process.argv[2] as 'train' | 'val';
 const out = process.argv[3];
 const copies = process.argv[4];
 const withHerlev = process.argv[5] === 'herlev';
 if (!part || !out || !copies) throw new Error('usage: PART OUT.json COPIES_DIR [herlev]');
-const SIDES = [64, 96, 128, 192, 256, 384, 512];
 await initNodeTf();
 const models = await loadPipelineModels(nodeModelSource(), { classifier: false });
 if (!models.seg) throw new Error('the segmentation model is not loadable');
@@ -31,41 +30,7 @@ const res: unknown[] = [];
 async function run(kind: string, id: string, path: string, maskPath?: string): Promise<void> {
   const img = await readImage(path);
   const mask = maskPath ? await readMask(maskPath) : null;
-  const cands: unknown[] = [];
-  for (const side of SIDES) {
-    const scale = side / Math.max(img.width, img.height);
-    const r = await seg.segment(img, 'cell', scale);
-    r.nuclei.forEach((n, i) => {
-      const score = nucleusScore(n, img.width, img.height, scale);
-      let iou = -1;
-      if (mask) {
-        let inter = 0;
-        let uni = 0;
-        for (let k = 0; k < r.labels.length; k++) {
-          const a = r.labels[k] === i + 1;
-          const b = mask.data[k] > 0;
-          if (a && b) inter++;
-          if (a || b) uni++;
-        }
-        iou = inter / uni;
-      }
-      const mm = n.morphometrics;
-      cands.push({
-        side,
-        scale,
-        i,
-        score,
-        area: mm.areaPx,
-        circ: mm.circularity,
-        dark: mm.meanIntensity,
-        cx: n.centroid.x,
-        cy: n.centroid.y,
-        iou,
-        nobj: r.nuclei.length,
-        contour: n.contour,
-      });
-    });
-  }
+  const cands = await finderCandidates(seg, img, mask ? mask.data : null, 'labels');
   res.push({ kind, id, w: img.width, h: img.height, cands });
 }
 const sd = loadSplit('herlev-sd');
