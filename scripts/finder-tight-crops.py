@@ -39,6 +39,10 @@ def choose(e, p, any_ref=False):
     """The staged search; any_ref: the fragment rule against every nucleus of a smaller side."""
     if any_ref == 'persistent':
         return choose_persistent(e, p)
+    if p.get('cap'):
+        # No side magnifying the image more than cap (the first side, 64 px, always runs).
+        e = dict(e, cands=[c for c in e['cands'] if c['scale'] <= p['cap'] + 1e-9 or c['side'] == 64])
+        p = {k: v for k, v in p.items() if k != 'cap'}
     best = None; seen = []
     w, h = e['w'], e['h']
     for sides, enough in STAGED:
@@ -109,6 +113,8 @@ for n in [4, 5, 6]:
     variants.append((f'>= {n} objects x0.5', dict(SHIPPED, nobj=n), False))
 variants.append(('fragment of any smaller', SHIPPED, True))
 variants.append(('seen at one side only x0.25', SHIPPED, 'persistent'))
+for cap in [8, 6, 4, 3, 2]:
+    variants.append((f'magnification <= x{cap}', dict(SHIPPED, cap=cap), False))
 herlev = [e for e in data if e['kind'].startswith('h:')]
 ref = {e['id']: choose(e, SHIPPED) for e in herlev}
 for name, p, any_ref in variants:
