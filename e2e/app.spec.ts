@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { REPO_ROOT } from '../src/data/paths';
 import {
   canvasPixels,
@@ -21,6 +21,22 @@ function wasmBinariesFetched(page: Page): string[] {
     if (name) binaries.push(name);
   });
   return binaries;
+}
+
+/**
+ * Opens `url` (a WASM engine) and the Diagnostics panel: the .wasm files the engine fetched, the
+ * cores the page reports, and the panel.
+ */
+async function wasmDiagnostics(
+  page: Page,
+  url: string,
+): Promise<{ binaries: string[]; cores: number; diag: Locator }> {
+  const binaries = wasmBinariesFetched(page);
+  await page.goto(url);
+  expect(await waitForEngine(page)).toBe('wasm');
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+  await page.getByRole('button', { name: 'Diagnostics' }).click();
+  return { binaries, cores, diag: page.getByTestId('diagnostics') };
 }
 
 test.describe('app shell', () => {
@@ -178,16 +194,11 @@ test.describe('app shell', () => {
   test('Diagnostics shows the WASM threads tfjs really runs, not the ones asked for', async ({
     page,
   }) => {
-    const binaries = wasmBinariesFetched(page);
-    await page.goto('/?backend=wasm');
-    expect(await waitForEngine(page)).toBe('wasm');
-    const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+    const { binaries, cores, diag } = await wasmDiagnostics(page, '/?backend=wasm');
     // Beside tile workers (the default here) the app keeps tfjs-backend-wasm's own choice: half the
     // cores (it assumes two hardware threads per core), so a 2-core machine runs one thread. The
     // app used to report the count it asked for.
     const granted = Math.max(1, Math.min(8, cores, Math.floor(cores / 2)));
-    await page.getByRole('button', { name: 'Diagnostics' }).click();
-    const diag = page.getByTestId('diagnostics');
     await expect(diag).toContainText(
       granted > 1 ? `WebAssembly, ${granted} threads` : 'WebAssembly, single thread',
     );
@@ -202,14 +213,9 @@ test.describe('app shell', () => {
   test('without tile workers the engine runs a WASM thread per core (up to 4)', async ({
     page,
   }) => {
-    const binaries = wasmBinariesFetched(page);
     // ?segWorkers=0 is what a device under 4 GB gets (segTileWorkerCount).
-    await page.goto('/?backend=wasm&segWorkers=0');
-    expect(await waitForEngine(page)).toBe('wasm');
-    const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+    const { binaries, cores, diag } = await wasmDiagnostics(page, '/?backend=wasm&segWorkers=0');
     const threads = Math.max(1, Math.min(4, cores));
-    await page.getByRole('button', { name: 'Diagnostics' }).click();
-    const diag = page.getByTestId('diagnostics');
     await expect(diag).toContainText(`(${threads} WASM thread${threads > 1 ? 's' : ''})`);
     if (threads > 1) expect(binaries).toContain('tfjs-backend-wasm-threaded-simd.wasm');
     await expect(page.getByTestId('seg-tile-workers')).toHaveAttribute('data-wanted', '0');

@@ -150,7 +150,7 @@ async function evalMasks(
     splitLabel = `${name}:${part}`;
   }
   if (pairs.length === 0) throw new CliError(`no image/mask pairs to evaluate (${splitLabel})`);
-  const modeArg = modeOption(values);
+  const segmentImage = asShown(model, values);
   let pooled: PixelCounts = { tp: 0, fp: 0, fn: 0, tn: 0 };
   const perImage: PixelScores[] = [];
   const obj = { tp: 0, fp: 0, fn: 0 };
@@ -170,7 +170,7 @@ async function evalMasks(
       throw new CliError(
         `${p.id}: image ${img.width}×${img.height} and mask ${truth.width}×${truth.height} differ in size`,
       );
-    const r = await segmentAsShown(img, model, values, modeArg);
+    const r = await segmentImage(img);
     const { mode, scale } = r;
     modes.add(mode);
     scales.push(scale);
@@ -280,7 +280,7 @@ async function evalPoints(
   // Per field, so a change in recall can be traced to the fields (and scales) that moved it.
   const perField: { field: string; mode: string; scale: number; hit: number; total: number }[] = [];
   const modes = new Set<string>();
-  const modeArg = modeOption(values);
+  const segmentImage = asShown(model, values);
   for (const [field, pts] of byField) {
     let img;
     try {
@@ -289,7 +289,7 @@ async function evalPoints(
       throw new CliError(`${field}: ${(e as Error).message}`);
     }
     // As `paplens analyze` with the same options: the mode too is chosen (a field, nearly always).
-    const r = await segmentAsShown(img, model, values, modeArg);
+    const r = await segmentImage(img);
     const { scale } = r;
     modes.add(r.mode);
     scales.push(scale);
@@ -336,47 +336,42 @@ function modeOption(values: Record<string, string | boolean | undefined>): strin
 }
 
 /**
- * One image's nuclei as the app outlines them (src/core/pipeline/segment-as-chosen.ts): a cell
+ * Segments one image as the app outlines it (src/core/pipeline/segment-as-chosen.ts): a cell
  * through the nucleus finder's search, a field at the chosen factor. --default-scale instead
  * segments at the old fixed factor of the image's size mode (the network alone, no search).
+ * Options are read once, before the images.
  */
-async function segmentAsShown(
-  img: RgbaImage,
+function asShown(
   model: SegModel,
   values: Record<string, string | boolean | undefined>,
-  modeArg: string,
-): Promise<{ mode: AnalysisMode; scale: number; labels: Int32Array; count: number }> {
-  if (values['default-scale']) {
-    const { mode, scale } = await modeAndScale(img, model, values, modeArg);
-    const r = await segment(img, model, { mode, scale, ...postOptions(values) });
-    return { mode, scale, labels: r.labels, count: r.instances.length };
-  }
-  const seg = segAdapterOf(model, postOptions(values));
+): (
+  img: RgbaImage,
+) => Promise<{ mode: AnalysisMode; scale: number; labels: Int32Array; count: number }> {
+  const post = postOptions(values);
   const req = {
-    mode: modeArg as 'auto' | AnalysisMode,
+    mode: modeOption(values) as 'auto' | AnalysisMode,
     scale: num(values.scale as string, 'scale'),
   };
-  const choice = await chooseModeAndScale(img, finderSearches(req) ? undefined : seg, req);
-  const s = await segmentAsChosen(img, seg, choice);
-  return { mode: choice.mode, scale: s.scale, labels: s.labels, count: s.nuclei.length };
-}
-
-/**
- * Mode and factor of one image as the app chooses them (src/core/pipeline/scale-choice.ts): --scale
- * wins, --default-scale gives the old fixed factors, otherwise the automatic coarse pass.
- */
-async function modeAndScale(
-  img: RgbaImage,
-  model: SegModel,
-  values: Record<string, string | boolean | undefined>,
-  modeArg: string,
-): Promise<{ mode: AnalysisMode; scale: number }> {
-  const seg = values['default-scale'] ? undefined : segAdapterOf(model);
-  const c = await chooseModeAndScale(img, seg, {
-    mode: modeArg as 'auto' | AnalysisMode,
-    scale: num(values.scale as string, 'scale'),
-  });
-  return { mode: c.mode, scale: c.scale };
+  const fixed = !!values['default-scale'];
+  const seg = segAdapterOf(model, post);
+  return async (img) => {
+    const choice = await chooseModeAndScale(
+      img,
+      fixed || finderSearches(req) ? undefined : seg,
+      req,
+    );
+    if (fixed) {
+      const r = await segment(img, model, { mode: choice.mode, scale: choice.scale, ...post });
+      return {
+        mode: choice.mode,
+        scale: choice.scale,
+        labels: r.labels,
+        count: r.instances.length,
+      };
+    }
+    const s = await segmentAsChosen(img, seg, choice);
+    return { mode: choice.mode, scale: s.scale, labels: s.labels, count: s.nuclei.length };
+  };
 }
 
 function scaleSummary(
