@@ -2,7 +2,7 @@
  * What the small-nuclei field check (FIELD_CHECK in src/core/segment/auto-scale.ts) costs and
  * whom it reaches: the median time of the default ×0.5 probe and of the check's ×1 probe on one
  * 224² Herlev val cell (interleaved, 12 runs each, this machine's load printed), and the bench
- * cell's nucleus certainty at ×0.5 (the check runs below FIELD_CHECK.gateMeanProb).
+ * cell's nucleus certainty and specks at ×0.5 (whether the check's gate, fieldCheckGate, opens).
  *   npx tsx scripts/field-check-cost.ts
  */
 import { loadavg } from 'node:os';
@@ -11,7 +11,12 @@ import { benchField } from '../src/cli/bench-inputs';
 import { initNodeTf } from '../src/cli/tf-node';
 import { cropCell } from '../src/core/image/crop-cell';
 import { loadSegModel } from '../src/core/segment';
-import { DEFAULT_PROBE_SIDE, FIELD_CHECK, probeScale } from '../src/core/segment/auto-scale';
+import {
+  DEFAULT_PROBE_SIDE,
+  FIELD_CHECK,
+  fieldCheckGate,
+  probeScale,
+} from '../src/core/segment/auto-scale';
 import { DEFAULT_SCALE } from '../src/core/pipeline/scale-choice';
 import { dataDir } from '../src/data/paths';
 import { readImage } from '../src/data/read-image';
@@ -43,7 +48,8 @@ const bench = await probeScale(
   DEFAULT_PROBE_SIDE,
 );
 console.log(
-  `bench cell: nucleus mean probability ${bench.largestMeanProb.toFixed(3)} at ×0.5 ` +
-    `(the check runs below ${FIELD_CHECK.gateMeanProb})`,
+  `bench cell: nucleus mean probability ${bench.largestMeanProb.toFixed(3)}, ${bench.specks} specks at ×0.5 ` +
+    `(the check runs below ${FIELD_CHECK.gateMeanProb} or from ${FIELD_CHECK.gateSpecks} specks): ` +
+    `${fieldCheckGate(bench) ? 'runs' : 'does not run'}`,
 );
 model.dispose();

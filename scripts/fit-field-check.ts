@@ -14,6 +14,7 @@ import { loadSegModel } from '../src/core/segment';
 import {
   DEFAULT_PROBE_SIDE,
   FIELD_CHECK,
+  fieldCheckGate,
   isCell,
   probeScale,
   TARGET_DIAMETER_PX,
@@ -29,8 +30,8 @@ const model = await loadSegModel(nodeModelSource());
 
 interface Seen {
   kind: FitKind;
-  /** Mean probability of the cell's nucleus at ×0.5; the ×1 probe (only for images taken for cells). */
-  cell?: { prob: number; field: ScaleProbe };
+  /** The ×0.5 probe and the ×1 probe (only for images taken for cells). */
+  cell?: { first: ScaleProbe; field: ScaleProbe };
 }
 async function collect(part: Part): Promise<Seen[]> {
   const out: Seen[] = [];
@@ -41,7 +42,7 @@ async function collect(part: Part): Promise<Seen[]> {
         ? {
             kind,
             cell: {
-              prob: first.largestMeanProb,
+              first,
               field: await probeScale(image, model, DEFAULT_SCALE.field, DEFAULT_PROBE_SIDE),
             },
           }
@@ -53,6 +54,7 @@ async function collect(part: Part): Promise<Seen[]> {
 
 interface Rule {
   gateMeanProb: number;
+  gateSpecks: number;
   minObjects: number;
   maxRatio: number;
 }
@@ -61,7 +63,7 @@ const line = (seen: Seen[], r: Rule): string =>
     .map((kind) => {
       const all = seen.filter((s) => s.kind === kind);
       const cells = all.filter((s) => s.cell);
-      const run = cells.filter((s) => s.cell!.prob < r.gateMeanProb);
+      const run = cells.filter((s) => fieldCheckGate(s.cell!.first, r));
       const flip = run.filter(
         (s) =>
           s.cell!.field.objects >= r.minObjects &&
@@ -76,17 +78,27 @@ const val = await collect('val');
 // The gate's reference: how certain the nucleus of a Herlev train cell taken for a cell is.
 const herlevProbs = train
   .filter((s) => s.kind === 'herlev cells' && s.cell)
-  .map((s) => s.cell!.prob)
+  .map((s) => s.cell!.first.largestMeanProb)
+  .sort((a, b) => a - b);
+const herlevSpecks = train
+  .filter((s) => s.kind === 'herlev cells' && s.cell)
+  .map((s) => s.cell!.first.specks)
   .sort((a, b) => a - b);
 console.log(
   `Herlev train cells taken for cells: nucleus mean probability p5 ${herlevProbs[Math.floor(0.05 * herlevProbs.length)].toFixed(3)}, ` +
-    `median ${herlevProbs[herlevProbs.length >> 1].toFixed(3)} (${herlevProbs.length} cells)`,
+    `median ${herlevProbs[herlevProbs.length >> 1].toFixed(3)} (${herlevProbs.length} cells); ` +
+    `specks at ×0.5 median ${herlevSpecks[herlevSpecks.length >> 1]}, p95 ${herlevSpecks[Math.floor(0.95 * herlevSpecks.length)]}`,
 );
 for (const gateMeanProb of [0.98, 0.985, 0.99, 1.01])
   for (const minObjects of [2, 3])
     for (const maxRatio of [0.6, 0.7, 0.8])
       console.log(
-        `gate ${gateMeanProb} min ${minObjects} ratio ${maxRatio}\n  train ${line(train, { gateMeanProb, minObjects, maxRatio })}`,
+        `gate ${gateMeanProb} min ${minObjects} ratio ${maxRatio}\n  train ${line(train, { gateMeanProb, gateSpecks: Infinity, minObjects, maxRatio })}`,
       );
+// The speck gate beside the shipped certainty gate and check.
+for (const gateSpecks of [1, 2, 3, 4, Infinity])
+  console.log(
+    `gate ${FIELD_CHECK.gateMeanProb} or specks ≥ ${gateSpecks}\n  train ${line(train, { ...FIELD_CHECK, gateSpecks })}`,
+  );
 console.log(`shipped ${JSON.stringify(FIELD_CHECK)}`);
 console.log(`  train ${line(train, FIELD_CHECK)}\n  val   ${line(val, FIELD_CHECK)}`);

@@ -31,15 +31,18 @@ const FIELDS = [
   'dada70571c7ddf32b8bbbf448a6880a4.jpg',
 ];
 /**
- * The small-nuclei field check (FIELD_CHECK): an ISBI synthetic field halved to 256² was taken for
- * one cell at ×0.5 and becomes a field at ×2; the two Herlev val cells whose nucleus is uncertain
- * enough for the check to run stay single cells.
+ * The small-nuclei field check (FIELD_CHECK): ISBI synthetic fields halved to 256² were taken for
+ * one cell at ×0.5 and become fields at ×2 — val image 24 through the certainty gate, train image
+ * 18 (nucleus certainty 0.992, 7 specks) only through the speck gate; the two Herlev val cells
+ * whose nucleus is uncertain enough for the check to run stay single cells.
  */
-const SYNTHETIC = join(dataDir(), 'isbi2014', 'synthetic', 'images', '24.png');
+const SYNTHETICS = ['24', '18'].map((n) =>
+  join(dataDir(), 'isbi2014', 'synthetic', 'images', `${n}.png`),
+);
 const CELLS = ['157184112-157184128-001', '157185054-157185079-001'].map((id) =>
   join(dataDir(), 'herlev', 'images', `${id}.jpg`),
 );
-const present = [...FIELDS.map((f) => cricFieldPath(f)), SYNTHETIC, ...CELLS].every((p) =>
+const present = [...FIELDS.map((f) => cricFieldPath(f)), ...SYNTHETICS, ...CELLS].every((p) =>
   existsSync(p),
 );
 
@@ -61,17 +64,17 @@ describe.skipIf(!present)('automatic mode and scale (shipped model, val images)'
     },
   );
 
-  it('takes a half-size synthetic field for a field at ×2', { timeout: 120_000 }, async () => {
-    const full = await readImage(SYNTHETIC);
-    const half = resizeRgba(full, full.width / 2, full.height / 2);
-    expect(await chooseModeAndScale(half, seg, {})).toMatchObject({
-      mode: 'field',
-      modeFrom: 'content',
-      scale: 2,
-      scaleSource: 'auto',
-    });
-    // The user's mode still wins (and the check is not run for it).
-    expect((await chooseModeAndScale(half, seg, { mode: 'cell' })).mode).toBe('cell');
+  it('takes half-size synthetic fields for fields at ×2', { timeout: 120_000 }, async () => {
+    for (const p of SYNTHETICS) {
+      const full = await readImage(p);
+      const half = resizeRgba(full, full.width / 2, full.height / 2);
+      expect([p, await chooseModeAndScale(half, seg, {})]).toMatchObject([
+        p,
+        { mode: 'field', modeFrom: 'content', scale: 2, scaleSource: 'auto' },
+      ]);
+      // The user's mode still wins (and the check is not run for it).
+      expect((await chooseModeAndScale(half, seg, { mode: 'cell' })).mode).toBe('cell');
+    }
   });
 
   it('keeps the Herlev cells it checks single cells', { timeout: 120_000 }, async () => {

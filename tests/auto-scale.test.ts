@@ -1,12 +1,17 @@
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import type { SegManifest, SegModel } from '../src/core/segment/model';
 import {
   cellFromProbes,
   chooseScale,
   chooseWithEvidence,
   contradictsDefault,
   defaultInBand,
+  DEFAULT_PROBE_SIDE,
   FIELD_CHECK,
+  fieldCheckGate,
   isCell,
+  probeScale,
   smallNucleiField,
   MIN_EVIDENCE_OBJECTS,
   TYPICAL_DIAMETER_PX,
@@ -38,6 +43,7 @@ const probe = (
   dominance: 1,
   largestDiameterPx: objects ? d : NaN,
   largestMeanProb: objects ? 0.99 : NaN,
+  specks: 0,
   ...extra,
 });
 
@@ -211,6 +217,36 @@ describe('small-nuclei field check (mode from content, second look)', () => {
     // One small object is not a field.
     expect(smallNucleiField(probe(1, 1, 9, { largestDiameterPx: 9 }), 20)).toBe(false);
     expect(FIELD_CHECK.maxRatio * 20).toBeCloseTo(14, 10);
+  });
+  it('runs for an uncertain nucleus, or for more specks than a Herlev cell shows', () => {
+    const cell = probe(0.5, 1, 30, { whole: true, largestMeanProb: 0.995 });
+    expect(fieldCheckGate(cell)).toBe(false);
+    expect(fieldCheckGate({ ...cell, specks: 1 })).toBe(false); // Herlev train p95
+    expect(fieldCheckGate({ ...cell, specks: FIELD_CHECK.gateSpecks })).toBe(true);
+    expect(fieldCheckGate({ ...cell, largestMeanProb: 0.98 })).toBe(true);
+  });
+  it('counts the specks a probe drops (dark dots of a stub network that calls dark pixels nuclei)', async () => {
+    await tf.setBackend('cpu');
+    const model = {
+      manifest: { input: { channels: 1, multiple: 16, minSize: 128 } } as SegManifest,
+      version: 'stub',
+      predict: (x: tf.Tensor4D) => tf.sub(1, x) as tf.Tensor4D,
+      dispose: () => {},
+    } satisfies SegModel;
+    // 256² white image: one dark disc (Ø 40 px → 20 px at ×0.5) and three 6-px dots (3 px there).
+    const img: RgbaImage = { width: 256, height: 256, data: new Uint8ClampedArray(256 * 256 * 4) };
+    for (let y = 0; y < 256; y++)
+      for (let x = 0; x < 256; x++) {
+        const dot = [40, 90, 200].some((c) => Math.abs(x - c) < 3 && Math.abs(y - 30) < 3);
+        const v = Math.hypot(x - 128, y - 128) < 20 || dot ? 0 : 255;
+        img.data.set([v, v, v, 255], 4 * (y * 256 + x));
+      }
+    const before = tf.memory().numTensors;
+    const p = await probeScale(img, model, 0.5, DEFAULT_PROBE_SIDE);
+    expect(tf.memory().numTensors).toBe(before);
+    expect([p.objects, p.specks]).toEqual([1, 3]);
+    expect(p.largestMeanProb).toBeGreaterThan(FIELD_CHECK.gateMeanProb); // a certain nucleus…
+    expect(fieldCheckGate(p)).toBe(true); // …that the specks still send to the check
   });
   it('is asked for only when a presumed cell is judged from content', async () => {
     expect(estimateOptions('cell', { modeFromContent: true }).fieldCheck).toEqual({
