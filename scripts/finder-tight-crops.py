@@ -18,6 +18,18 @@ def pip(x, y, poly):
     return inside
 
 
+def anchor_of(e):
+    """Centrality anchor variant: halfway between the image centre and the largest candidate of the
+    64-px side within 0.3 of the side from the centre and filling <= half the image."""
+    w, h = e['w'], e['h']
+    cs = [c for c in e['cands'] if c['side'] == 64 and c['area'] <= 0.5 * w * h
+          and math.hypot(c['cx'] - w / 2, c['cy'] - h / 2) / min(w, h) <= 0.3]
+    if not cs:
+        return None
+    c = max(cs, key=lambda c: c['area'])
+    return ((w / 2 + c['cx']) / 2, (h / 2 + c['cy']) / 2)
+
+
 def score(c, w, h, p):
     """nucleusScore, with the 'not the whole cell' thresholds and an object-count penalty as parameters."""
     r = math.hypot(c['cx'] - w / 2, c['cy'] - h / 2) / min(w, h)
@@ -25,7 +37,8 @@ def score(c, w, h, p):
         return 0
     d = math.sqrt(4 * c['area'] / math.pi) * c['scale']
     size = math.exp(-0.5 * (math.log(d / 26) / 0.5) ** 2)
-    centre = math.exp(-0.5 * (r / 0.12) ** 2)
+    ax, ay = p.get('anchor_xy') or (w / 2, h / 2)
+    centre = math.exp(-0.5 * (math.hypot(c['cx'] - ax, c['cy'] - ay) / min(w, h) / 0.12) ** 2)
     circ = c['circ'] if isinstance(c['circ'], (int, float)) and c['circ'] == c['circ'] else 0
     fill = c['area'] / (w * h)
     whole = 0 if fill > p['f0'] else p['half'] if fill > p['f1'] else 1
@@ -39,6 +52,8 @@ def choose(e, p, any_ref=False):
     """The staged search; any_ref: the fragment rule against every nucleus of a smaller side."""
     if any_ref == 'persistent':
         return choose_persistent(e, p)
+    if p.get('anchor') and 'anchor_xy' not in p:
+        p = dict(p, anchor_xy=anchor_of(e))
     if p.get('cap'):
         # No side magnifying the image more than cap (the first side, 64 px, always runs).
         e = dict(e, cands=[c for c in e['cands'] if c['scale'] <= p['cap'] + 1e-9 or c['side'] == 64])
@@ -115,6 +130,7 @@ variants.append(('fragment of any smaller', SHIPPED, True))
 variants.append(('seen at one side only x0.25', SHIPPED, 'persistent'))
 for cap in [8, 6, 4, 3, 2]:
     variants.append((f'magnification <= x{cap}', dict(SHIPPED, cap=cap), False))
+variants.append(('centrality anchor', dict(SHIPPED, anchor=True), False))
 herlev = [e for e in data if e['kind'].startswith('h:')]
 ref = {e['id']: choose(e, SHIPPED) for e in herlev}
 for name, p, any_ref in variants:
