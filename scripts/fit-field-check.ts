@@ -3,8 +3,9 @@
  * src/core/segment/auto-scale.ts, issue 12) on TRAIN images and report it on validation. Every
  * image the default ×0.5 probe takes for a single cell (`isCell`) also gets the whole-image probe at
  * the field default ×1; for each rule of a small grid (gate on the cell nucleus's mean probability,
- * minimum objects, largest object as a multiple of the field target) the script counts, per set,
- * the images whose check runs and those it turns into fields. Sets (scripts/mode-fit-sets.ts):
+ * minimum objects, largest object as a multiple of the field target; then the shipped check with
+ * the speck gate at 1–4 specks or off) the script counts, per set, the images whose check runs and
+ * those it turns into fields. Sets (scripts/mode-fit-sets.ts):
  * Herlev cells and Herlev-SD ×0.5 copies must stay cells; ISBI synthetic ×0.5 copies (fields of
  * ~9-px nuclei) and CRIC crops should not. The test parts are not read. FIELD_CHECK quotes:
  *   npx tsx scripts/fit-field-check.ts        (about 4 min)
