@@ -500,8 +500,8 @@ export function smallNucleiField(p: ScaleProbe, fieldTypicalPx: number): boolean
  * Val: 1 of 1 synthetic copy taken for a cell, 1 CRIC crop, no cell.
  * The speck gate (2026-12-07): a Herlev train cell's ×0.5 probe drops ≤ 1 speck in 95 %; ≥ 2 also
  * runs the check on 31 of 496 Herlev cells (≥ 1: 95, over the 10 % a time budget allows) and turns
- * 10 instead of 9 of the 14 synthetic copies, no cell. Val: the same images turned, 5 of 75 Herlev
- * cells checked.
+ * 10 instead of 9 of the 14 synthetic copies, no cell. Val: the same images turned; 5 of the 67
+ * Herlev cells taken for cells checked.
  */
 export const FIELD_CHECK = {
   gateMeanProb: 0.985,
