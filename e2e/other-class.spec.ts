@@ -95,6 +95,19 @@ test.describe('Other objects in a field (shipped screen model)', () => {
     await page.keyboard.press('p');
     await expect(page.getByTestId('set-aside-first')).toBeVisible();
     await expect(page.getByTestId('class-probabilities')).toHaveCount(0);
+    // "Classify anyway": the classifier's split on request; it stays set aside and uncounted.
+    await page.getByTestId('classify-anyway').click();
+    await expect(page.getByTestId('classified-on-request')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('classified-on-request')).toContainText(
+      /if it is a cell, the classifier's most likely class is (NILM|ASC-US|LSIL|ASC-H|HSIL|SCC)/,
+    );
+    await expect(page.getByTestId('class-probabilities')).toHaveCount(1);
+    await expect(page.getByTestId('set-aside-first')).toHaveCount(0);
+    await expect(page.getByTestId('set-aside-count')).toHaveText(String(other.length));
+    await expect(page.getByTestId('nucleus-count-abnormal')).toHaveText(
+      String(report.images[0].abnormalCount),
+    );
+    await page.getByTestId('viewer').focus();
     await page.keyboard.press('Escape');
 
     // Switching Other off removes their (muted) outlines from the overlay, and back.

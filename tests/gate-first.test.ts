@@ -15,9 +15,7 @@ import {
   SCREEN_FORMAT,
   type ScreenModel,
 } from '../src/core/classify/other-gate';
-import { cropCell, CELL_CROP_SIZE } from '../src/core/image/crop-cell';
-import { resizeRgba } from '../src/core/image/ops';
-import { classifyFieldNucleus } from '../src/core/pipeline/classify-cell';
+import { classifySetAside } from '../src/core/pipeline/classify-set-aside';
 import { gateRunsFirst, settleByGate } from '../src/core/pipeline/gate-first';
 import { loadPipelineModels, type PipelineModels } from '../src/core/pipeline/models';
 import { syntheticSegImage } from '../src/core/segment/bench';
@@ -120,7 +118,7 @@ describe.skipIf(!shipped)('analyze, field mode, shipped models', () => {
   }, 120_000);
   afterAll(() => models?.dispose());
 
-  it('objects without class probabilities are those the full path sets aside, identically', async () => {
+  it('objects without class probabilities are those the full path sets aside, identically; "classify anyway" gives that path', async () => {
     expect(models.screen && gateRunsFirst(models.screen)).toBe(true);
     // Small and large dark blobs: the gate sets some aside and keeps others.
     const img = syntheticSegImage(640, 480, 24, 9, 31);
@@ -129,27 +127,33 @@ describe.skipIf(!shipped)('analyze, field mode, shipped models', () => {
     const classified = r.nuclei.filter((n) => n.probabilities !== null);
     expect(early.length).toBeGreaterThan(0);
     expect(classified.length).toBeGreaterThan(0);
-    const working =
-      r.scale === 1
-        ? img
-        : resizeRgba(img, Math.round(img.width * r.scale), Math.round(img.height * r.scale));
     for (const n of early) {
       expect(n.label).toBe('Other');
       expect(n.abnormal).toBe(false);
-      const crop = cropCell(
-        working,
-        n.centroid.x * r.scale,
-        n.centroid.y * r.scale,
-        CELL_CROP_SIZE,
-      );
-      const full = await classifyFieldNucleus(crop, n.morphometrics, r.scale, models);
+      // The full path, as "classify anyway" runs it: still Other, same P(Other), now a split.
+      const full = await classifySetAside(img, n, r.scale, models);
+      expect(full.classifiedOnRequest).toBe(true);
       expect(full.label).toBe('Other');
       expect(full.abnormal).toBe(false);
       expect(full.confidence).toBeCloseTo(n.confidence!, 6);
+      expect(full.probabilities).toHaveLength(7);
+      expect(full.probabilities!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      expect(full.abnormalProbability).not.toBeNull();
+      expect([full.id, full.contour, full.morphometrics]).toEqual([
+        n.id,
+        n.contour,
+        n.morphometrics,
+      ]);
     }
     for (const n of classified) {
       expect(n.probabilities).toHaveLength(7);
       expect(n.probabilities![6]).toBeLessThanOrEqual(0.5);
+    }
+    // On an object the analysis classified, the same crop and code give its own answer back.
+    for (const n of classified.slice(0, 3)) {
+      const again = await classifySetAside(img, n, r.scale, models);
+      expect(again.label).toBe(n.label);
+      again.probabilities!.forEach((p, k) => expect(p).toBeCloseTo(n.probabilities![k], 5));
     }
   }, 300_000);
 

@@ -109,6 +109,11 @@ interface State {
   setPixelSize(v: number | null): void;
   setModeSetting(m: ModeSetting): void;
   setItemMode(id: string, mode: AnalysisMode): void;
+  /**
+   * "Classify anyway": run the classifier on one object of the selected image's result (one the
+   * Other gate set aside before classification) and put its probabilities into the result.
+   */
+  classifyAnyway(nucleusId: number): Promise<void>;
   refreshMemory(): Promise<void>;
   clear(): void;
 }
@@ -553,6 +558,33 @@ export const useStore = create<State>((set, get) => {
     },
     setModeSetting(m) {
       set({ modeSetting: m });
+    },
+    async classifyAnyway(nucleusId) {
+      const item = get().items.find((x) => x.id === get().selectedId);
+      const result = item?.result;
+      const n = result?.nuclei.find((x) => x.id === nucleusId);
+      if (!item?.image || !result || !n) return;
+      // The worker gets its own copy, as for the analysis: the page keeps the image.
+      const copy: RgbaImage = {
+        width: item.image.width,
+        height: item.image.height,
+        data: item.image.data.slice(),
+      };
+      try {
+        const done = await client.api.classifySetAside(
+          Comlink.transfer(copy, [copy.data.buffer]),
+          n,
+          result.scale,
+        );
+        // Re-analysed or removed meanwhile: that answer belongs to a result no longer shown.
+        const now = get().items.find((x) => x.id === item.id);
+        if (now?.result !== result) return;
+        patchItem(item.id, {
+          result: { ...result, nuclei: result.nuclei.map((x) => (x.id === nucleusId ? done : x)) },
+        });
+      } catch (e) {
+        set({ error: `${item.name}: ${message(e)}` });
+      }
     },
     setItemMode(id, mode) {
       const it = get().items.find((x) => x.id === id);

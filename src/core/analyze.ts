@@ -1,12 +1,12 @@
 import { getBackend } from '@tensorflow/tfjs';
 import { cropCell, CELL_CROP_SIZE } from './image/crop-cell';
-import { resizeRgba } from './image/ops';
 import type { RgbaImage } from './image/types';
 import { classifyCrop, classifyFieldNucleus } from './pipeline/classify-cell';
 import { classifyCellImage, measuredNote, type HerlevPrediction } from './cell/herlev-classifier';
 import { framingCaveats } from './cell/framing';
 import { HERLEV_CLASSES } from './herlev';
 import { fieldPrefetch } from './pipeline/field-prefetch';
+import { workingImage } from './pipeline/classify-set-aside';
 import { settleByGate, type GateSettled } from './pipeline/gate-first';
 import type { PipelineModels } from './pipeline/models';
 import { AUTO_CELL_MAX_SIDE, chooseModeAndScale, type ScaleChoice } from './pipeline/scale-choice';
@@ -140,10 +140,7 @@ export async function analyze(
     warnings.push(
       'Single-cell classification is not validated: the single-cell classifier is not loaded, and the field classifier (trained on CRIC microscope fields) flagged only 40% of abnormal Herlev cells. Treat these probabilities with extra caution.',
     );
-  const working =
-    scale === 1
-      ? image
-      : resizeRgba(image, Math.round(image.width * scale), Math.round(image.height * scale));
+  const working = workingImage(image, scale);
   const out: Nucleus[] = [];
   const crops: (RgbaImage | undefined)[] = [];
   const cropAt = (i: number): RgbaImage =>

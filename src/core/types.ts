@@ -63,6 +63,11 @@ export interface Nucleus {
   herlevProbabilities?: number[] | null;
   /** Argmax Herlev class (manifest name, e.g. `light_dysplastic`). */
   herlevLabel?: string | null;
+  /**
+   * Classified at the user's request after the analysis ("Classify anyway" on an object the Other
+   * gate set aside: src/core/pipeline/classify-set-aside.ts); still labelled and counted as before.
+   */
+  classifiedOnRequest?: boolean;
 }
 
 export interface StageTiming {

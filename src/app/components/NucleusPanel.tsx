@@ -1,4 +1,5 @@
-import type { AnalysisResult, Nucleus } from '../../core/types';
+import { useState } from 'react';
+import { CLASS_NAMES, OTHER_CLASS, type AnalysisResult, type Nucleus } from '../../core/types';
 import { CLASS_COLORS, CLASS_DESCRIPTIONS } from '../classes';
 import { percent } from '../format';
 import { useStore } from '../store';
@@ -27,6 +28,59 @@ function herlevChartClasses(names: readonly string[]): ChartClass[] {
         : name,
     };
   });
+}
+
+/**
+ * For an object classified on request: the classifier's most likely class if it is a cell, i.e.
+ * among the six classes, with its probability given "not Other".
+ */
+function ifCell(probabilities: readonly number[]): { name: string; p: number } {
+  const six = probabilities.slice(0, CLASS_NAMES.length);
+  const k = six.indexOf(Math.max(...six));
+  const rest = six.reduce((a, b) => a + b, 0);
+  return { name: CLASS_NAMES[k], p: rest > 0 ? six[k] / rest : 0 };
+}
+
+/**
+ * "Classify anyway" for an object the Other gate set aside before the classifier: the split among
+ * the six classes on request; the object stays set aside (src/core/pipeline/classify-set-aside.ts).
+ */
+function ClassifyAnyway({ n }: { n: Nucleus }) {
+  const classifyAnyway = useStore((s) => s.classifyAnyway);
+  const running = useStore((s) => s.running);
+  const hasImage = useStore((s) => !!s.items.find((x) => x.id === s.selectedId)?.image);
+  const [pending, setPending] = useState<number | null>(null);
+  if (n.classifiedOnRequest && n.probabilities) {
+    const top = ifCell(n.probabilities);
+    return (
+      <p className="hint" data-testid="classified-on-request">
+        Classified on your request. The screening gate still sets this object aside as {OTHER_CLASS}{' '}
+        ({percent(n.probabilities[CLASS_NAMES.length] ?? 0)}), so it is not counted; if it is a
+        cell, the classifier&apos;s most likely class is <strong>{top.name}</strong> (
+        {percent(top.p)} if it is not Other).
+      </p>
+    );
+  }
+  if (n.label !== OTHER_CLASS || n.probabilities !== null || !hasImage) return null;
+  return (
+    <p>
+      <button
+        type="button"
+        className="button"
+        data-testid="classify-anyway"
+        disabled={running || pending === n.id}
+        onClick={() => {
+          setPending(n.id);
+          void classifyAnyway(n.id).finally(() => setPending(null));
+        }}
+      >
+        {pending === n.id ? 'Classifying…' : 'Classify anyway'}
+      </button>{' '}
+      <span className="muted small">
+        Runs the classifier on this object; it stays set aside and uncounted.
+      </span>
+    </p>
+  );
 }
 
 /** Fixed-point or an em dash when the measurement is missing (no segmentation model). */
@@ -118,6 +172,7 @@ export function NucleusPanel({ result }: { result: AnalysisResult }) {
           ⚠ Low confidence — review this cell yourself.
         </p>
       ) : null}
+      <ClassifyAnyway n={n} />
       {n.herlevProbabilities && result.herlevClasses ? (
         <>
           <h3 className="chart-title">Herlev class (7)</h3>

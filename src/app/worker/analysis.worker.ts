@@ -111,6 +111,11 @@ const api: AnalysisWorkerApi = {
     }
   },
 
+  async classifySetAside(image, nucleus, scale) {
+    if (!pipeline) throw new Error(NO_MODEL_MESSAGE);
+    return pipeline.classifySetAside(image, nucleus, scale);
+  },
+
   cancel() {
     current?.abort();
   },

@@ -13,6 +13,7 @@ import { DEFAULT_IDLE_STOP_MS, idleStopped, type IdleStopped } from './idle-stop
 import { decodeImage } from '../../core/image/decode';
 import type { Nucleus } from '../../core/types';
 import { throttleProgress } from './throttle-progress';
+import { classifySetAside } from '../../core/pipeline/classify-set-aside';
 import type {
   AnalyzeOptions,
   DescriptorPoolInfo,
@@ -41,6 +42,8 @@ export interface Pipeline {
     onTile: (p: SlideTileProgress) => void,
     signal: AbortSignal,
   ): Promise<SlideOutcome>;
+  /** "Classify anyway" for one object (src/core/pipeline/classify-set-aside.ts). */
+  classifySetAside(image: RgbaImage, nucleus: Nucleus, scale: number): Promise<Nucleus>;
   /** The descriptor worker pool (null when no vocabulary is shipped). */
   descriptors(): DescriptorPoolInfo | null;
   segTiles(): NonNullable<MemoryInfo['segTiles']>;
@@ -152,6 +155,8 @@ export async function loadPipeline(
       const { nuclei: _none, ...rest } = result;
       return { ...rest, nucleiCount: result.slide.nuclei };
     },
+    classifySetAside: (image, nucleus, scale) =>
+      busy(() => classifySetAside(image, nucleus, scale, models)),
     descriptors: () => descriptors?.info() ?? null,
     segTiles: () => ({
       wanted: segTileCount,

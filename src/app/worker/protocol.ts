@@ -139,6 +139,12 @@ export interface AnalysisWorkerApi {
     options: SlideAnalyzeOptions,
     onTile: (p: SlideTileProgress) => void,
   ): Promise<SlideOutcome>;
+  /**
+   * "Classify anyway": one object of a finished analysis of `image` (typically one the Other gate
+   * set aside) through the full field path at the analysis' `scale`; the nucleus comes back with
+   * its probabilities and `classifiedOnRequest` set.
+   */
+  classifySetAside(image: RgbaImage, nucleus: Nucleus, scale: number): Promise<Nucleus>;
   /** Ask the running analysis to stop at its next check (cooperative). */
   cancel(): void;
   memory(): MemoryInfo;
