@@ -115,6 +115,13 @@ describe('CSV export', () => {
       0,
     );
     expect(pSum).toBeCloseTo(1, 6);
+    expect(first[col('classified_on_request')]).toBe('false');
+    const asked = parseCsv(
+      nucleiToCsv([result([{ ...nucleus(1, probsA), classifiedOnRequest: true }])], {
+        pixelSizeUm: 0.5,
+      }),
+    );
+    expect(asked[1][col('classified_on_request')]).toBe('true');
     expect(rows[3][col('image')]).toBe('b.png');
     expect(rows[3][col('nucleus_id')]).toBe('7');
   });

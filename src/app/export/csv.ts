@@ -26,6 +26,8 @@ export const CSV_COLUMNS = [
   'low_confidence',
   // p_Other is empty where the Other gate did not run (single-cell mode).
   ...NUCLEUS_CLASSES.map((c) => `p_${c}`),
+  // The user asked for this object's split after the analysis ("Classify anyway").
+  'classified_on_request',
 ] as const;
 
 /** RFC 4180: quote fields holding a comma, quote or line break; double inner quotes. */
@@ -70,6 +72,7 @@ export function nucleiToCsv(results: AnalysisResult[], options: ExportOptions): 
         n.abnormal,
         n.lowConfidence,
         ...probs,
+        n.classifiedOnRequest === true,
       ];
       lines.push(row.map(csvField).join(','));
     }
