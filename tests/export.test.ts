@@ -181,6 +181,11 @@ describe('GeoJSON export (QuPath)', () => {
     expect(a.properties.measurements['Area µm^2']).toBeCloseTo(6.25, 6);
     expect(a.properties.measurements['P(HSIL)']).toBeCloseTo(0.6, 6);
     expect(b.properties.classification).toBeUndefined();
+    expect(a.properties.name).toBe('Nucleus 1');
+    const asked = resultToGeoJson(result([{ ...nucleus(1, probsA), classifiedOnRequest: true }]), {
+      pixelSizeUm: 0.25,
+    });
+    expect(asked.features[0].properties.name).toBe('Nucleus 1 (classified on request)');
     expect(new Set(fc.features.map((f) => f.id)).size).toBe(2);
     // Valid JSON round trip, and valid GeoJSON (RFC 7946) to an independent checker.
     expect(JSON.parse(JSON.stringify(fc))).toEqual(fc);

@@ -59,7 +59,7 @@ function feature(n: Nucleus, um: number, imageIndex: number): GeoJsonFeature | n
     geometry: { type: 'Polygon', coordinates: [ring] },
     properties: {
       objectType: 'detection',
-      name: `Nucleus ${n.id}${n.lowConfidence ? ' (low confidence)' : ''}`,
+      name: `Nucleus ${n.id}${n.lowConfidence ? ' (low confidence)' : ''}${n.classifiedOnRequest ? ' (classified on request)' : ''}`,
       isLocked: false,
       ...(n.label
         ? { classification: { name: n.label, color: hexToRgb(CLASS_COLORS[n.label]) } }
