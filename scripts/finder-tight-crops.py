@@ -58,13 +58,15 @@ def choose(e, p, any_ref=False):
         # No side magnifying the image more than cap (the first side, 64 px, always runs).
         e = dict(e, cands=[c for c in e['cands'] if c['scale'] <= p['cap'] + 1e-9 or c['side'] == 64])
         p = {k: v for k, v in p.items() if k != 'cap'}
-    if p.get('soft_cap'):
-        return choose_soft_cap(e, p)
     best = None; seen = []
     w, h = e['w'], e['h']
     for sides, enough in STAGED:
+        # soft_cap: sides magnifying more are skipped once a stage starts with a plausible candidate.
+        held = best is not None and best['s'] >= 0.02
         for side in sides:
             cs = [c for c in e['cands'] if c['side'] == side]
+            if cs and held and p.get('soft_cap') and cs[0]['scale'] > p['soft_cap'] + 1e-9:
+                continue
             for c in cs:
                 s = score(c, w, h, p)
                 if s <= 0:
@@ -76,31 +78,6 @@ def choose(e, p, any_ref=False):
                 if best is None or s > best['s']:
                     best = dict(c, s=s)
             seen.extend(cs)
-        if best is not None and best['s'] >= enough:
-            break
-    return best if best is not None and best['s'] >= 0.02 else None
-
-
-def choose_soft_cap(e, p):
-    """Variant: sides magnifying more than soft_cap are skipped once a stage starts with a plausible
-    candidate (score >= 0.02) held; tiny images still reach them when nothing was found."""
-    best = None
-    w, h = e['w'], e['h']
-    for sides, enough in STAGED:
-        held = best is not None and best['s'] >= 0.02
-        for side in sides:
-            cs = [c for c in e['cands'] if c['side'] == side]
-            if cs and held and cs[0]['scale'] > p['soft_cap'] + 1e-9:
-                continue
-            for c in cs:
-                s = score(c, w, h, p)
-                if s <= 0:
-                    continue
-                if best is not None and c['side'] > best['side'] and c['area'] < 0.5 * best['area'] \
-                   and c['dark'] > best['dark'] - p['delta'] and pip(c['cx'], c['cy'], best['contour']):
-                    continue
-                if best is None or s > best['s']:
-                    best = dict(c, s=s)
         if best is not None and best['s'] >= enough:
             break
     return best if best is not None and best['s'] >= 0.02 else None
