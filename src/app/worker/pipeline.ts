@@ -155,8 +155,9 @@ export async function loadPipeline(
       const { nuclei: _none, ...rest } = result;
       return { ...rest, nucleiCount: result.slide.nuclei };
     },
-    classifySetAside: (image, nucleus, scale) =>
-      busy(() => classifySetAside(image, nucleus, scale, models)),
+    // Not `busy`: one object is classified on this thread (the helpers serve only a field's
+    // prefetch), so helpers stopped for idleness are not restarted for it (2–3 s of both cores).
+    classifySetAside: (image, nucleus, scale) => classifySetAside(image, nucleus, scale, models),
     descriptors: () => descriptors?.info() ?? null,
     segTiles: () => ({
       wanted: segTileCount,
