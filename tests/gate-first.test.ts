@@ -16,6 +16,7 @@ import {
   type ScreenModel,
 } from '../src/core/classify/other-gate';
 import { classifySetAside } from '../src/core/pipeline/classify-set-aside';
+import { resizeRgba } from '../src/core/image/ops';
 import { gateRunsFirst, settleByGate } from '../src/core/pipeline/gate-first';
 import { loadPipelineModels, type PipelineModels } from '../src/core/pipeline/models';
 import { syntheticSegImage } from '../src/core/segment/bench';
@@ -153,6 +154,19 @@ describe.skipIf(!shipped)('analyze, field mode, shipped models', () => {
     for (const n of classified.slice(0, 3)) {
       const again = await classifySetAside(img, n, r.scale, models);
       expect(again.label).toBe(n.label);
+      again.probabilities!.forEach((p, k) => expect(p).toBeCloseTo(n.probabilities![k], 5));
+    }
+  }, 300_000);
+
+  it('"classify anyway" crops from the working-scale image of an analysis not at ×1 (own answers back)', async () => {
+    // The test field above at twice its size, analysed at ×0.5: the same nuclei at working scale.
+    const img = resizeRgba(syntheticSegImage(640, 480, 24, 9, 31), 1280, 960);
+    const r = await analyze(img, models, { mode: 'field', scale: 0.5 });
+    expect(r.scale).toBe(0.5);
+    const classified = r.nuclei.filter((n) => n.probabilities !== null);
+    expect(classified.length).toBeGreaterThan(0);
+    for (const n of classified.slice(0, 3)) {
+      const again = await classifySetAside(img, n, r.scale, models);
       again.probabilities!.forEach((p, k) => expect(p).toBeCloseTo(n.probabilities![k], 5));
     }
   }, 300_000);
