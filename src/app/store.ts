@@ -172,6 +172,12 @@ function cancellable<T>(p: Promise<T>): Promise<T> {
   });
 }
 
+/** A copy of the page's image, moved to the worker: the page keeps `image` for the viewer. */
+function transferredCopy(image: RgbaImage): RgbaImage {
+  const copy: RgbaImage = { width: image.width, height: image.height, data: image.data.slice() };
+  return Comlink.transfer(copy, [copy.data.buffer]);
+}
+
 function message(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
@@ -304,15 +310,9 @@ export const useStore = create<State>((set, get) => {
         return;
       }
       patchItem(item.id, { status: 'analysing', stage: { stage: 'starting', fraction: 0 } });
-      // The worker needs its own copy: the main thread keeps `image` for the viewer.
-      const copy: RgbaImage = {
-        width: image.width,
-        height: image.height,
-        data: image.data.slice(),
-      };
       const result = await cancellable(
         client.api.analyze(
-          Comlink.transfer(copy, [copy.data.buffer]),
+          transferredCopy(image),
           // A calibrated pixel size sets the scale; otherwise it is estimated from the image.
           {
             mode: modeFromContent ? 'auto' : mode,
@@ -564,15 +564,9 @@ export const useStore = create<State>((set, get) => {
       const result = item?.result;
       const n = result?.nuclei.find((x) => x.id === nucleusId);
       if (!item?.image || !result || !n) return;
-      // The worker gets its own copy, as for the analysis: the page keeps the image.
-      const copy: RgbaImage = {
-        width: item.image.width,
-        height: item.image.height,
-        data: item.image.data.slice(),
-      };
       try {
         const done = await client.api.classifySetAside(
-          Comlink.transfer(copy, [copy.data.buffer]),
+          transferredCopy(item.image),
           n,
           result.scale,
         );

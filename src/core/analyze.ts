@@ -1,12 +1,11 @@
 import { getBackend } from '@tensorflow/tfjs';
-import { cropCell, CELL_CROP_SIZE } from './image/crop-cell';
+import { cropCell, CELL_CROP_SIZE, workingImage } from './image/crop-cell';
 import type { RgbaImage } from './image/types';
 import { classifyCrop, classifyFieldNucleus } from './pipeline/classify-cell';
 import { classifyCellImage, measuredNote, type HerlevPrediction } from './cell/herlev-classifier';
 import { framingCaveats } from './cell/framing';
 import { HERLEV_CLASSES } from './herlev';
 import { fieldPrefetch } from './pipeline/field-prefetch';
-import { workingImage } from './pipeline/classify-set-aside';
 import { settleByGate, type GateSettled } from './pipeline/gate-first';
 import type { PipelineModels } from './pipeline/models';
 import { AUTO_CELL_MAX_SIDE, chooseModeAndScale, type ScaleChoice } from './pipeline/scale-choice';

@@ -1,3 +1,4 @@
+import { resizeRgba } from './ops';
 import type { RgbaImage } from './types';
 
 /**
@@ -6,6 +7,13 @@ import type { RgbaImage } from './types';
  * ~100-px crops of the CRIC paper. One constant shared by training, CLI and app.
  */
 export const CELL_CROP_SIZE = 96;
+
+/** The image at the working scale (factor `scale`), which cell crops are cut from. */
+export function workingImage(image: RgbaImage, scale: number): RgbaImage {
+  return scale === 1
+    ? image
+    : resizeRgba(image, Math.round(image.width * scale), Math.round(image.height * scale));
+}
 
 /**
  * Square crop centred on (cx, cy) at working scale; outside the image the nearest edge pixel

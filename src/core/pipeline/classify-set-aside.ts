@@ -1,16 +1,8 @@
-import { cropCell, CELL_CROP_SIZE } from '../image/crop-cell';
-import { resizeRgba } from '../image/ops';
+import { cropCell, CELL_CROP_SIZE, workingImage } from '../image/crop-cell';
 import type { RgbaImage } from '../image/types';
 import type { Nucleus } from '../types';
 import { classifyFieldNucleus } from './classify-cell';
 import type { PipelineModels } from './models';
-
-/** The image at the working scale, as `analyze()` crops its nuclei from it. */
-export function workingImage(image: RgbaImage, scale: number): RgbaImage {
-  return scale === 1
-    ? image
-    : resizeRgba(image, Math.round(image.width * scale), Math.round(image.height * scale));
-}
 
 /**
  * "Classify anyway": the full field path for one object of an analysis, typically one the Other
