@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { runCli } from './support/run-cli';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initNodeTf } from '../src/cli/tf-node';
 import { analyze } from '../src/core/analyze';
@@ -165,10 +166,13 @@ describe.skipIf(!shipped)('analyze, field mode, shipped models', () => {
     expect(r.scale).toBe(0.5);
     const classified = r.nuclei.filter((n) => n.probabilities !== null);
     expect(classified.length).toBeGreaterThan(0);
+    const tensors = tf.memory().numTensors;
     for (const n of classified.slice(0, 3)) {
       const again = await classifySetAside(img, n, r.scale, models);
       again.probabilities!.forEach((p, k) => expect(p).toBeCloseTo(n.probabilities![k], 5));
     }
+    // Every tensor of the on-request path is disposed.
+    expect(tf.memory().numTensors).toBe(tensors);
   }, 300_000);
 
   it('the CLI table says "no" (not "–") for the screening call of an object set aside first', async () => {
