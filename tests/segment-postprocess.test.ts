@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   distanceTransform,
   dropSmallLabels,
+  dropUnsureLabels,
   fillHoles,
   instanceStats,
   removeSmall,
   separateNuclei,
   traceContour,
 } from '../src/core/segment/postprocess';
+import { instancesFromProbability } from '../src/core/segment/segment';
 
 function disc(mask: Uint8Array, w: number, cx: number, cy: number, r: number): void {
   const h = mask.length / w;
@@ -96,6 +98,35 @@ describe('segmentation post-processing', () => {
     const r = dropSmallLabels(labels, 3, 3);
     expect(r.count).toBe(2);
     expect(Array.from(r.labels)).toEqual([1, 1, 1, 0, 2, 2, 2, 2]);
+  });
+
+  it('drops objects whose mean probability is under the limit and renumbers the rest', () => {
+    const labels = new Int32Array([1, 1, 2, 2, 0, 3, 3]);
+    const prob = [0.99, 0.95, 0.6, 0.99, 0.1, 0.9, 0.9];
+    // Means: 0.97, 0.795, 0.9 — the background's low values must not count for any object.
+    const r = dropUnsureLabels(labels, 3, prob, 0.85);
+    expect(r.count).toBe(2);
+    expect(Array.from(r.labels)).toEqual([1, 1, 0, 0, 0, 2, 2]);
+    expect(dropUnsureLabels(labels, 3, prob, 0.9).count).toBe(2);
+    expect(dropUnsureLabels(labels, 3, prob, 0.91).count).toBe(1);
+  });
+
+  it('applies the object confidence limit after post-processing, and only when asked', () => {
+    const w = 64;
+    const prob = new Float32Array(w * w);
+    const m = new Uint8Array(w * w);
+    disc(m, w, 16, 16, 9);
+    for (let i = 0; i < m.length; i++) if (m[i]) prob[i] = 0.99;
+    m.fill(0);
+    disc(m, w, 46, 46, 9);
+    for (let i = 0; i < m.length; i++) if (m[i]) prob[i] = 0.7;
+    const image = { width: w, height: w, data: new Uint8ClampedArray(w * w * 4).fill(200) };
+    const all = instancesFromProbability(image, prob, 1, { threshold: 0.5 });
+    expect(all.instances).toHaveLength(2);
+    const sure = instancesFromProbability(image, prob, 1, { threshold: 0.5, minObjectProb: 0.9 });
+    expect(sure.instances).toHaveLength(1);
+    expect(sure.instances[0].centroid.x).toBeCloseTo(16, 0);
+    expect(sure.labels[46 * w + 46]).toBe(0);
   });
 
   it('traces the outer contour of a square clockwise', () => {

@@ -40,7 +40,7 @@ const USAGE =
   'paplens eval-seg --images DIR --masks DIR [--split herlev-sd|isbi2014[:PART]] [--mode auto|cell|field] [--json FILE]\n' +
   '       paplens eval-seg --points CSV --fields DIR [--split cric[:PART]] [--mode auto|cell|field] [--json FILE]\n' +
   "both score the nuclei `paplens analyze` would outline with the same options (a single cell: the nucleus finder's)\n" +
-  'options: --scale X (input→working-scale factor; default: automatic, src/core/segment/auto-scale.ts), --default-scale (the old fixed factors: cell 0.5, field 1), --threshold T, --min-area PX, --split-dynamics PX, --extra-zooms LIST|none, --model DIR (model.json + weights.bin; default: the shipped model), --per-image';
+  'options: --scale X (input→working-scale factor; default: automatic, src/core/segment/auto-scale.ts), --default-scale (the old fixed factors: cell 0.5, field 1), --threshold T, --min-area PX, --min-object-prob P (drop objects of lower mean probability), --split-dynamics PX, --extra-zooms LIST|none, --model DIR (model.json + weights.bin; default: the shipped model), --per-image';
 
 function parseSplit(arg: string, allowed: readonly SplitName[]): { name: SplitName; part: Part } {
   const [name, part = 'test'] = arg.split(':');
@@ -103,6 +103,7 @@ function postOptions(values: Record<string, string | boolean | undefined>): Segm
           : zooms.split(',').map((z) => num(z, 'extra-zooms') as number),
     threshold: num(values.threshold as string, 'threshold'),
     minAreaPx: num(values['min-area'] as string, 'min-area'),
+    minObjectProb: num(values['min-object-prob'] as string, 'min-object-prob'),
     splitDynamicsPx: dyn === 'inf' ? Infinity : num(dyn, 'split-dynamics'),
   };
 }
@@ -396,6 +397,7 @@ export async function run(argv: string[]): Promise<void> {
     scale: { type: 'string' },
     threshold: { type: 'string' },
     'min-area': { type: 'string' },
+    'min-object-prob': { type: 'string' },
     'split-dynamics': { type: 'string' },
     'extra-zooms': { type: 'string' },
     model: { type: 'string' },

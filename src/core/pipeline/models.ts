@@ -276,7 +276,7 @@ async function loadSegAdapter(source: ModelSource, onProgress: ProgressFn): Prom
 /** Post-processing settings an evaluation may change (the shipped defaults otherwise). */
 export type SegmentPostOptions = Pick<
   SegmentOptions,
-  'threshold' | 'minAreaPx' | 'splitDynamicsPx' | 'extraZooms'
+  'threshold' | 'minAreaPx' | 'splitDynamicsPx' | 'extraZooms' | 'minObjectProb'
 >;
 
 /**

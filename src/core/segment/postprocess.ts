@@ -293,9 +293,38 @@ export function dropSmallLabels(
 ): { labels: Int32Array; count: number } {
   const area = new Int32Array(count + 1);
   for (let i = 0; i < labels.length; i++) area[labels[i]]++;
+  return keepLabels(labels, count, (l) => area[l] >= minArea);
+}
+
+/**
+ * Drop instances whose mean probability (over their pixels, on the map they were cut from) is
+ * below `minMean`, and renumber: an object the network is unsure of all over is more often a
+ * false object than a nucleus (docs/SEGMENTATION.md, *Object confidence filter*).
+ */
+export function dropUnsureLabels(
+  labels: Int32Array,
+  count: number,
+  prob: ArrayLike<number>,
+  minMean: number,
+): { labels: Int32Array; count: number } {
+  const sum = new Float64Array(count + 1);
+  const area = new Float64Array(count + 1);
+  for (let i = 0; i < labels.length; i++) {
+    sum[labels[i]] += prob[i];
+    area[labels[i]]++;
+  }
+  return keepLabels(labels, count, (l) => sum[l] >= minMean * area[l]);
+}
+
+/** Keep the labels `keep` accepts, renumbered 1..n in their old order. */
+function keepLabels(
+  labels: Int32Array,
+  count: number,
+  keep: (label: number) => boolean,
+): { labels: Int32Array; count: number } {
   const map = new Int32Array(count + 1);
   let next = 0;
-  for (let l = 1; l <= count; l++) if (area[l] >= minArea) map[l] = ++next;
+  for (let l = 1; l <= count; l++) if (keep(l)) map[l] = ++next;
   const out = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) out[i] = map[labels[i]];
   return { labels: out, count: next };

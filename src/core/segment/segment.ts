@@ -5,6 +5,7 @@ import { predictTile, type SegModel } from './model';
 import { runShared, tileHelpersOf } from './tile-helpers';
 import {
   dropSmallLabels,
+  dropUnsureLabels,
   fillHoles,
   instanceStats,
   removeSmall,
@@ -27,6 +28,8 @@ export interface SegmentOptions {
   maxHoleAreaPx?: number;
   /** Watershed dynamics (px of distance) below which touching basins merge; Infinity = no splitting. */
   splitDynamicsPx?: number;
+  /** Objects whose mean probability is below this are dropped (0 = keep all). */
+  minObjectProb?: number;
   /**
    * Extra zoom factors (relative to `scale`) whose probability maps are max-combined with the
    * main one: catches nuclei larger than the field training data showed. Default: field [0.7],
@@ -69,6 +72,7 @@ export const SEGMENT_DEFAULTS = {
   minAreaPx: 100,
   maxHoleAreaPx: 400,
   splitDynamicsPx: 1,
+  minObjectProb: 0,
 } as const;
 
 /** Largest input side accepted (bigger images are almost certainly whole-slide tiles, not fields). */
@@ -183,7 +187,10 @@ export function instancesFromProbability(
   );
   const dyn = (options.splitDynamicsPx ?? SEGMENT_DEFAULTS.splitDynamicsPx) / scale;
   const sep = separateNuclei(mask, width, height, dyn);
-  const { labels, count } = dropSmallLabels(sep.labels, sep.count, minArea);
+  const big = dropSmallLabels(sep.labels, sep.count, minArea);
+  const minMean = options.minObjectProb ?? SEGMENT_DEFAULTS.minObjectProb;
+  const { labels, count } =
+    minMean > 0 ? dropUnsureLabels(big.labels, big.count, prob, minMean) : big;
   const instances = instanceStats(labels, count, width, height, toGrey(image).data);
   return { width, height, scale, labels, instances };
 }
