@@ -1,6 +1,6 @@
 // Issue 13: objects the morphometric Other gate labels Other skip the classifier. The screening
 // outputs must be exactly those of the full path; only the six-class split is not computed.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
@@ -17,6 +17,8 @@ import {
   type ScreenModel,
 } from '../src/core/classify/other-gate';
 import { classifySetAside } from '../src/core/pipeline/classify-set-aside';
+import { isSetAside } from '../src/core/pipeline/set-aside';
+import type { AnalysisResult } from '../src/core/types';
 import { resizeRgba } from '../src/core/image/ops';
 import { gateRunsFirst, settleByGate } from '../src/core/pipeline/gate-first';
 import { loadPipelineModels, type PipelineModels } from '../src/core/pipeline/models';
@@ -190,6 +192,55 @@ describe.skipIf(!shipped)('analyze, field mode, shipped models', () => {
       expect(other.length).toBeGreaterThan(0);
       // Columns: … label, confidence, p_abnormal (–: not computed), flagged, low_conf.
       for (const l of other) expect(l).toMatch(/Other\s+0\.\d+\s+(–|0\.\d+)\s+no\s+(no|yes)\s*$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('paplens analyze --classify-set-aside: every set-aside object classified as "Classify anyway" does, on pool threads too', async () => {
+    const img = syntheticSegImage(640, 480, 24, 9, 31);
+    const dir = mkdtempSync(join(tmpdir(), 'paplens-set-aside-'));
+    try {
+      const png = encodePng({
+        width: img.width,
+        height: img.height,
+        data: img.data,
+        channels: 4,
+        depth: 8,
+      });
+      // Two files: the batch runs on two analysis threads (worker-api.ts), not in this process.
+      const files = ['a.png', 'b.png'].map((f) => join(dir, f));
+      for (const f of files) writeFileSync(f, png);
+      const json = join(dir, 'out.json');
+      const r = await runCli([
+        'analyze',
+        ...files,
+        '--mode',
+        'field',
+        '--classify-set-aside',
+        '--json',
+        json,
+      ]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/on_request/);
+      const out = JSON.parse(readFileSync(json, 'utf8')) as { images: AnalysisResult[] };
+      const plain = await analyze(img, models, { mode: 'field' });
+      const setAside = plain.nuclei.filter(isSetAside);
+      expect(setAside.length).toBeGreaterThan(0);
+      for (const res of out.images) {
+        expect(res.nuclei.filter(isSetAside)).toHaveLength(0);
+        expect(res.nuclei.map((n) => n.label)).toEqual(plain.nuclei.map((n) => n.label));
+        for (const n of setAside) {
+          const got = res.nuclei.find((x) => x.id === n.id)!;
+          const want = await classifySetAside(img, n, plain.scale, models);
+          expect(got.classifiedOnRequest).toBe(true);
+          expect(got.label).toBe('Other');
+          got.probabilities!.forEach((p, k) => expect(p).toBeCloseTo(want.probabilities![k], 5));
+        }
+        // The objects the analysis classified are untouched.
+        for (const n of plain.nuclei.filter((x) => !isSetAside(x)))
+          expect(res.nuclei.find((x) => x.id === n.id)!.classifiedOnRequest).toBeUndefined();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -33,7 +33,7 @@ export const COMMANDS: Record<string, CommandInfo> = {
     summary:
       'full analysis of images (single cell or field): nuclei, measurements, class probabilities',
     usage:
-      'paplens analyze FILE... [--mode auto|cell|field] [--json FILE] [--geojson FILE] [--jobs N] [--slide]',
+      'paplens analyze FILE... [--mode auto|cell|field] [--scale X | --pixel-size UM] [--classify-set-aside] [--json FILE] [--geojson FILE] [--jobs N] [--slide]',
   },
   bench: {
     summary: 'per-stage timings of the shipped pipeline on this machine',

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { isSetAside } from '../../core/pipeline/set-aside';
 import { CLASS_NAMES, OTHER_CLASS, type AnalysisResult, type Nucleus } from '../../core/types';
 import { CLASS_COLORS, CLASS_DESCRIPTIONS } from '../classes';
 import { percent } from '../format';
@@ -61,7 +62,7 @@ function ClassifyAnyway({ n }: { n: Nucleus }) {
       </p>
     );
   }
-  if (n.label !== OTHER_CLASS || n.probabilities !== null || !hasImage) return null;
+  if (!isSetAside(n) || !hasImage) return null;
   return (
     <p>
       <button

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { transfer, wrap, type Remote } from 'comlink';
 import type { Worker } from 'node:worker_threads';
-import { analyze, type PipelineModels } from '../../core/analyze';
+import type { PipelineModels } from '../../core/analyze';
 import type { AnalysisResult } from '../../core/types';
 import { nodeEndpoint } from '../../workers/node-endpoint';
 import { tsWorkerThread } from '../../workers/node-worker';
+import { analyzeOne } from './analyze-one';
 import type { CliAnalysisWorkerApi } from './worker-api';
 
 /** Runs analyze() for the CLI: in this thread, or on one worker thread per core. */
@@ -24,7 +25,7 @@ export function defaultJobs(files: number): number {
 export function inProcessAnalyzer(models: PipelineModels): Analyzer {
   return {
     parallel: 1,
-    analyze: (image, mode, name, scale) => analyze(image, models, { mode, name, ...scale }),
+    analyze: (image, mode, name, options) => analyzeOne(image, models, mode, name, options),
     dispose: () => undefined,
   };
 }
@@ -86,14 +87,14 @@ export function workerPoolAnalyzer(jobs: number, modelsDir: string | undefined):
   };
   return {
     parallel: jobs,
-    async analyze(image, mode, name, scale) {
+    async analyze(image, mode, name, options) {
       const slot = await acquire();
       try {
         await slot.ready;
         return await new Promise<AnalysisResult>((resolve, reject) => {
           slot.onDeath = reject;
           slot.api
-            .analyze(transfer(image, [image.data.buffer as ArrayBuffer]), mode, name, scale)
+            .analyze(transfer(image, [image.data.buffer as ArrayBuffer]), mode, name, options)
             .then(resolve, reject);
         });
       } finally {

@@ -2,11 +2,11 @@
 // models, the same analyze() as the app. See analysis-pool.ts.
 import { parentPort } from 'node:worker_threads';
 import { expose } from 'comlink';
-import { analyze } from '../../core/analyze';
 import { loadPipelineModels, type PipelineModels } from '../../core/pipeline/models';
 import { nodeModelSource } from '../../models/node-source';
 import { nodeEndpoint } from '../../workers/node-endpoint';
 import { initNodeTf } from '../tf-node';
+import { analyzeOne } from './analyze-one';
 import type { CliAnalysisWorkerApi } from './worker-api';
 
 if (!parentPort) throw new Error('analysis.node-worker.ts must run inside a worker thread.');
@@ -17,9 +17,9 @@ const api: CliAnalysisWorkerApi = {
     await initNodeTf();
     models = await loadPipelineModels(nodeModelSource(modelsDir));
   },
-  async analyze(image, mode, name, scale) {
+  async analyze(image, mode, name, options) {
     if (!models) throw new Error('the analysis worker has no models');
-    return analyze(image, models, { mode, name, ...scale });
+    return analyzeOne(image, models, mode, name, options);
   },
   dispose() {
     models?.dispose();

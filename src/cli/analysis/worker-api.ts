@@ -7,6 +7,12 @@ export interface ScaleOptions {
   pixelSizeUm?: number;
 }
 
+/** What `paplens analyze` asks of one image besides its mode. */
+export interface CliAnalyzeOptions extends ScaleOptions {
+  /** `--classify-set-aside`: classify the objects the Other gate settled too ("Classify anyway"). */
+  classifySetAside?: boolean;
+}
+
 /** What an analysis worker thread of the CLI exposes (through Comlink). */
 export interface CliAnalysisWorkerApi {
   /** Start tfjs and load the models from `modelsDir` (default: the shipped ones). */
@@ -15,7 +21,7 @@ export interface CliAnalysisWorkerApi {
     image: RgbaImage,
     mode: 'auto' | AnalysisMode,
     name: string,
-    scale?: ScaleOptions,
+    options?: CliAnalyzeOptions,
   ): Promise<AnalysisResult>;
   dispose(): void;
 }

@@ -80,6 +80,7 @@ export async function run(argv: string[]): Promise<void> {
       geojson: { type: 'string' },
       scale: { type: 'string' },
       'pixel-size': { type: 'string' },
+      'classify-set-aside': { type: 'boolean', default: false },
     },
     true,
   );
@@ -219,7 +220,10 @@ export async function run(argv: string[]): Promise<void> {
       }
       let r: AnalysisResult;
       try {
-        r = await analyzer!.analyze(img, mode, basename(file), scaleOpts);
+        r = await analyzer!.analyze(img, mode, basename(file), {
+          ...scaleOpts,
+          classifySetAside: values['classify-set-aside'],
+        });
       } catch (e) {
         return fail(file, `the analysis failed: ${(e as Error).message}`, step());
       }
@@ -260,6 +264,7 @@ export async function run(argv: string[]): Promise<void> {
           // objects the gate set aside before classification carry a label but no probabilities.
           flagged: n.label !== null ? (n.abnormal ? 'yes' : 'no') : null,
           low_conf: n.label !== null ? (n.lowConfidence ? 'yes' : 'no') : null,
+          on_request: n.classifiedOnRequest ? 'yes' : null,
         });
       }
     }
@@ -275,6 +280,8 @@ export async function run(argv: string[]): Promise<void> {
       'p_abnormal',
       'flagged',
       'low_conf',
+      // Objects the Other gate set aside, classified on request (still Other, uncounted).
+      ...(values['classify-set-aside'] ? ['on_request'] : []),
     ]);
     console.log('\nResearch decision support only: probabilities, not a diagnosis.');
     if (values.json) writeJson(values.json, out);
