@@ -24,7 +24,7 @@ import { nodeModelSource } from '../src/models/node-source';
 import { fillPolygon } from '../src/core/util/geometry';
 
 function primaryIoU(a: CellNuclei, b: CellNuclei, w: number, h: number): number {
-  if (a.method === 'fallback' && b.method === 'fallback') return 1;
+  if (a.method === b.method && a.method !== 'segmentation') return 1;
   if (a.method !== b.method) return 0;
   const ma = fillPolygon(a.nuclei[a.primary].contour, w, h);
   const mb = fillPolygon(b.nuclei[b.primary].contour, w, h);

@@ -65,11 +65,12 @@ async function main(): Promise<void> {
     const img = await readImage(c.imagePath);
     const r = await findCellNuclei(img, models.seg, undefined, search);
     n++;
+    byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
     const p = r.nuclei[r.primary];
+    if (!p) continue; // no nucleus at all (method 'empty')
     const long = Math.max(img.width, img.height);
     fractions.push(Math.sqrt((4 * p.morphometrics.areaPx) / Math.PI) / long);
     offsets.push(Math.hypot(p.centroid.x - img.width / 2, p.centroid.y - img.height / 2) / long);
-    byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
     const k = (r.scale * Math.max(img.width, img.height)).toFixed(0);
     scales[k] = (scales[k] ?? 0) + 1;
     if (values.png)
@@ -107,7 +108,10 @@ async function main(): Promise<void> {
     const img = await readImage(s.imagePath);
     const mask = await readMask(s.maskPath);
     const r = await findCellNuclei(img, models.seg, undefined, search);
-    const m = fillPolygon(r.nuclei[r.primary].contour, img.width, img.height);
+    const primary = r.nuclei[r.primary];
+    const m = primary
+      ? fillPolygon(primary.contour, img.width, img.height)
+      : new Uint8Array(img.width * img.height);
     let inter = 0;
     let uni = 0;
     for (let i = 0; i < m.length; i++) {

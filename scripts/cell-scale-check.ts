@@ -29,9 +29,10 @@ for (const side of [32, 64, 512, 1024]) {
     if (r.method === 'segmentation') seg++;
     else fb++;
     const f = side / img.width;
-    const a = ref.nuclei[0].centroid,
-      b = r.nuclei[0].centroid;
-    if (Math.hypot(a.x * f - b.x, a.y * f - b.y) > 0.1 * side) drift++;
+    const a = ref.nuclei[0]?.centroid,
+      b = r.nuclei[0]?.centroid;
+    // No nucleus on either side counts as a different nucleus.
+    if (!a || !b || Math.hypot(a.x * f - b.x, a.y * f - b.y) > 0.1 * side) drift++;
   }
   console.log(
     JSON.stringify({

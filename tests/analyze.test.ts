@@ -234,6 +234,21 @@ describe('analyze()', () => {
     expect(chooseMode(field)).toBe('field');
   });
 
+  it('an image with no cell in it (blank frame): no nucleus, no class, and a sentence saying so', async () => {
+    const blank = drawField(200, 200, [], 7);
+    for (const over of [{}, { seg: undefined }]) {
+      const r = await analyze(blank, await models(over), {});
+      expect(r.mode).toBe('cell');
+      expect(r.nuclei).toHaveLength(0);
+      expect(r.warnings.some((w) => /^No nucleus was found in this image/.test(w))).toBe(true);
+      // Nothing about a classification or a found nucleus follows.
+      expect(r.warnings.some((w) => /darkest region|not validated|was found at/.test(w))).toBe(
+        false,
+      );
+      expect(r.scaleSource).toBe('default');
+    }
+  });
+
   it('reports missing models plainly instead of inventing results', async () => {
     const noCls = await analyze(
       field,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ringContrast } from '../src/core/cell/blob-contrast';
 import { framingCaveats } from '../src/core/cell/framing';
 import {
   darkBlobNucleus,
@@ -33,10 +34,83 @@ describe('single-cell nucleus finding', () => {
     }
   });
 
-  it('even a blank image yields a primary nucleus (a small disc at the centre)', () => {
+  it('ring contrast: how much darker a blob is than the ring around it', () => {
+    const w = 64;
+    const grey = new Float32Array(w * w).fill(0.8);
+    const labels = new Int32Array(w * w);
+    for (let y = 0; y < w; y++)
+      for (let x = 0; x < w; x++)
+        if ((x - 32) ** 2 + (y - 32) ** 2 <= 64) {
+          labels[y * w + x] = 1;
+          grey[y * w + x] = 0.3;
+        }
+    expect(ringContrast(grey, labels, 1, w, w)).toBeCloseTo(0.5, 5);
+    // Only the ring counts: a dark frame far from the blob does not lower the contrast.
+    for (let i = 0; i < w; i++) grey[i] = 0;
+    expect(ringContrast(grey, labels, 1, w, w)).toBeCloseTo(0.5, 5);
+    expect(ringContrast(new Float32Array(w * w).fill(0.5), labels, 1, w, w)).toBe(0);
+    expect(ringContrast(grey, labels, 2, w, w)).toBe(0);
+  });
+
+  it('the dark-blob search always returns a blob, even in a blank image (a small disc at the centre)', () => {
     const n = darkBlobNucleus(cellImage(64, 48, []));
     expect(n.morphometrics.areaPx).toBeGreaterThan(0);
     expect(Math.abs(n.centroid.x - 32)).toBeLessThan(17);
+  });
+
+  it('an image with no nucleus in it gets none: blank, shaded, specks of debris, a ragged smear', async () => {
+    const dark = (img: RgbaImage, x: number, y: number): void =>
+      img.data.set([60, 50, 80], 4 * (y * img.width + x));
+    const blank = cellImage(224, 224, []);
+    const shaded = cellImage(224, 224, []);
+    for (let i = 0; i < shaded.data.length; i += 4)
+      for (let c = 0; c < 3; c++) shaded.data[i + c] -= Math.floor((((i / 4) % 224) / 224) * 50);
+    // Debris: 2×2 specks near the centre (Ø ≈ 1 % of the side, under the 2 % limit).
+    const specks = cellImage(200, 200, []);
+    for (const [x, y] of [
+      [100, 100],
+      [90, 120],
+      [130, 85],
+    ])
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ])
+        dark(specks, x + dx, y + dy);
+    // A ragged smear: a one-pixel-wide dark cross 80 px across (large, circularity far below 0.2).
+    const smear = cellImage(224, 224, []);
+    for (let k = -40; k <= 40; k++) {
+      dark(smear, 112 + k, 112);
+      dark(smear, 112, 112 + k);
+    }
+    // The smear goes to the fallback alone: a dark-pixel segmenter would outline it itself.
+    const cases: [string, RgbaImage, SegAdapter | undefined][] = [
+      ['smear', smear, undefined],
+      ...[blank, shaded, specks].flatMap((img, i) =>
+        [undefined, thresholdSeg()].map((seg): [string, RgbaImage, SegAdapter | undefined] => [
+          `frame ${i}`,
+          img,
+          seg,
+        ]),
+      ),
+    ];
+    for (const [name, img, seg] of cases) {
+      const c = await findCellNuclei(img, seg);
+      expect(c.method, name).toBe('empty');
+      expect(c.nuclei).toHaveLength(0);
+      expect(c.labels.every((v) => v === 0)).toBe(true);
+    }
+    // A faint nucleus the segmenter misses (grey 0.55–0.7, above its 0.5 threshold) still is one.
+    const faint = cellImage(224, 224, [], { x: 112, y: 112, r: 90 });
+    for (let y = 0; y < 224; y++)
+      for (let x = 0; x < 224; x++)
+        if ((x - 112) ** 2 + (y - 112) ** 2 <= 20 ** 2)
+          faint.data.set([150, 140, 170], 4 * (y * 224 + x));
+    const f = await findCellNuclei(faint, thresholdSeg());
+    expect(f.method).toBe('fallback');
+    expect(Math.hypot(f.nuclei[0].centroid.x - 112, f.nuclei[0].centroid.y - 112)).toBeLessThan(3);
   });
 
   it('segmentation: the centred nucleus is primary, a neighbour is secondary, at any framing', async () => {
@@ -107,7 +181,8 @@ describe('single-cell nucleus finding', () => {
     const blank: number[] = [];
     const b = await findCellNuclei(cellImage(224, 224, []), thresholdSeg(blank));
     expect(blank).toEqual([64, 96, 128, 192, 256, 384, 512]);
-    expect(b.method).toBe('fallback');
+    // Nothing found and nothing darker than its surroundings: no nucleus at all.
+    expect(b.method).toBe('empty');
   });
 
   it('a piece of an already found nucleus, seen at a larger side, is not taken for the nucleus', async () => {

@@ -106,8 +106,13 @@ export async function analyze(
   }
   // The label map is not kept: an input-sized array the result does not need.
   const { nuclei, scale, method } = await finding;
-  const cellMethod = method === 'fallback' ? 'fallback' : 'segmentation';
-  if (mode === 'cell') {
+  // The finder's own method for a cell ('empty': no nucleus, the scale was not searched out).
+  const cellMethod = method === 'segmentation' ? 'segmentation' : 'fallback';
+  if (mode === 'cell' && method === 'empty')
+    warnings.push(
+      `No nucleus was found in this image: ${models.seg ? 'the segmentation model found none, and ' : ''}nothing near the centre is a nucleus-sized, compact region darker than its surroundings (it looks like background). If it shows cells, choose Field mode or set the pixel size.`,
+    );
+  else if (mode === 'cell') {
     if (!models.seg)
       warnings.push(
         'Without a segmentation model the nucleus was estimated as the darkest region near the image centre; its outline and measurements are rough.',
@@ -134,11 +139,13 @@ export async function analyze(
       measuredNote(models.cell.fusion),
       ...framingCaveats(image, nuclei[0], cellMethod),
     );
-  } else if (cls && mode === 'cell')
+  } else if (cls && mode === 'cell' && nuclei.length > 0)
     // Measured, not assumed: see docs/CLASSIFICATION.md ("Cross-dataset check").
     warnings.push(
       'Single-cell classification is not validated: the single-cell classifier is not loaded, and the field classifier (trained on CRIC microscope fields) flagged only 40% of abnormal Herlev cells. Treat these probabilities with extra caution.',
     );
+  // No nucleus: the early classification is not shown, but its tfjs work ends inside this call.
+  if (!herlev && herlevEarly) await herlevEarly.catch(() => undefined);
   const working = workingImage(image, scale);
   const out: Nucleus[] = [];
   const crops: (RgbaImage | undefined)[] = [];

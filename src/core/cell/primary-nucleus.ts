@@ -3,6 +3,8 @@ import type { RgbaImage } from '../image/types';
 import { fillHoles, instanceStats } from '../segment/postprocess';
 import type { SegAdapter, SegNucleus } from '../pipeline/models';
 import { pointInPolygon } from '../util/geometry';
+import { ringContrast } from './blob-contrast';
+import { VALIDATED_FRAMING } from './framing';
 
 /**
  * Single-cell mode: find the nucleus of the cell the image is framed around, whatever the image's
@@ -10,7 +12,8 @@ import { pointInPolygon } from '../util/geometry';
  * 224 px), while the SE-UNet works at one scale (nuclei ~15–40 px). So the image is segmented at
  * several scales, each candidate near the centre is scored for being a plausible nucleus at that
  * scale, and the best one is the primary nucleus. If segmentation finds nothing plausible, a
- * classical fallback (darkest Otsu blob near the centre) always yields one.
+ * classical fallback (darkest Otsu blob near the centre) yields one — when that blob is visibly
+ * darker than its surroundings; an image without one (background, a blank frame) has no nucleus.
  */
 
 /**
@@ -60,7 +63,11 @@ export interface CellNuclei {
   primary: number;
   /** Scale factor of the chosen segmentation (input → working scale); 1 for the fallback. */
   scale: number;
-  method: 'segmentation' | 'fallback';
+  /**
+   * `segmentation`: the network's; `fallback`: the darkest central blob; `empty`: neither sees a
+   * nucleus (no nuclei, all labels 0).
+   */
+  method: 'segmentation' | 'fallback' | 'empty';
   /** Plausibility score of the primary nucleus in 0..1 (shown as a caveat when low). */
   score: number;
 }
@@ -149,6 +156,15 @@ export async function findCellNuclei(
     };
   }
   const fb = darkBlob(image);
+  if (!fallbackIsNucleus(image, fb))
+    return {
+      nuclei: [],
+      labels: new Int32Array(width * height),
+      primary: 0,
+      scale: 1,
+      method: 'empty',
+      score: 0,
+    };
   return {
     nuclei: [fb.nucleus],
     labels: fb.labels,
@@ -191,6 +207,46 @@ export function isFragmentOf(n: SegNucleus, held: SegNucleus): boolean {
   );
 }
 
+/**
+ * A fallback blob darker than the ring around it by less than this (grey 0–1) is not a nucleus:
+ * the darkest patch of a flat frame. Half the 1st percentile (0.011) of the ring contrast of the
+ * nuclei the finder outlines in Herlev train cells — some real nuclei barely stand out from a
+ * dark cytoplasm, so this only catches flat frames; the size limit below does most of the work
+ * (`npx tsx scripts/fit-fallback-contrast.ts`; docs/CELLS.md, *Images with no nucleus*).
+ */
+export const MIN_FALLBACK_CONTRAST = 0.006;
+
+/**
+ * A fallback blob whose equivalent diameter is under this fraction of the image's long side is a
+ * speck (debris, a bacterium), not a nucleus: half the smallest nucleus of the Herlev framing
+ * the single-cell classifier was validated on.
+ */
+export const MIN_FALLBACK_DIAMETER = VALIDATED_FRAMING.nucleusFraction[0] / 2;
+
+/**
+ * A fallback blob less compact than this (circularity 4πA/P²) is not a nucleus: the ragged
+ * cluster of dark pixels that thresholding finds in camera noise on an empty background. Half the
+ * 1st percentile (0.455) of the circularity of the nuclei the finder outlines in Herlev train
+ * cells (`npx tsx scripts/fit-fallback-contrast.ts`).
+ */
+export const MIN_FALLBACK_CIRCULARITY = 0.227;
+
+/**
+ * Whether the fallback's blob could be a cell's nucleus: large enough, compact, and darker than
+ * the pixels around it.
+ */
+export function fallbackIsNucleus(
+  image: RgbaImage,
+  blob: { nucleus: SegNucleus; labels: Int32Array },
+): boolean {
+  const { width, height } = image;
+  const m = blob.nucleus.morphometrics;
+  const d = Math.sqrt((4 * m.areaPx) / Math.PI) / Math.max(width, height);
+  if (d < MIN_FALLBACK_DIAMETER || !(m.circularity >= MIN_FALLBACK_CIRCULARITY)) return false;
+  const grey = toGrey(image).data;
+  return ringContrast(grey, blob.labels, 1, width, height) >= MIN_FALLBACK_CONTRAST;
+}
+
 /** Below this plausibility the segmentation's best candidate is not trusted (fallback instead). */
 export const MIN_SEGMENTATION_SCORE = 0.02;
 
@@ -204,7 +260,7 @@ export function darkBlobNucleus(image: RgbaImage): SegNucleus {
 }
 
 /** `darkBlobNucleus` and its pixels (label 1). */
-function darkBlob(image: RgbaImage): { nucleus: SegNucleus; labels: Int32Array } {
+export function darkBlob(image: RgbaImage): { nucleus: SegNucleus; labels: Int32Array } {
   const { width: w, height: h } = image;
   const grey = toGrey(image).data;
   const x0 = Math.floor(w / 4);
@@ -214,9 +270,12 @@ function darkBlob(image: RgbaImage): { nucleus: SegNucleus; labels: Int32Array }
   const hist = new Float64Array(256);
   for (let y = y0; y < y1; y++)
     for (let x = x0; x < x1; x++) hist[Math.min(255, Math.round(grey[y * w + x] * 255))]++;
-  const t = otsu(hist) / 255;
+  const t = otsu(hist);
   const mask = new Uint8Array(w * h);
-  for (let i = 0; i < mask.length; i++) mask[i] = grey[i] <= t ? 1 : 0;
+  // Compared in the histogram's bins: a pixel of the threshold's own bin is dark even when its
+  // grey value was rounded down into it.
+  for (let i = 0; i < mask.length; i++)
+    mask[i] = Math.min(255, Math.round(grey[i] * 255)) <= t ? 1 : 0;
   // Keep the dark component nearest the centre (within the central half).
   const labels = new Int32Array(w * h);
   let bestLabel = 0;

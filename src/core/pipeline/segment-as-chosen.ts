@@ -13,9 +13,10 @@ export interface ChosenSegmentation {
   scale: number;
   /**
    * `segmentation`: the network's; `fallback`: a cell's darkest central blob (the network found
-   * no plausible nucleus); `none`: no segmentation model, so no field nuclei.
+   * no plausible nucleus); `empty`: a cell image in which neither sees a nucleus; `none`: no
+   * segmentation model, so no field nuclei.
    */
-  method: 'segmentation' | 'fallback' | 'none';
+  method: 'segmentation' | 'fallback' | 'empty' | 'none';
 }
 
 /**
