@@ -11,15 +11,14 @@
  *   npx tsx scripts/fit-fallback-contrast.ts
  */
 import { initNodeTf } from '../src/cli/tf-node';
-import { ringContrast } from '../src/core/cell/blob-contrast';
 import {
+  blobContrast,
   darkBlob,
   findCellNuclei,
   MIN_FALLBACK_CIRCULARITY,
   MIN_FALLBACK_CONTRAST,
   MIN_FALLBACK_DIAMETER,
 } from '../src/core/cell/primary-nucleus';
-import { toGrey } from '../src/core/image/ops';
 import type { RgbaImage } from '../src/core/image/types';
 import { segAdapterOf } from '../src/core/pipeline/models';
 import { loadSegModel } from '../src/core/segment';
@@ -44,7 +43,7 @@ function fallbackBlob(image: RgbaImage): Blob {
   return {
     size: Math.sqrt((4 * m.areaPx) / Math.PI) / Math.max(image.width, image.height),
     circularity: m.circularity,
-    contrast: ringContrast(toGrey(image).data, b.labels, 1, image.width, image.height),
+    contrast: blobContrast(image, b.labels),
   };
 }
 
@@ -86,7 +85,7 @@ async function measure(part: Part): Promise<PartFigures> {
     const herlev = kind === 'herlev cells';
     if (found.method === 'segmentation') {
       if (!herlev) continue;
-      f.contrast.push(ringContrast(toGrey(image).data, found.labels, 1, image.width, image.height));
+      f.contrast.push(blobContrast(image, found.labels));
       f.circularity.push(found.nuclei[0].morphometrics.circularity);
     } else (herlev ? f.herlevFallback : f.cricFallback).push(fallbackBlob(image));
   }

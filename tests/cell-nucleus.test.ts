@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ringContrast } from '../src/core/cell/blob-contrast';
+import { boxSmooth, ringContrast } from '../src/core/cell/blob-contrast';
 import { framingCaveats } from '../src/core/cell/framing';
 import {
   darkBlobNucleus,
@@ -11,6 +11,7 @@ import {
 import { cellImageView, CELL_VIEW_SIZE, dihedral } from '../src/core/cell/view';
 import type { RgbaImage } from '../src/core/image/types';
 import type { SegAdapter, SegNucleus } from '../src/core/pipeline/models';
+import { mulberry32 } from '../src/core/util/random';
 import { cellImage, thresholdSeg } from './support/cell-doubles';
 
 describe('single-cell nucleus finding', () => {
@@ -52,13 +53,28 @@ describe('single-cell nucleus finding', () => {
     expect(ringContrast(grey, labels, 2, w, w)).toBe(0);
   });
 
+  it('box smoothing: a constant stays, one dark pixel spreads over its 5×5 box, edges replicated', () => {
+    const w = 9;
+    const g = new Float32Array(w * w).fill(0.8);
+    expect(Array.from(boxSmooth(g, w, w, 2)).every((v) => Math.abs(v - 0.8) < 1e-6)).toBe(true);
+    g[4 * w + 4] = 0.3;
+    const s = boxSmooth(g, w, w, 2);
+    expect(s[4 * w + 4]).toBeCloseTo(0.8 - 0.5 / 25, 6);
+    expect(s[2 * w + 2]).toBeCloseTo(0.8 - 0.5 / 25, 6);
+    expect(s[1 * w + 1]).toBeCloseTo(0.8, 6);
+    // A corner pixel's box reaches past the border: the replicated edge, not a black frame.
+    g.fill(0.8);
+    g[0] = 0.3;
+    expect(boxSmooth(g, w, w, 2)[0]).toBeCloseTo(0.8 - (0.5 * 9) / 25, 6);
+  });
+
   it('the dark-blob search always returns a blob, even in a blank image (a small disc at the centre)', () => {
     const n = darkBlobNucleus(cellImage(64, 48, []));
     expect(n.morphometrics.areaPx).toBeGreaterThan(0);
     expect(Math.abs(n.centroid.x - 32)).toBeLessThan(17);
   });
 
-  it('an image with no nucleus in it gets none: blank, shaded, specks of debris, a ragged smear', async () => {
+  it('an image with no nucleus in it gets none: blank, shaded, noisy, specks of debris, a ragged smear', async () => {
     const dark = (img: RgbaImage, x: number, y: number): void =>
       img.data.set([60, 50, 80], 4 * (y * img.width + x));
     const blank = cellImage(224, 224, []);
@@ -85,10 +101,20 @@ describe('single-cell nucleus finding', () => {
       dark(smear, 112 + k, 112);
       dark(smear, 112, 112 + k);
     }
+    // Camera noise on an empty background, roughly normal (sum of four uniforms), sd 3 and 8.
+    const rand = mulberry32(20261207);
+    const noisy = [3, 3, 8, 8].map((sd) => {
+      const img = cellImage(224, 224, []);
+      for (let i = 0; i < img.data.length; i += 4) {
+        const d = Math.round(((rand() + rand() + rand() + rand() - 2) * sd) / 0.577);
+        for (let c = 0; c < 3; c++) img.data[i + c] += d;
+      }
+      return img;
+    });
     // The smear goes to the fallback alone: a dark-pixel segmenter would outline it itself.
     const cases: [string, RgbaImage, SegAdapter | undefined][] = [
       ['smear', smear, undefined],
-      ...[blank, shaded, specks].flatMap((img, i) =>
+      ...[blank, shaded, specks, ...noisy].flatMap((img, i) =>
         [undefined, thresholdSeg()].map((seg): [string, RgbaImage, SegAdapter | undefined] => [
           `frame ${i}`,
           img,

@@ -106,7 +106,7 @@ export async function analyze(
   }
   // The label map is not kept: an input-sized array the result does not need.
   const { nuclei, scale, method } = await finding;
-  // The finder's own method for a cell ('empty': no nucleus, the scale was not searched out).
+  // A cell with no nucleus ('empty') has, like the fallback's, no scale found by the search.
   const cellMethod = method === 'segmentation' ? 'segmentation' : 'fallback';
   if (mode === 'cell' && method === 'empty')
     warnings.push(

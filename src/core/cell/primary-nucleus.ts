@@ -3,7 +3,7 @@ import type { RgbaImage } from '../image/types';
 import { fillHoles, instanceStats } from '../segment/postprocess';
 import type { SegAdapter, SegNucleus } from '../pipeline/models';
 import { pointInPolygon } from '../util/geometry';
-import { ringContrast } from './blob-contrast';
+import { boxSmooth, ringContrast } from './blob-contrast';
 import { VALIDATED_FRAMING } from './framing';
 
 /**
@@ -12,8 +12,8 @@ import { VALIDATED_FRAMING } from './framing';
  * 224 px), while the SE-UNet works at one scale (nuclei ~15–40 px). So the image is segmented at
  * several scales, each candidate near the centre is scored for being a plausible nucleus at that
  * scale, and the best one is the primary nucleus. If segmentation finds nothing plausible, a
- * classical fallback (darkest Otsu blob near the centre) yields one — when that blob is visibly
- * darker than its surroundings; an image without one (background, a blank frame) has no nucleus.
+ * classical fallback (darkest Otsu blob near the centre) yields one — when that blob could be a
+ * nucleus (size, compactness, contrast); an image without one (a blank frame) has no nucleus.
  */
 
 /**
@@ -208,13 +208,23 @@ export function isFragmentOf(n: SegNucleus, held: SegNucleus): boolean {
 }
 
 /**
- * A fallback blob darker than the ring around it by less than this (grey 0–1) is not a nucleus:
- * the darkest patch of a flat frame. Half the 1st percentile (0.011) of the ring contrast of the
- * nuclei the finder outlines in Herlev train cells — some real nuclei barely stand out from a
- * dark cytoplasm, so this only catches flat frames; the size limit below does most of the work
- * (`npx tsx scripts/fit-fallback-contrast.ts`; docs/CELLS.md, *Images with no nucleus*).
+ * A fallback blob darker than the ring around it by less than this (grey 0–1, `blobContrast`) is
+ * not a nucleus: the darkest patch of a flat or noisy empty frame. Half the 1st percentile (0.012)
+ * of the contrast of the nuclei the finder outlines in Herlev train cells — some real nuclei
+ * barely stand out from a dark cytoplasm (`npx tsx scripts/fit-fallback-contrast.ts`;
+ * docs/CELLS.md, *Images with no nucleus*).
  */
 export const MIN_FALLBACK_CONTRAST = 0.006;
+
+/** Box radius (px) of the smoothing before the contrast is measured (`boxSmooth`). */
+export const CONTRAST_SMOOTHING_PX = 2;
+
+/** How much darker label 1 of `labels` is than the ring around it, on the 5×5-smoothed grey. */
+export function blobContrast(image: RgbaImage, labels: Int32Array): number {
+  const { width, height } = image;
+  const grey = boxSmooth(toGrey(image).data, width, height, CONTRAST_SMOOTHING_PX);
+  return ringContrast(grey, labels, 1, width, height);
+}
 
 /**
  * A fallback blob whose equivalent diameter is under this fraction of the image's long side is a
@@ -243,8 +253,7 @@ export function fallbackIsNucleus(
   const m = blob.nucleus.morphometrics;
   const d = Math.sqrt((4 * m.areaPx) / Math.PI) / Math.max(width, height);
   if (d < MIN_FALLBACK_DIAMETER || !(m.circularity >= MIN_FALLBACK_CIRCULARITY)) return false;
-  const grey = toGrey(image).data;
-  return ringContrast(grey, blob.labels, 1, width, height) >= MIN_FALLBACK_CONTRAST;
+  return blobContrast(image, blob.labels) >= MIN_FALLBACK_CONTRAST;
 }
 
 /** Below this plausibility the segmentation's best candidate is not trusted (fallback instead). */
