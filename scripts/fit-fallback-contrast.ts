@@ -20,6 +20,7 @@ import {
   MIN_FALLBACK_DIAMETER,
 } from '../src/core/cell/primary-nucleus';
 import type { RgbaImage } from '../src/core/image/types';
+import { nucleusFraction } from '../src/core/cell/framing';
 import { segAdapterOf } from '../src/core/pipeline/models';
 import { loadSegModel } from '../src/core/segment';
 import type { Part } from '../src/data/splits';
@@ -39,10 +40,9 @@ interface Blob {
 
 function fallbackBlob(image: RgbaImage): Blob {
   const b = darkBlob(image);
-  const m = b.nucleus.morphometrics;
   return {
-    size: Math.sqrt((4 * m.areaPx) / Math.PI) / Math.max(image.width, image.height),
-    circularity: m.circularity,
+    size: nucleusFraction(b.nucleus, image),
+    circularity: b.nucleus.morphometrics.circularity,
     contrast: blobContrast(image, b.labels),
   };
 }

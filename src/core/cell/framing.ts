@@ -20,6 +20,12 @@ export const VALIDATED_FRAMING = {
   minSide: 64,
 };
 
+/** A nucleus's equivalent diameter ÷ the image's long side (bounded by VALIDATED_FRAMING). */
+export function nucleusFraction(nucleus: SegNucleus, image: RgbaImage): number {
+  const long = Math.max(image.width, image.height);
+  return Math.sqrt((4 * nucleus.morphometrics.areaPx) / Math.PI) / long;
+}
+
 /** Caveats for a single-cell image framed unlike the validated Herlev cells (empty if none). */
 export function framingCaveats(
   image: RgbaImage,
@@ -34,7 +40,7 @@ export function framingCaveats(
     out.push(
       'The single-cell classification is less certain here: the nucleus was not found by the segmentation model, so this image may be framed or stained unlike the validated Herlev cells.',
     );
-  const d = Math.sqrt((4 * primary.morphometrics.areaPx) / Math.PI) / long;
+  const d = nucleusFraction(primary, image);
   if (Number.isFinite(d) && (d < v.nucleusFraction[0] || d > v.nucleusFraction[1]))
     out.push(
       `The nucleus spans ${(100 * d).toFixed(0)}% of the image side, outside the ${(100 * v.nucleusFraction[0]).toFixed(0)}–${(100 * v.nucleusFraction[1]).toFixed(0)}% of the Herlev cells the single-cell classifier was validated on; crop the image closer to one cell (or less tightly) for a validated result.`,

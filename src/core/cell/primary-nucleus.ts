@@ -4,7 +4,7 @@ import { fillHoles, instanceStats } from '../segment/postprocess';
 import type { SegAdapter, SegNucleus } from '../pipeline/models';
 import { pointInPolygon } from '../util/geometry';
 import { boxSmooth, ringContrast } from './blob-contrast';
-import { VALIDATED_FRAMING } from './framing';
+import { nucleusFraction, VALIDATED_FRAMING } from './framing';
 
 /**
  * Single-cell mode: find the nucleus of the cell the image is framed around, whatever the image's
@@ -249,10 +249,11 @@ export function fallbackIsNucleus(
   image: RgbaImage,
   blob: { nucleus: SegNucleus; labels: Int32Array },
 ): boolean {
-  const { width, height } = image;
-  const m = blob.nucleus.morphometrics;
-  const d = Math.sqrt((4 * m.areaPx) / Math.PI) / Math.max(width, height);
-  if (d < MIN_FALLBACK_DIAMETER || !(m.circularity >= MIN_FALLBACK_CIRCULARITY)) return false;
+  if (
+    nucleusFraction(blob.nucleus, image) < MIN_FALLBACK_DIAMETER ||
+    !(blob.nucleus.morphometrics.circularity >= MIN_FALLBACK_CIRCULARITY)
+  )
+    return false;
   return blobContrast(image, blob.labels) >= MIN_FALLBACK_CONTRAST;
 }
 
