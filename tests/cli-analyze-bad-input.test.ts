@@ -190,9 +190,20 @@ describe.skipIf(!shipped)('paplens analyze: bad input and damaged models (shippe
     writeFileSync(file, encodeSlide(img, { compression: 'jpeg', tile: 256, pyramidLevels: 2 }));
     const json = join(work, 'slide.json');
     const geo = join(work, 'slide.geojson');
-    const r = await runCli(['analyze', file, '--slide', '--json', json, '--geojson', geo]);
+    const r = await runCli([
+      'analyze',
+      file,
+      '--slide',
+      '--json',
+      json,
+      '--geojson',
+      geo,
+      '--classify-set-aside',
+    ]);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/slide 1300×600, 3 level\(s\); analysing tile by tile/);
+    // Not applied to slides, and said so rather than ignored.
+    expect(r.out).toMatch(/--classify-set-aside applies to images, not slides/);
     // No pixel size in the file: estimated from sample windows (the synthetic nuclei: ×1).
     expect(r.out).toMatch(/scale ×1\.000 \(auto: factors [\d., ]+ from 2 sample windows\)/);
     expect(r.out).toMatch(/tile 2\/2/);

@@ -188,6 +188,7 @@ export async function run(argv: string[]): Promise<void> {
             models,
             step,
             slidePixelSizeUm,
+            values['classify-set-aside'],
           );
         } catch (e) {
           fail(file, (e as Error).message, step());
@@ -204,6 +205,7 @@ export async function run(argv: string[]): Promise<void> {
             models,
             step,
             slidePixelSizeUm,
+            values['classify-set-aside'],
           );
         } catch (e) {
           fail(file, (e as Error).message, step());
@@ -326,10 +328,16 @@ async function analyzeSlideFile(
   models: PipelineModels,
   step: () => string,
   pixelSizeUm: number | undefined,
+  classifySetAside: boolean,
 ): Promise<AnalysisResult> {
   console.log(
     `${file}: slide ${slide.width}×${slide.height}, ${slide.levels.length} level(s); analysing tile by tile`,
   );
+  // Said, not silently skipped: the on-request classification needs the image, not its tiles.
+  if (classifySetAside)
+    console.log(
+      '  note: --classify-set-aside applies to images, not slides: the objects set aside on this slide stay unclassified',
+    );
   const r = await analyzeSlide(slide, models, {
     name: basename(file),
     pixelSizeUm,
