@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encode } from 'fast-png';
 import { initNodeTf } from '../src/cli/tf-node';
+import { nucleusFraction } from '../src/core/cell/framing';
 import { CELL_SEARCH, FULL_CELL_SEARCH, findCellNuclei } from '../src/core/cell/primary-nucleus';
 import { loadPipelineModels } from '../src/core/pipeline/models';
 import type { RgbaImage } from '../src/core/image/types';
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     const p = r.nuclei[r.primary];
     if (!p) continue; // no nucleus at all (method 'empty')
     const long = Math.max(img.width, img.height);
-    fractions.push(Math.sqrt((4 * p.morphometrics.areaPx) / Math.PI) / long);
+    fractions.push(nucleusFraction(p, img));
     offsets.push(Math.hypot(p.centroid.x - img.width / 2, p.centroid.y - img.height / 2) / long);
     const k = (r.scale * Math.max(img.width, img.height)).toFixed(0);
     scales[k] = (scales[k] ?? 0) + 1;
