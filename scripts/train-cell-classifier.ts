@@ -4,7 +4,7 @@
  * SURF-BoF with the shipped vocabulary), then per-group PCA 95 % → MLP (train), early stopping,
  * hyper-parameters, temperature and the P(abnormal) threshold on VAL.
  *
- *   npx tsx scripts/train-cell-classifier.ts [--grid] [--ship public/models/cell/cls] [--json F]
+ *   npx tsx scripts/train-cell-classifier.ts [--grid] [--ensemble K] [--ship public/models/cell/cls] [--json F]
  *   npx tsx scripts/train-cell-classifier.ts --ablation --json F   (Tables 4 and 8; scores TEST)
  *
  * Features are cached in .devdata/cell-features/<cnn version>.json (recomputed when the CNNs
@@ -15,14 +15,14 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initNodeTf } from '../src/cli/tf-node';
 import type { EvalCellsJson } from '../src/cli/commands/eval-cells';
-import { chooseThreshold } from '../src/core/classify/calibrate';
+import { chooseThreshold, fitTemperature } from '../src/core/classify/calibrate';
 import type { FusionModel } from '../src/core/classify/fusion';
 import {
   FEATURE_GROUPS,
   type CellFeatures,
   type FeatureGroupName,
 } from '../src/core/classify/groups';
-import { softmax } from '../src/core/classify/mlp';
+import { mergeMlps, softmax } from '../src/core/classify/mlp';
 import { serializeFusionModel } from '../src/core/classify/model-io';
 import { trainFusion, type LabelledSet } from '../src/core/classify/train';
 import {
@@ -128,6 +128,8 @@ interface Hyper {
   seed: number;
   /** Cap on PCA components per group (0 = none: 95 % variance only). */
   maxComponents: number;
+  /** Members of a seed ensemble (seeds seed … seed + ensemble − 1), merged into one MLP. */
+  ensemble: number;
 }
 
 const abnormal01 = (y: number[]): number[] =>
@@ -140,6 +142,33 @@ function fit(
   h: Hyper,
   targetSensitivity: number,
 ): FusionModel {
+  if (h.ensemble > 1) {
+    // PCA and scaler come from train alone, so every member shares them; only the MLP differs.
+    const members = Array.from({ length: h.ensemble }, (_, i) =>
+      fit(s, groups, { ...h, seed: h.seed + i, ensemble: 1 }, targetSensitivity),
+    );
+    const model: FusionModel = { ...members[0], mlp: mergeMlps(members.map((m) => m.mlp)) };
+    model.temperature = fitTemperature(
+      s.val.features.map((f) => cellLogits(model, f)),
+      s.val.y,
+    );
+    const op = chooseThreshold(
+      s.val.features.map((f) => abnormalP(model, f)),
+      abnormal01(s.val.y),
+      targetSensitivity,
+    );
+    model.abnormalThreshold = op.threshold;
+    model.meta = {
+      valOperatingPoint: op,
+      ensemble: members.map((m, i) => ({
+        seed: h.seed + i,
+        bestEpoch: m.meta.bestEpoch,
+        epochsRun: m.meta.epochsRun,
+        val: evaluate(m, s.val),
+      })),
+    };
+    return model;
+  }
   const res = trainFusion(s.train, s.val, {
     groups,
     ...(h.maxComponents ? { maxComponents: h.maxComponents } : {}),
@@ -236,6 +265,7 @@ async function main(): Promise<void> {
       scaling: { type: 'string', default: 'group' },
       'max-components': { type: 'string', default: '0' },
       views: { type: 'string', default: '1' },
+      ensemble: { type: 'string', default: '1' },
       'record-test': { type: 'string' },
       model: { type: 'string', default: join(REPO_ROOT, 'public', 'models', 'cell', 'cls') },
     },
@@ -271,6 +301,7 @@ async function main(): Promise<void> {
     scaling: values.scaling === 'zscore' ? 'zscore' : 'group',
     seed: 1,
     maxComponents: Number(values['max-components']),
+    ensemble: Number(values.ensemble),
   };
   const all = values.groups.split(',') as FeatureGroupName[];
   const s = sets(cache, all);

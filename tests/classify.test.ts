@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseThreshold, fitTemperature, nllAtTemperature } from '../src/core/classify/calibrate';
 import { classifyFeatures } from '../src/core/classify/fusion';
 import type { CellFeatures } from '../src/core/classify/groups';
-import { mlpLogits, softmax, trainMlp } from '../src/core/classify/mlp';
+import { mergeMlps, mlpLogits, softmax, trainMlp } from '../src/core/classify/mlp';
 import {
   float16ToFloat32,
   float32ToFloat16,
@@ -87,6 +87,30 @@ describe('MLP', () => {
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
     expect(softmax([2, 1, 0], 10)[0]).toBeLessThan(p[0]);
     expect(softmax([1000, 0])[0]).toBeCloseTo(1, 10);
+  });
+
+  it("mergeMlps gives the mean of its members' logits as one MLP", () => {
+    const train = clusters(20, 5, 3, 4);
+    const members = [3, 4, 5].map(
+      (seed, i) =>
+        trainMlp(train.x, train.y, train.x, train.y, 3, {
+          hidden: 4 + i,
+          maxEpochs: 5,
+          patience: 5,
+          seed,
+        }).params,
+    );
+    const merged = mergeMlps(members);
+    expect(merged.hidden).toBe(4 + 5 + 6);
+    for (const x of train.x.slice(0, 10)) {
+      const mean = [0, 1, 2].map(
+        (c) => members.reduce((s, m) => s + mlpLogits(m, x)[c], 0) / members.length,
+      );
+      const got = mlpLogits(merged, x);
+      mean.forEach((v, c) => expect(got[c]).toBeCloseTo(v, 4));
+    }
+    expect(() => mergeMlps([])).toThrow();
+    expect(() => mergeMlps([members[0], { ...members[1], outputs: 4 }])).toThrow();
   });
 
   it('learns separable 6-class clusters and generalises to held-out samples', () => {

@@ -263,3 +263,31 @@ export function macroF1(
 export function cloneMlp(p: MlpParams): MlpParams {
   return { ...p, w1: p.w1.slice(), b1: p.b1.slice(), w2: p.w2.slice(), b2: p.b2.slice() };
 }
+
+/**
+ * The mean of several MLPs' logits as one MLP: their hidden layers side by side, their output
+ * weights divided by the count. A seed ensemble then needs no new model format or inference code.
+ */
+export function mergeMlps(members: readonly MlpParams[]): MlpParams {
+  if (members.length === 0) throw new Error('mergeMlps needs at least one MLP');
+  const { inputDim, outputs } = members[0];
+  if (members.some((m) => m.inputDim !== inputDim || m.outputs !== outputs))
+    throw new Error('mergeMlps: the MLPs differ in input or output size');
+  const k = members.length;
+  const hidden = members.reduce((s, m) => s + m.hidden, 0);
+  const w1 = new Float32Array(hidden * inputDim);
+  const b1 = new Float32Array(hidden);
+  const w2 = new Float32Array(outputs * hidden);
+  const b2 = new Float32Array(outputs);
+  let h0 = 0;
+  for (const m of members) {
+    w1.set(m.w1, h0 * inputDim);
+    b1.set(m.b1, h0);
+    for (let c = 0; c < outputs; c++) {
+      for (let i = 0; i < m.hidden; i++) w2[c * hidden + h0 + i] = m.w2[c * m.hidden + i] / k;
+      b2[c] += m.b2[c] / k;
+    }
+    h0 += m.hidden;
+  }
+  return { inputDim, hidden, outputs, w1, b1, w2, b2 };
+}
