@@ -286,6 +286,39 @@ test.describe('app shell', () => {
     await expect(zoom).toHaveText(before ?? '');
   });
 
+  test('the side panels keep their controls inside them at common window widths', async ({
+    page,
+  }) => {
+    await page.goto('/?backend=wasm');
+    await waitForEngine(page);
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'layout.png', mimeType: 'image/png', buffer: syntheticPng() });
+    await waitForImage(page);
+    for (const [width, height] of [
+      [1440, 960],
+      [1280, 720],
+      [1024, 768],
+      [800, 900],
+    ]) {
+      await page.setViewportSize({ width, height });
+      // Every form control whose right edge passes its panel's (a select as wide as its longest
+      // option ran out of the settings panel at 1440 px).
+      const outside = await page.evaluate(() =>
+        [...document.querySelectorAll('.panel')].flatMap((panel) => {
+          const p = panel.getBoundingClientRect();
+          return [...panel.querySelectorAll('select, input, button')]
+            .filter((el) => {
+              const r = el.getBoundingClientRect();
+              return r.width > 0 && (r.right > p.right + 1 || r.left < p.left - 1);
+            })
+            .map((el) => `${el.outerHTML.slice(0, 80)} (${Math.round(p.width)} px panel)`);
+        }),
+      );
+      expect(outside, `window ${width}×${height}`).toEqual([]);
+    }
+  });
+
   test('a new deployment shows an update prompt that reloads into the new version', async ({
     page,
   }) => {

@@ -71,7 +71,7 @@ export function Controls() {
           onChange={(e) => setModeSetting(e.currentTarget.value as ModeSetting)}
           data-testid="mode-setting"
         >
-          <option value="auto">Automatic (cell or field, from what the image shows)</option>
+          <option value="auto">Automatic (from the image)</option>
           <option value="cell">Single cell</option>
           <option value="field">Field (many cells)</option>
         </select>
