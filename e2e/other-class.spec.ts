@@ -71,6 +71,10 @@ test.describe('Other objects in a field (shipped screen model)', () => {
     // The summary says how many were set aside; the class table leaves them out.
     await expect(page.getByTestId('set-aside-count')).toHaveText(String(other.length));
     await expect(page.getByTestId('nucleus-count')).toHaveText(String(nuclei.length));
+    // The status line words it the same way (it said "N nuclei found", Other included).
+    await expect(page.getByTestId('status')).toHaveText(
+      `Done — 1 image analysed, ${nuclei.length} objects outlined (${other.length} set aside as Other).`,
+    );
     const table = page.locator('table.counts').first();
     await expect(table.locator('tr[data-class="Other"]')).toHaveCount(0);
     const counted = await table

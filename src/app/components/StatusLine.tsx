@@ -1,3 +1,4 @@
+import { isSetAside } from '../draw';
 import { BACKEND_LABELS, stageLabel } from '../format';
 import { useStore } from '../store';
 
@@ -31,8 +32,14 @@ export function StatusLine() {
     text = `${models?.message ?? 'No trained model is present.'}`;
   } else if (done.length > 0) {
     state = 'done';
-    const nuclei = done.reduce((s, it) => s + (it.result?.nuclei.length ?? 0), 0);
-    text = `Done — ${done.length} ${done.length === 1 ? 'image' : 'images'} analysed, ${nuclei} ${nuclei === 1 ? 'nucleus' : 'nuclei'} found.`;
+    const all = done.flatMap((it) => it.result?.nuclei ?? []);
+    // Worded as the summary panels: objects set aside as Other are outlined, not counted as nuclei.
+    const setAside = all.filter(isSetAside).length;
+    const images = `${done.length} ${done.length === 1 ? 'image' : 'images'} analysed`;
+    text =
+      setAside > 0
+        ? `Done — ${images}, ${all.length} objects outlined (${setAside} set aside as Other).`
+        : `Done — ${images}, ${all.length} ${all.length === 1 ? 'nucleus' : 'nuclei'} found.`;
   } else {
     state = 'ready';
     text = 'Ready — drop, paste or choose images.';
