@@ -39,6 +39,16 @@ async function wasmDiagnostics(
   return { binaries, cores, diag: page.getByTestId('diagnostics') };
 }
 
+/** Opens the app on WASM and analyses one synthetic PNG named `name`. */
+async function analyseSyntheticPng(page: Page, name: string): Promise<void> {
+  await page.goto('/?backend=wasm');
+  await waitForEngine(page);
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name, mimeType: 'image/png', buffer: syntheticPng() });
+  await waitForImage(page);
+}
+
 test.describe('app shell', () => {
   test('loads without console errors and reports the tfjs backend', async ({ page }) => {
     const errors = watchErrors(page);
@@ -68,12 +78,7 @@ test.describe('app shell', () => {
       if (url.startsWith('blob:') || url.startsWith('data:')) return;
       if (new URL(url).origin !== origin) foreign.push(url);
     });
-    await page.goto('/?backend=wasm');
-    await waitForEngine(page);
-    await page
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'synthetic.png', mimeType: 'image/png', buffer: syntheticPng() });
-    await waitForImage(page);
+    await analyseSyntheticPng(page, 'synthetic.png');
     await page.getByRole('button', { name: 'Diagnostics' }).click();
     await expect(page.getByTestId('diagnostics')).toBeVisible();
     expect(foreign).toEqual([]);
@@ -251,12 +256,7 @@ test.describe('app shell', () => {
   test('every control has an accessible name and the viewer is keyboard-operable', async ({
     page,
   }) => {
-    await page.goto('/?backend=wasm');
-    await waitForEngine(page);
-    await page
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'a11y.png', mimeType: 'image/png', buffer: syntheticPng() });
-    await waitForImage(page);
+    await analyseSyntheticPng(page, 'a11y.png');
     const unnamed = await page.evaluate(() =>
       Array.from(document.querySelectorAll('button, input, select, [role="application"]'))
         .filter((el) => {
@@ -289,12 +289,7 @@ test.describe('app shell', () => {
   test('the side panels keep their controls inside them at common window widths', async ({
     page,
   }) => {
-    await page.goto('/?backend=wasm');
-    await waitForEngine(page);
-    await page
-      .getByTestId('file-input')
-      .setInputFiles({ name: 'layout.png', mimeType: 'image/png', buffer: syntheticPng() });
-    await waitForImage(page);
+    await analyseSyntheticPng(page, 'layout.png');
     for (const [width, height] of [
       [1440, 960],
       [1280, 720],
