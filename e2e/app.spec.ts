@@ -4,7 +4,9 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { REPO_ROOT } from '../src/data/paths';
 import {
   canvasPixels,
+  NO_MODELS_MESSAGE,
   shippedModels,
+  ships,
   syntheticPng,
   waitForEngine,
   waitForImage,
@@ -284,6 +286,27 @@ test.describe('app shell', () => {
     await expect(zoom).not.toHaveText(before ?? '');
     await page.keyboard.press('0');
     await expect(zoom).toHaveText(before ?? '');
+  });
+
+  test('a mode the app chose can be switched from the result notes in one click', async ({
+    page,
+  }) => {
+    test.skip(!ships('seg/'), NO_MODELS_MESSAGE);
+    await analyseSyntheticPng(page, 'switch.png');
+    const badge = page.locator('.viewer-title .badge');
+    const first = (await badge.textContent())?.trim();
+    const other = first === 'field' ? 'single cell' : 'field';
+    const button = page.getByTestId('switch-mode');
+    await expect(button).toHaveText(
+      `Analyse this image as ${other === 'field' ? 'a field' : 'a single cell'} instead`,
+    );
+    await button.click();
+    expect(await waitForImage(page)).toBe('done');
+    await expect(badge).toHaveText(other);
+    await expect(page.getByTestId('item-mode')).toHaveValue(other === 'field' ? 'field' : 'cell');
+    // The user's choice now stands: no note says the app chose it, and no switch is offered.
+    await expect(button).toHaveCount(0);
+    await expect(page.locator('.warnings')).not.toContainText('chosen from');
   });
 
   test('the side panels keep their controls inside them at common window widths', async ({

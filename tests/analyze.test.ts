@@ -185,6 +185,7 @@ describe('analyze()', () => {
     const m = await models();
     const r = await analyze(field, m, { mode: 'field', name: 'toy.png' });
     expect(r.mode).toBe('field');
+    expect(r.modeSource).toBe('user');
     expect(r.image).toEqual({ width: 400, height: 300, name: 'toy.png' });
     expect(r.nuclei).toHaveLength(4);
     for (const n of r.nuclei) {
@@ -222,6 +223,7 @@ describe('analyze()', () => {
     );
     const r = await analyze(img, await models(), {});
     expect(r.mode).toBe('cell');
+    expect(r.modeSource).toBe('size'); // the stub segmenter has no coarse pass
     expect(r.nuclei).toHaveLength(2);
     expect(Math.abs(r.nuclei[0].centroid.x - 64)).toBeLessThan(1.5);
     expect(r.nuclei.map((n) => n.primary)).toEqual([true, false]);
@@ -246,6 +248,7 @@ describe('analyze()', () => {
         false,
       );
       expect(r.scaleSource).toBe('default');
+      expect(r.modeSource).toBe('size');
     }
   });
 

@@ -32,6 +32,8 @@ describe.skipIf(!present)('issue 12 "Done when": paplens analyze, no option', ()
     ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(readFileSync(out, 'utf8')) as AnalyzeJson;
+    // No mode was given: every result says the image's content chose it.
+    expect(j.images.map((i) => i.modeSource)).toEqual(j.images.map(() => 'content'));
     const { failures, summary } = judgeDoneWhen(inp, (path) =>
       j.images.find((i) => i.file === path),
     );

@@ -46,6 +46,7 @@ function result(nuclei: Nucleus[], name = 'field, "A".png', scale = 1): Analysis
     mode: 'field',
     scale,
     scaleSource: 'default',
+    modeSource: 'user',
     nuclei,
     timings: [{ stage: 'segment', ms: 12 }],
     backend: 'wasm',
@@ -207,7 +208,7 @@ describe('JSON report', () => {
     const img = rep.images[0];
     expect(img.nucleusCount).toBe(3);
     // Where the factor to the working scale came from travels with it (issue 12).
-    expect([img.scale, img.scaleSource]).toEqual([1, 'default']);
+    expect([img.scale, img.scaleSource, img.modeSource]).toEqual([1, 'default', 'user']);
     expect(img.counts.HSIL).toBe(1);
     expect(img.counts.NILM).toBe(2);
     expect(img.maxAbnormalProbability).toBeCloseTo(0.9, 6);

@@ -6,6 +6,7 @@ import { Exports } from './components/Exports';
 import { EmptyState, FilePicker, GlobalDropTarget } from './components/Input';
 import { NucleusPanel } from './components/NucleusPanel';
 import { ProgressArea } from './components/Progress';
+import { ResultNotes } from './components/ResultNotes';
 import { ResultsTable } from './components/ResultsTable';
 import { ClassCounts, Gallery } from './components/Summary';
 import { SlideSummary } from './components/SlideSummary';
@@ -141,13 +142,7 @@ export function App() {
                 ) : item ? (
                   <Viewer key={item.id} item={item} />
                 ) : null}
-                {item?.result?.warnings.length ? (
-                  <ul className="warnings">
-                    {item.result.warnings.map((w) => (
-                      <li key={w}>{w}</li>
-                    ))}
-                  </ul>
-                ) : null}
+                {item ? <ResultNotes item={item} /> : null}
               </div>
               <aside className="side-column" aria-label="Results for this image">
                 {item?.slide ? <SlideSummary item={item} /> : null}

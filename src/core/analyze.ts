@@ -258,6 +258,7 @@ export async function analyze(
     mode,
     scale,
     scaleSource,
+    modeSource: choice.modeFrom,
     nuclei: out,
     timings,
     backend,

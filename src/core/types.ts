@@ -15,9 +15,10 @@ export const NUCLEUS_CLASSES = [...CLASS_NAMES, OTHER_CLASS] as const;
 export type NucleusLabel = ClassName | typeof OTHER_CLASS;
 
 export type AnalysisMode = 'cell' | 'field';
-/** Where the scale came from: the user's scale or pixel size, the automatic coarse pass, or the model default. */
 /** Where the working-scale factor came from; `file`: a slide's own calibration (issue 14). */
 export type ScaleSource = 'auto' | 'user' | 'file' | 'default';
+/** Who chose an analysis's mode (cell or field). */
+export type ModeSource = 'user' | 'content' | 'size';
 
 /** Shape measurements of one nucleus, in input-image pixels (µm² derived in the UI from a pixel size). */
 export interface Morphometrics {
@@ -82,6 +83,8 @@ export interface AnalysisResult {
   scale: number;
   /** Who set `scale` (src/core/pipeline/scale-choice.ts). */
   scaleSource: ScaleSource;
+  /** Who chose `mode`: the user, the image's content (coarse pass), or its size (no model). */
+  modeSource: ModeSource;
   nuclei: Nucleus[];
   timings: StageTiming[];
   backend: string;

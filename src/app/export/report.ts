@@ -33,6 +33,7 @@ export function buildReport(results: AnalysisResult[], options: ExportOptions, m
         mode: r.mode,
         scale: r.scale,
         scaleSource: r.scaleSource,
+        modeSource: r.modeSource,
         umPerPx: round(umPerPx(r, options), 5),
         backend: r.backend,
         modelVersions: r.modelVersions,

@@ -1,5 +1,5 @@
 import type { RgbaImage } from '../image/types';
-import type { AnalysisMode, ScaleSource } from '../types';
+import type { AnalysisMode, ModeSource, ScaleSource } from '../types';
 import type { SegAdapter } from './models';
 import {
   MIN_EVIDENCE_OBJECTS,
@@ -35,7 +35,7 @@ export interface ScaleRequest {
 
 export interface ScaleChoice {
   mode: AnalysisMode;
-  modeFrom: 'user' | 'content' | 'size';
+  modeFrom: ModeSource;
   scale: number;
   scaleSource: ScaleSource;
   /** Median nucleus diameter in input px found by the coarse pass (NaN when not run/found). */

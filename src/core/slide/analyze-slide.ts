@@ -211,6 +211,8 @@ export async function analyzeSlide(
     mode: 'field',
     scale,
     scaleSource,
+    // A slide is always a field: its size decides.
+    modeSource: 'size',
     nuclei,
     timings: [{ stage: 'total', ms }],
     backend: last?.backend ?? 'none',
