@@ -3,19 +3,15 @@
  * nucleus at the image centre" take the superficial Herlev cells that `isCell` takes for fields
  * (their own small nucleus is central, the largest object is a neighbour's cut by the frame)
  * without taking CRIC field crops for cells? Per image of `modeFitImages('train')`: the default
- * ×0.5 probe over the whole image, its confident objects (mean probability ≥ 0.75, Ø ≥ 6 px, as
- * `probeScale` counts them), the one nearest the centre; a grid of thresholds scored as
- * `fit-cell-rule.ts` scores rules (Herlev cells gained − CRIC crops gained, as shares), on the images
- * `isCell` does not already take for cells.
+ * ×0.5 probe over the whole image, the objects it counts (`probeObjects`), the one nearest the
+ * centre; a grid of thresholds scored as `fit-cell-rule.ts` scores rules (Herlev cells gained −
+ * CRIC crops gained, as shares), on the images `isCell` does not already take for cells.
  *   npx tsx scripts/mode-central-nucleus.ts
  * Output of 2026-12-07: docs/results/empty-default-probe/central-nucleus-train.txt.
  */
 import { initNodeTf } from '../src/cli/tf-node';
-import { resizeRgba } from '../src/core/image/ops';
-import { labelComponents } from '../src/core/metrics/segmentation';
 import { loadSegModel } from '../src/core/segment';
-import { DEFAULT_PROBE_SIDE, isCell, probeScale } from '../src/core/segment/auto-scale';
-import { probabilityMap } from '../src/core/segment/segment';
+import { DEFAULT_PROBE_SIDE, isCell, probeObjects } from '../src/core/segment/auto-scale';
 import { DEFAULT_SCALE } from '../src/core/pipeline/scale-choice';
 import { nodeModelSource } from '../src/models/node-source';
 import { modeFitImages } from './mode-fit-sets';
@@ -35,39 +31,22 @@ await initNodeTf();
 const model = await loadSegModel(nodeModelSource());
 const rows: Central[] = [];
 for await (const { kind, image } of modeFitImages('train')) {
-  const s = DEFAULT_SCALE.cell;
-  const ww = Math.max(8, Math.round(image.width * s));
-  const wh = Math.max(8, Math.round(image.height * s));
-  const prob = await probabilityMap(resizeRgba(image, ww, wh), model, 1);
-  const mask = new Uint8Array(ww * wh);
-  for (let i = 0; i < mask.length; i++) mask[i] = prob[i] >= 0.5 ? 1 : 0;
-  const { labels, count } = labelComponents(mask, ww, wh);
-  const acc = Array.from({ length: count + 1 }, () => ({ a: 0, p: 0, x: 0, y: 0 }));
-  for (let i = 0; i < labels.length; i++) {
-    const q = acc[labels[i]];
-    q.a++;
-    q.p += prob[i];
-    q.x += i % ww;
-    q.y += Math.floor(i / ww);
-  }
-  const side = Math.min(ww, wh);
-  const objs = acc
-    .slice(1)
-    .filter((q) => q.p / q.a >= 0.75 && Math.sqrt((4 * q.a) / Math.PI) >= 6)
-    .map((q) => ({ d: Math.sqrt((4 * q.a) / Math.PI), cx: q.x / q.a, cy: q.y / q.a }));
+  // The probe `isCell` judges, and the objects it counted (one network pass).
+  const p = await probeObjects(image, model, DEFAULT_SCALE.cell, DEFAULT_PROBE_SIDE);
+  const side = Math.min(p.width, p.height);
   const off = (o: { cx: number; cy: number }): number =>
-    Math.hypot(o.cx - ww / 2, o.cy - wh / 2) / side;
-  const c = objs.reduce<(typeof objs)[number] | undefined>(
+    Math.hypot(o.cx - p.width / 2, o.cy - p.height / 2) / side;
+  const c = p.objects.reduce<(typeof p.objects)[number] | undefined>(
     (a, b) => (!a || off(b) < off(a) ? b : a),
     undefined,
   );
-  const others = objs.filter((o) => o !== c);
+  const others = p.objects.filter((o) => o !== c);
   rows.push({
     cell: kind === 'herlev cells',
-    taken: isCell(await probeScale(image, model, s, DEFAULT_PROBE_SIDE)),
-    objects: objs.length,
+    taken: isCell(p.probe),
+    objects: p.objects.length,
     offset: c ? off(c) : NaN,
-    fraction: c ? c.d / side : 0,
+    fraction: c ? Math.sqrt((4 * c.area) / Math.PI) / side : 0,
     isolation: c
       ? Math.min(9, ...others.map((o) => Math.hypot(o.cx - c.cx, o.cy - c.cy) / side))
       : 0,

@@ -182,13 +182,37 @@ export async function probeScale(
   scale: number,
   probeSide: number = PROBE_SIDE,
 ): Promise<ScaleProbe> {
+  return (await probeObjects(image, model, scale, probeSide)).probe;
+}
+
+/** One object a probe counts: confident, not a speck, not cut by the crop edge (working px). */
+export interface ProbeObject {
+  area: number;
+  cx: number;
+  cy: number;
+  meanProb: number;
+}
+
+/** `probeScale` with the objects it counted and the size of its working-scale crop. */
+export async function probeObjects(
+  image: RgbaImage,
+  model: SegModel,
+  scale: number,
+  probeSide: number = PROBE_SIDE,
+): Promise<{ probe: ScaleProbe; objects: ProbeObject[]; width: number; height: number }> {
   const { x0, y0, cw, ch, whole } = probeCrop(image, scale, probeSide);
   const crop = whole ? image : cropRgba(image, x0, y0, cw, ch);
   const ww = Math.max(8, Math.round(cw * scale));
   const wh = Math.max(8, Math.round(ch * scale));
   const working = resizeRgba(crop, ww, wh);
   const prob = await probabilityMap(working, model, 1);
-  return probeStats(prob, ww, wh, whole, scale);
+  const found = confidentObjects(prob, ww, wh, whole);
+  return {
+    probe: statsOf(found, ww, wh, whole, scale),
+    objects: found.objects,
+    width: ww,
+    height: wh,
+  };
 }
 
 /** The probe's measurements on a probability map of its crop at working scale (ww × wh). */
@@ -199,6 +223,16 @@ function probeStats(
   whole: boolean,
   scale: number,
 ): ScaleProbe {
+  return statsOf(confidentObjects(prob, ww, wh, whole), ww, wh, whole, scale);
+}
+
+/** The objects a probe counts (largest first) and the specks it drops. */
+function confidentObjects(
+  prob: Float32Array,
+  ww: number,
+  wh: number,
+  whole: boolean,
+): { objects: ProbeObject[]; specks: number } {
   const mask = new Uint8Array(ww * wh);
   for (let i = 0; i < mask.length; i++) mask[i] = prob[i] >= 0.5 ? 1 : 0;
   const { labels, count } = labelComponents(mask, ww, wh);
@@ -220,30 +254,46 @@ function probeStats(
       // for a whole-image probe (a cell image's nucleus may touch it only when badly framed).
       if (!whole && (x === 0 || y === 0 || x === ww - 1 || y === wh - 1)) edge[l] = 1;
     }
-  const diam: number[] = [];
-  const kept: { a: number; cx: number; cy: number; p: number }[] = [];
+  const objects: ProbeObject[] = [];
   let specks = 0;
   for (let l = 1; l <= count; l++) {
     const d = Math.sqrt((4 * area[l]) / Math.PI);
     if (!edge[l] && d < MIN_DIAMETER_PX) specks++;
     if (edge[l] || d < MIN_DIAMETER_PX || psum[l] / area[l] < CONFIDENT_MEAN_PROB) continue;
-    diam.push(d);
-    kept.push({ a: area[l], cx: sx[l] / area[l], cy: sy[l] / area[l], p: psum[l] / area[l] });
+    objects.push({
+      area: area[l],
+      cx: sx[l] / area[l],
+      cy: sy[l] / area[l],
+      meanProb: psum[l] / area[l],
+    });
   }
-  kept.sort((a, b) => b.a - a.a);
+  objects.sort((a, b) => b.area - a.area);
+  return { objects, specks };
+}
+
+/** A probe's summary of its counted objects. */
+function statsOf(
+  { objects, specks }: { objects: ProbeObject[]; specks: number },
+  ww: number,
+  wh: number,
+  whole: boolean,
+  scale: number,
+): ScaleProbe {
+  const diam = objects.map((o) => Math.sqrt((4 * o.area) / Math.PI));
   const shorter = Math.min(ww, wh);
-  const big = kept[0];
-  const bigDiameter = big ? Math.sqrt((4 * big.a) / Math.PI) : NaN;
+  const big = objects[0];
+  const bigDiameter = big ? diam[0] : NaN;
   return {
     scale,
-    objects: diam.length,
+    objects: objects.length,
     medianDiameterPx: median(diam),
     whole,
     largestOffset: big ? Math.hypot(big.cx - ww / 2, big.cy - wh / 2) / shorter : NaN,
     largestFraction: big ? bigDiameter / shorter : 0,
-    dominance: kept.length > 1 ? big.a / kept[1].a : kept.length === 1 ? Infinity : 0,
+    dominance:
+      objects.length > 1 ? big.area / objects[1].area : objects.length === 1 ? Infinity : 0,
     largestDiameterPx: bigDiameter,
-    largestMeanProb: big ? big.p : NaN,
+    largestMeanProb: big ? big.meanProb : NaN,
     specks,
   };
 }
