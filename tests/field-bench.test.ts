@@ -85,6 +85,15 @@ describe('field bench (issue 13)', () => {
         expect(out.summary.p90_ms).toBeGreaterThanOrEqual(out.summary.median_ms);
         expect(Number.isFinite(out.summary.ms_per_nucleus)).toBe(true);
         expect(out.fields.every((f) => f.stages.segment > 0 && f.total_ms > 0)).toBe(true);
+        expect((out as { mode?: string }).mode).toBe('field');
+        // The app's default path (mode judged from content) on request; a wrong mode is refused.
+        const auto = await runCli(['bench', '--fields', dir, '--mode', 'auto', '--json', json]);
+        expect(auto.code, auto.err).toBe(0);
+        expect(auto.out).toMatch(/, auto mode/);
+        expect(JSON.parse(readFileSync(json, 'utf8')).mode).toBe('auto');
+        const bad = await runCli(['bench', '--fields', dir, '--mode', 'cell']);
+        expect(bad.code).toBe(2);
+        expect(bad.err).toMatch(/--mode must be auto or field/);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

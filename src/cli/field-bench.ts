@@ -101,13 +101,14 @@ export async function benchFields(
   files: string[],
   models: PipelineModels,
   onField?: (t: FieldTiming, i: number) => void,
+  mode: 'auto' | 'field' = 'field',
 ): Promise<{ rows: FieldTiming[]; summary: FieldBenchSummary }> {
   const load0 = loadavg()[0];
   const rows: FieldTiming[] = [];
-  if (files.length > 0) await analyze(await readImage(files[0]), models, { mode: 'field' });
+  if (files.length > 0) await analyze(await readImage(files[0]), models, { mode });
   for (const [i, file] of files.entries()) {
     const img = await readImage(file);
-    const r = await analyze(img, models, { mode: 'field', name: basename(file) });
+    const r = await analyze(img, models, { mode, name: basename(file) });
     const stages = Object.fromEntries(r.timings.map((t) => [t.stage, t.ms]));
     const row: FieldTiming = {
       file,

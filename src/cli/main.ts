@@ -38,7 +38,7 @@ export const COMMANDS: Record<string, CommandInfo> = {
   bench: {
     summary: 'per-stage timings of the shipped pipeline on this machine',
     usage:
-      'paplens bench [--runs N] [--stages a,b] [--json FILE]  |  bench --fields DIR|default [--split cric:PART] [--limit N] [--json FILE]',
+      'paplens bench [--runs N] [--stages a,b] [--json FILE]  |  bench --fields DIR|default [--split cric:PART] [--limit N] [--mode field|auto] [--json FILE]',
   },
 };
 

@@ -45,9 +45,12 @@ export async function run(argv: string[]): Promise<void> {
     fields: { type: 'string' },
     split: { type: 'string' },
     limit: { type: 'string' },
+    mode: { type: 'string', default: 'field' },
   });
+  if (values.mode !== 'auto' && values.mode !== 'field')
+    throw new UsageError(`--mode must be auto or field, got "${values.mode}"`);
   if (values.fields !== undefined)
-    return runFieldBench(values.fields, values.split, values.limit, values.json);
+    return runFieldBench(values.fields, values.split, values.limit, values.json, values.mode);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new UsageError('--runs must be a positive integer');
@@ -109,14 +112,17 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 /**
- * `paplens bench --fields DIR [--split cric:PART] [--limit N]`: the user's path on real fields
- * (issue 13). `--fields default` = the CRIC test-split fields in ../shared.
+ * `paplens bench --fields DIR [--split cric:PART] [--limit N] [--mode field|auto]`: the user's path
+ * on real fields (issue 13). `--fields default` = the CRIC test-split fields in ../shared.
+ * `--mode auto` (the app's and `paplens analyze`'s default) also judges the mode from content; on
+ * the dense field it costs the same as `field` (docs/PERFORMANCE.md, *The first image*).
  */
 async function runFieldBench(
   dirArg: string,
   splitArg: string | undefined,
   limitArg: string | undefined,
   json: string | undefined,
+  mode: 'auto' | 'field',
 ): Promise<void> {
   let dir = dirArg;
   let split = splitArg;
@@ -163,12 +169,16 @@ async function runFieldBench(
     const cnnHelpers = models.extractors.deepHelpers?.length ?? 0;
     const batched = models.extractors.deepBatch ? ', CNN crops in batches' : '';
     console.log(
-      `bench: ${files.length} fields, backend ${backend}, one analysis thread + ${helpers} segmentation tile worker${helpers === 1 ? '' : 's'} (${cnnHelpers} with the CNNs)${batched}, ${descriptors ? describers : 0} LBP/SURF worker${describers === 1 ? '' : 's'}, field mode`,
+      `bench: ${files.length} fields, backend ${backend}, one analysis thread + ${helpers} segmentation tile worker${helpers === 1 ? '' : 's'} (${cnnHelpers} with the CNNs)${batched}, ${descriptors ? describers : 0} LBP/SURF worker${describers === 1 ? '' : 's'}, ${mode} mode`,
     );
-    const { rows, summary } = await benchFields(files, models, (t, i) =>
-      console.log(
-        `[${i + 1}/${files.length}] ${basename(t.file)} ${t.width}×${t.height}: ${t.nuclei} nuclei, ${t.total_ms.toFixed(0)} ms`,
-      ),
+    const { rows, summary } = await benchFields(
+      files,
+      models,
+      (t, i) =>
+        console.log(
+          `[${i + 1}/${files.length}] ${basename(t.file)} ${t.width}×${t.height}: ${t.nuclei} nuclei, ${t.total_ms.toFixed(0)} ms`,
+        ),
+      mode,
     );
     printTable(
       Object.entries(summary.stage_median_ms).map(([stage, ms]) => ({ stage, median_ms: ms })),
@@ -182,6 +192,7 @@ async function runFieldBench(
     if (json)
       writeJson(json, {
         backend,
+        mode,
         seg_tile_workers: helpers,
         cnn_workers: cnnHelpers,
         cnn_batches: !!models.extractors.deepBatch,
