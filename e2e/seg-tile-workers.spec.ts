@@ -105,7 +105,8 @@ test.describe('idle helper workers', () => {
     await workersShow(page, { 'data-idle': 'stopped' }, 30_000);
     await expect(tiles).toContainText('stopped after 3 s without an analysis');
     await expect(tiles).toHaveAttribute('data-ready', '0');
-    // The next image is analysed (by the analysis worker alone until they are back)…
+    // The next image (more than one tile) starts them again and waits for them: computing beside
+    // their start-up was slower than waiting (docs/PERFORMANCE.md, *The first image*)…
     await page.getByTestId('file-input').setInputFiles({
       name: 'tiles.png',
       mimeType: 'image/png',
@@ -113,7 +114,11 @@ test.describe('idle helper workers', () => {
     });
     expect(await waitForImage(page, 180_000)).toBe('done');
     await expect(page.getByTestId('results-table').locator('tbody tr').first()).toBeVisible();
-    // …and it started them again.
+    // …which Diagnostics shows apart from the pipeline's own stages…
+    await expect(page.getByTestId('diagnostics').locator('ul.timings')).toContainText(
+      'helpers_start_wait',
+    );
+    // …and they are back.
     await workersShow(page, { 'data-ready': '2' }, 90_000);
   });
 });

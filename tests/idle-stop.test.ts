@@ -102,4 +102,54 @@ describe('idleStopped: helper workers stopped when unused, started again when ne
     h.end();
     h.dispose();
   });
+
+  it('started(): waits for a start in progress (or its failure), at most the timeout; at once otherwise', async () => {
+    const timers = manualTimers();
+    let release: (v: number) => void = () => undefined;
+    let fail: (e: Error) => void = () => undefined;
+    let tries = 0;
+    const h = idleStopped(
+      () =>
+        new Promise<number>((res, rej) => {
+          tries++;
+          release = res;
+          fail = rej;
+        }),
+      () => undefined,
+      1000,
+      timers,
+    );
+    let done = false;
+    const waiting = h.started(5000).then(() => (done = true));
+    await flush();
+    expect(done).toBe(false);
+    release(1);
+    await waiting;
+    expect(h.current()).toBe(1);
+    // Running: nothing to wait for, and no timer is left behind.
+    await h.started(5000);
+    expect(timers.pending()).toBe(1); // the idle stop only
+    timers.advance(1000);
+    expect(h.state()).toBe('stopped');
+    await h.started(5000);
+
+    // A start that hangs: the wait ends at the timeout.
+    h.begin();
+    expect(tries).toBe(2);
+    done = false;
+    const hung = h.started(5000).then(() => (done = true));
+    timers.advance(4999);
+    await flush();
+    expect(done).toBe(false);
+    timers.advance(1);
+    await hung;
+    expect(h.state()).toBe('starting');
+    // A start that fails ends the wait too.
+    const failing = h.started(5000);
+    fail(new Error('no nested workers'));
+    await failing;
+    expect(h.state()).toBe('stopped');
+    h.end();
+    h.dispose();
+  });
 });

@@ -23,6 +23,7 @@ export const BACKEND_LABELS: Record<string, string> = {
 export const STAGE_LABELS: Record<string, string> = {
   decoding: 'Reading image',
   starting: 'Starting',
+  helpers: 'Starting helper workers',
   segment: 'Finding nuclei',
   segmentation: 'Finding nuclei',
   features: 'Measuring cells',

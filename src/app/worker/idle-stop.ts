@@ -14,6 +14,13 @@ export interface IdleStopped<T> {
   end(): void;
   /** The running helpers (null while starting or stopped). */
   current(): T | null;
+  /**
+   * Resolves once a start in progress has ended (running, or failed), at once when none is; or
+   * after `timeoutMs`, whichever comes first. An analysis large enough to use the helpers waits
+   * here rather than compete with their start for the same cores (docs/PERFORMANCE.md,
+   * *The first image*).
+   */
+  started(timeoutMs: number): Promise<void>;
   state(): IdleState;
   /** How many times they were stopped for idleness. */
   idleStops(): number;
@@ -45,6 +52,7 @@ export function idleStopped<T>(
   let timer: unknown = null;
   let stops = 0;
   let disposed = false;
+  let starting: Promise<void> = Promise.resolve();
 
   const disarm = (): void => {
     if (timer !== null) timers.clear(timer);
@@ -65,7 +73,7 @@ export function idleStopped<T>(
   };
   const launch = (): void => {
     state = 'starting';
-    void start().then(
+    starting = start().then(
       (h) => {
         if (disposed) return stop(h);
         helpers = h;
@@ -90,6 +98,14 @@ export function idleStopped<T>(
       if (busy === 0 && state === 'running') arm();
     },
     current: () => helpers,
+    started(timeoutMs) {
+      if (state !== 'starting') return Promise.resolve();
+      let timer: unknown = null;
+      return Promise.race([
+        starting,
+        new Promise<void>((resolve) => (timer = timers.set(resolve, timeoutMs))),
+      ]).finally(() => timers.clear(timer));
+    },
     state: () => state,
     idleStops: () => stops,
     dispose() {

@@ -1,4 +1,9 @@
-import { analyze, loadModels, type PipelineModels } from '../../core/analyze';
+import {
+  analyze,
+  AnalysisCancelledError,
+  loadModels,
+  type PipelineModels,
+} from '../../core/analyze';
 import type { AnalysisResult } from '../../core/types';
 import type { RgbaImage } from '../../core/image/types';
 import type { ModelSource } from '../../models/source';
@@ -49,6 +54,16 @@ export interface Pipeline {
   segTiles(): NonNullable<MemoryInfo['segTiles']>;
   dispose(): void;
 }
+
+/**
+ * Images of more than one 512² tile use the helpers (tiles, then the crops' CNNs). When one
+ * arrives while they are still starting (right after the page opened, or after an idle stop),
+ * it waits for them: their start-up takes both cores for ~1.5 s, and an analysis run beside it
+ * was slower than waiting (docs/PERFORMANCE.md, *The first image*). Smaller images (single
+ * cells) start at once. Never more than HELPER_START_WAIT_MS.
+ */
+export const WAITS_FOR_HELPERS_ABOVE_PX = 512 * 512;
+export const HELPER_START_WAIT_MS = 8000;
 
 export const NO_MODEL_MESSAGE =
   'No trained model is present in this build, so images can be viewed but not analysed.';
@@ -110,15 +125,37 @@ export async function loadPipeline(
     versions: { ...versions, ...models.versions },
     missing: models.missing,
     async run(image, options, onProgress, signal) {
-      const result = await busy(() =>
-        analyze(image, models, {
+      let waitedMs = 0;
+      const result = await busy(async () => {
+        if (
+          helpers?.state() === 'starting' &&
+          image.width * image.height > WAITS_FOR_HELPERS_ABOVE_PX
+        ) {
+          const t = performance.now();
+          onProgress({ stage: 'helpers', fraction: 0 });
+          // Cancel ends the wait at once.
+          let onAbort = (): void => undefined;
+          await Promise.race([
+            helpers.started(HELPER_START_WAIT_MS),
+            new Promise<void>((resolve) => {
+              onAbort = () => resolve();
+              signal.addEventListener('abort', onAbort, { once: true });
+            }),
+          ]);
+          signal.removeEventListener('abort', onAbort);
+          waitedMs = performance.now() - t;
+          if (signal.aborted) throw new AnalysisCancelledError();
+        }
+        return analyze(image, models, {
           mode: options.mode,
           name: options.name,
           pixelSizeUm: options.pixelSizeUm,
           signal,
           onProgress: throttleProgress(onProgress),
-        }),
-      );
+        });
+      });
+      // Not in `total` (the pipeline's own time): shown apart so Diagnostics explains the wall time.
+      if (waitedMs > 0) result.timings.unshift({ stage: 'helpers_start_wait', ms: waitedMs });
       const failure = descriptors?.failure();
       if (failure)
         result.warnings.push(
