@@ -121,4 +121,31 @@ test.describe('idle helper workers', () => {
     // …and they are back.
     await workersShow(page, { 'data-ready': '2' }, 90_000);
   });
+
+  test('a file dragged over the page, or the file picker opened, starts them again before any image', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    await page.goto('/?backend=wasm&segWorkers=2&idleWorkersS=3');
+    expect(await waitForEngine(page)).toBe('wasm');
+    await page.getByRole('button', { name: 'Diagnostics' }).click();
+    await workersShow(page, { 'data-ready': '2' }, 90_000);
+    await workersShow(page, { 'data-idle': 'stopped', 'data-ready': '0' }, 30_000);
+    // A file comes over the page (not dropped yet).
+    const drag = await page.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['x'], 'field.png', { type: 'image/png' }));
+      return dt;
+    });
+    await page.dispatchEvent('body', 'dragenter', { dataTransfer: drag });
+    await workersShow(page, { 'data-ready': '2' }, 90_000);
+    await page.dispatchEvent('body', 'dragleave', { dataTransfer: drag });
+    // Stopped again; opening the file picker (and closing it with nothing chosen) wakes them too.
+    await workersShow(page, { 'data-idle': 'stopped', 'data-ready': '0' }, 30_000);
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByText('Choose images…').first().click();
+    await chooser;
+    await workersShow(page, { 'data-ready': '2' }, 90_000);
+    await expect(page.getByTestId('results-table')).toHaveCount(0);
+  });
 });

@@ -12,7 +12,10 @@
  *
  *   npm run build
  *   npx tsx scripts/first-image.ts [--other DIR] [--rounds 6] [--idle-s 0,20] [--field FILE]
- *                                  [--backend wasm] [--query K=V[&K=V]] [--json FILE]
+ *                                  [--drag-ms N] [--backend wasm] [--query K=V[&K=V]] [--json FILE]
+ *
+ * `--drag-ms N`: the file is first dragged over the page for N ms (a dragenter, then the drop
+ * through the file input), as a user drags a file in.
  *
  * Default field: the dense bench field (the densest CRIC test field, 218 objects; a synthetic
  * field of the same density without ../shared). Times: `wall` = the results table's time, from
@@ -42,8 +45,10 @@ const { values } = parseArgs({
     port: { type: 'string', default: '4189' },
     query: { type: 'string' },
     json: { type: 'string' },
+    'drag-ms': { type: 'string', default: '0' },
   },
 });
+const dragMs = Number(values['drag-ms']);
 const sides = values.other ? (['A', 'B'] as const) : (['A'] as const);
 type Side = 'A' | 'B';
 const dists: Partial<Record<Side, string>> = { A: join(REPO_ROOT, 'dist') };
@@ -111,6 +116,17 @@ try {
         // Open, as the other benches do, so the stage timings can be read after each image.
         await page.getByRole('button', { name: 'Diagnostics' }).click();
         if (idle > 0) await page.waitForTimeout(idle * 1000);
+        if (dragMs > 0) {
+          // The file is dragged over the page for this long before it is dropped.
+          const drag = await page.evaluateHandle(() => {
+            const dt = new DataTransfer();
+            dt.items.add(new File(['x'], 'field.jpg', { type: 'image/jpeg' }));
+            return dt;
+          });
+          await page.dispatchEvent('body', 'dragenter', { dataTransfer: drag });
+          await page.waitForTimeout(dragMs);
+          await page.dispatchEvent('body', 'dragleave', { dataTransfer: drag });
+        }
         const one = await analyseOnce(page, field, 0, LIMIT_MS);
         const two = await analyseOnce(page, field, 1, LIMIT_MS);
         await page.close();

@@ -152,4 +152,44 @@ describe('idleStopped: helper workers stopped when unused, started again when ne
     h.end();
     h.dispose();
   });
+
+  it('wake(): stopped helpers start again before any analysis; running ones get a fresh idle period', async () => {
+    const timers = manualTimers();
+    let started = 0;
+    const stopped: number[] = [];
+    const h = idleStopped(
+      async () => ++started,
+      (n) => stopped.push(n),
+      1000,
+      timers,
+    );
+    await flush();
+    timers.advance(600);
+    h.wake(); // a file dragged over the page: the idle clock starts again
+    timers.advance(600);
+    expect(stopped).toEqual([]);
+    timers.advance(400);
+    expect(stopped).toEqual([1]);
+    // Stopped: waking starts them, with no analysis begun.
+    h.wake();
+    expect(h.state()).toBe('starting');
+    await flush();
+    expect(h.current()).toBe(2);
+    // Waking while they start does not start a second set.
+    h.dispose();
+    const g = idleStopped(
+      async () => ++started,
+      () => undefined,
+      1000,
+      timers,
+    );
+    g.wake();
+    await flush();
+    expect(started).toBe(3);
+    // Disposed: nothing starts any more.
+    g.dispose();
+    g.wake();
+    await flush();
+    expect(started).toBe(3);
+  });
 });

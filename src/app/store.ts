@@ -97,6 +97,11 @@ interface State {
     idleStopS?: number | null,
   ): Promise<void>;
   addFiles(files: File[]): void;
+  /**
+   * An image is probably coming (a file dragged over the page, the file picker opened): helper
+   * workers stopped for idleness start now rather than when the image arrives.
+   */
+  expectImage(): void;
   cancel(): void;
   /** Continue a cancelled slide from its first unfinished tile. */
   resume(id: string): void;
@@ -595,6 +600,10 @@ export const useStore = create<State>((set, get) => {
           s.running && s.batch ? { ...s.batch, total: s.batch.total + 1 } : { total: 1, done: 0 },
       }));
       void processQueue();
+    },
+    expectImage() {
+      if (!get().models?.ready) return;
+      client.api.prepare().catch(() => undefined);
     },
     async refreshMemory() {
       try {

@@ -17,6 +17,7 @@ function filesFrom(dt: DataTransfer | null): File[] {
 /** Drag-and-drop anywhere on the page and paste from the clipboard. */
 export function GlobalDropTarget() {
   const addFiles = useStore((s) => s.addFiles);
+  const expectImage = useStore((s) => s.expectImage);
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
 
@@ -25,7 +26,8 @@ export function GlobalDropTarget() {
     const onEnter = (e: DragEvent) => {
       if (!hasFiles(e)) return;
       e.preventDefault();
-      depth.current++;
+      // A file has just come over the page: wake the helper workers before it is dropped.
+      if (depth.current++ === 0) expectImage();
       setDragging(true);
     };
     const onOver = (e: DragEvent) => {
@@ -69,7 +71,7 @@ export function GlobalDropTarget() {
       window.removeEventListener('drop', onDrop);
       window.removeEventListener('paste', onPaste);
     };
-  }, [addFiles]);
+  }, [addFiles, expectImage]);
 
   return dragging ? (
     <div className="drop-overlay" aria-hidden="true">
@@ -102,6 +104,7 @@ export function FilePicker({
   primary?: boolean;
 }) {
   const addFiles = useStore((s) => s.addFiles);
+  const expectImage = useStore((s) => s.expectImage);
   return (
     <label className={`button file-picker${primary ? ' primary' : ''}`}>
       <input
@@ -112,6 +115,8 @@ export function FilePicker({
         className="visually-hidden"
         data-testid="file-input"
         aria-label="Choose image files to analyse"
+        // The file dialog opens: the helper workers start while the user picks.
+        onClick={expectImage}
         onChange={(e) => {
           const files = Array.from(e.currentTarget.files ?? []);
           e.currentTarget.value = '';

@@ -116,6 +116,10 @@ const api: AnalysisWorkerApi = {
     return pipeline.classifySetAside(image, nucleus, scale);
   },
 
+  prepare() {
+    pipeline?.prepare();
+  },
+
   cancel() {
     current?.abort();
   },

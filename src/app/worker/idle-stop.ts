@@ -12,6 +12,11 @@ export interface IdleStopped<T> {
   begin(): void;
   /** That analysis ended (however): the idle clock starts when none is left running. */
   end(): void;
+  /**
+   * An image is probably coming (a file dragged over the page, the file picker opened): helpers
+   * stopped for idleness start again now, and running ones get a fresh idle period.
+   */
+  wake(): void;
   /** The running helpers (null while starting or stopped). */
   current(): T | null;
   /**
@@ -96,6 +101,11 @@ export function idleStopped<T>(
     end() {
       busy = Math.max(0, busy - 1);
       if (busy === 0 && state === 'running') arm();
+    },
+    wake() {
+      if (disposed) return;
+      if (state === 'stopped') launch();
+      else if (state === 'running') arm();
     },
     current: () => helpers,
     started(timeoutMs) {

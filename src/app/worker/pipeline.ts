@@ -49,6 +49,8 @@ export interface Pipeline {
   ): Promise<SlideOutcome>;
   /** "Classify anyway" for one object (src/core/pipeline/classify-set-aside.ts). */
   classifySetAside(image: RgbaImage, nucleus: Nucleus, scale: number): Promise<Nucleus>;
+  /** An image is probably coming: start the helpers if they were stopped for idleness. */
+  prepare(): void;
   /** The descriptor worker pool (null when no vocabulary is shipped). */
   descriptors(): DescriptorPoolInfo | null;
   segTiles(): NonNullable<MemoryInfo['segTiles']>;
@@ -195,6 +197,7 @@ export async function loadPipeline(
     // Not `busy`: one object is classified on this thread (the helpers serve only a field's
     // prefetch), so helpers stopped for idleness are not restarted for it (2–3 s of both cores).
     classifySetAside: (image, nucleus, scale) => classifySetAside(image, nucleus, scale, models),
+    prepare: () => helpers?.wake(),
     descriptors: () => descriptors?.info() ?? null,
     segTiles: () => ({
       wanted: segTileCount,

@@ -145,6 +145,11 @@ export interface AnalysisWorkerApi {
    * its probabilities and `classifiedOnRequest` set.
    */
   classifySetAside(image: RgbaImage, nucleus: Nucleus, scale: number): Promise<Nucleus>;
+  /**
+   * The user is about to give an image (a file dragged over the page, the file picker opened):
+   * helper workers stopped for idleness start now, so the image does not wait for them.
+   */
+  prepare(): void;
   /** Ask the running analysis to stop at its next check (cooperative). */
   cancel(): void;
   memory(): MemoryInfo;
