@@ -92,15 +92,20 @@ test.describe('segmentation tile workers', () => {
 test.describe('idle helper workers', () => {
   test.skip(!hasSeg, 'skipped: no segmentation model is shipped (public/models/seg)');
 
-  test('stop after the idle time to free their memory, and come back with the next image', async ({
-    page,
-  }) => {
+  /** The app with two tile workers stopped after 3 s idle; Diagnostics open, the workers up. */
+  async function openWithIdleStop(page: Page): Promise<void> {
     test.setTimeout(240_000);
     await page.goto('/?backend=wasm&segWorkers=2&idleWorkersS=3');
     expect(await waitForEngine(page)).toBe('wasm');
     await page.getByRole('button', { name: 'Diagnostics' }).click();
-    const tiles = page.getByTestId('seg-tile-workers');
     await workersShow(page, { 'data-ready': '2' }, 90_000);
+  }
+
+  test('stop after the idle time to free their memory, and come back with the next image', async ({
+    page,
+  }) => {
+    await openWithIdleStop(page);
+    const tiles = page.getByTestId('seg-tile-workers');
     // Nothing analysed for 3 s: stopped, and Diagnostics says why.
     await workersShow(page, { 'data-idle': 'stopped' }, 30_000);
     await expect(tiles).toContainText('stopped after 3 s without an analysis');
@@ -125,11 +130,7 @@ test.describe('idle helper workers', () => {
   test('a file dragged over the page, or the file picker opened, starts them again before any image', async ({
     page,
   }) => {
-    test.setTimeout(240_000);
-    await page.goto('/?backend=wasm&segWorkers=2&idleWorkersS=3');
-    expect(await waitForEngine(page)).toBe('wasm');
-    await page.getByRole('button', { name: 'Diagnostics' }).click();
-    await workersShow(page, { 'data-ready': '2' }, 90_000);
+    await openWithIdleStop(page);
     await workersShow(page, { 'data-idle': 'stopped', 'data-ready': '0' }, 30_000);
     // A file comes over the page (not dropped yet).
     const drag = await page.evaluateHandle(() => {

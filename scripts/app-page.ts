@@ -113,3 +113,8 @@ export function fieldList(spec: string, limit?: string): string[] {
   if (files.length === 0) throw new Error(`no field images in ${spec}`);
   return files;
 }
+
+/** A bench's JSON report (one space of indent, as the committed results). */
+export function writeReport(path: string, value: unknown): void {
+  writeFileSync(path, JSON.stringify(value, null, 1) + '\n');
+}

@@ -42,3 +42,11 @@ export async function startAppServer(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * The ports of two builds served side by side (browser-ab.ts, first-image.ts): `port` and
+ * `port` + 2 — 4190 (4189 + 1) is on the Fetch standard's list of blocked ports ("bad port").
+ */
+export function pairedPorts(port: string): { A: string; B: string } {
+  return { A: port, B: String(Number(port) + 2) };
+}

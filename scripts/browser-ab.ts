@@ -17,7 +17,7 @@
  * device with under 4 GB of memory); `--query-b` on B only (one build against itself with
  * another setting: `--other dist --query-b segWorkers=0`).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,8 +25,15 @@ import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium';
 import { quantile } from '../src/cli/field-bench';
 import { REPO_ROOT } from '../src/data/paths';
-import { analyseOnce, benchInputs, fieldList, waitEngine, waitForHelpers } from './app-page';
-import { startAppServer } from './app-server';
+import {
+  analyseOnce,
+  benchInputs,
+  fieldList,
+  waitEngine,
+  waitForHelpers,
+  writeReport,
+} from './app-page';
+import { pairedPorts, startAppServer } from './app-server';
 
 const { values } = parseArgs({
   options: {
@@ -56,11 +63,7 @@ const inputs = fieldMode
 
 const sides = ['A', 'B'] as const;
 type Side = (typeof sides)[number];
-const ports: Record<Side, string> = {
-  A: values.port,
-  // +2: 4190 (4189 + 1) is on the Fetch standard's list of blocked ports ("bad port").
-  B: String(Number(values.port) + 2),
-};
+const ports: Record<Side, string> = pairedPorts(values.port);
 const base = (s: Side): string => `http://127.0.0.1:${ports[s]}`;
 const servers = [
   await startAppServer(ports.A, base('A'), dists.A),
@@ -129,22 +132,15 @@ try {
   );
   if (errors.length) console.log(`page errors: ${errors.join('; ')}`);
   if (values.json)
-    writeFileSync(
-      values.json,
-      JSON.stringify(
-        {
-          chromium: browser.version(),
-          dists,
-          query: { both: values.query ?? null, B: values['query-b'] ?? null },
-          helpers: { A: opened.A.helpers, B: opened.B.helpers },
-          summary,
-          rows,
-          errors,
-        },
-        null,
-        1,
-      ) + '\n',
-    );
+    writeReport(values.json, {
+      chromium: browser.version(),
+      dists,
+      query: { both: values.query ?? null, B: values['query-b'] ?? null },
+      helpers: { A: opened.A.helpers, B: opened.B.helpers },
+      summary,
+      rows,
+      errors,
+    });
 } finally {
   await browser.close();
   for (const s of servers) s.kill();

@@ -22,7 +22,7 @@
  * the file input to the result (decode included: what the user waits for); `total` = the
  * pipeline's own total (AnalysisResult.timings, what the other benches report).
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,8 +32,8 @@ import { DENSE_BENCH_FIELD } from '../src/cli/bench-inputs';
 import { quantile } from '../src/cli/field-bench';
 import { cricFieldPath } from '../src/data/datasets';
 import { hasData, REPO_ROOT } from '../src/data/paths';
-import { analyseOnce, benchInputs, waitEngine } from './app-page';
-import { startAppServer } from './app-server';
+import { analyseOnce, benchInputs, waitEngine, writeReport } from './app-page';
+import { pairedPorts, startAppServer } from './app-server';
 
 const { values } = parseArgs({
   options: {
@@ -66,11 +66,7 @@ const field =
   values.field ??
   (hasData() ? cricFieldPath(DENSE_BENCH_FIELD.field) : (await benchInputs(work)).field);
 
-const ports: Record<Side, string> = {
-  A: values.port,
-  // +2: 4190 (4189 + 1) is on the Fetch standard's list of blocked ports ("bad port").
-  B: String(Number(values.port) + 2),
-};
+const ports: Record<Side, string> = pairedPorts(values.port);
 const base = (s: Side): string => `http://127.0.0.1:${ports[s]}`;
 const url = (s: Side): string =>
   `${base(s)}/?${[`backend=${values.backend}`, values.query].filter(Boolean).join('&')}`;
@@ -176,23 +172,16 @@ try {
     );
   if (errors.length) console.log(`page errors: ${errors.join('; ')}`);
   if (values.json)
-    writeFileSync(
-      values.json,
-      JSON.stringify(
-        {
-          chromium: browser.version(),
-          dists,
-          field,
-          query: values.query ?? null,
-          load: [load0, load()],
-          summary,
-          samples,
-          errors,
-        },
-        null,
-        1,
-      ) + '\n',
-    );
+    writeReport(values.json, {
+      chromium: browser.version(),
+      dists,
+      field,
+      query: values.query ?? null,
+      load: [load0, load()],
+      summary,
+      samples,
+      errors,
+    });
 } finally {
   await browser.close();
   for (const s of servers) s.kill();

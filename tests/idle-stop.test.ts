@@ -22,17 +22,22 @@ function manualTimers(): Timers & { advance(ms: number): void; pending(): number
 }
 const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
+/** Helpers numbered 1, 2, … by start; `stopped` lists those stopped. */
+function counting(timers: Timers, idleMs = 1000) {
+  const c = { started: 0, stopped: [] as number[] };
+  const h = idleStopped(
+    async () => ++c.started,
+    (n) => c.stopped.push(n),
+    idleMs,
+    timers,
+  );
+  return Object.assign(c, { h });
+}
+
 describe('idleStopped: helper workers stopped when unused, started again when needed', () => {
   it('stops after the idle time, never during an analysis, and starts again with the next', async () => {
     const timers = manualTimers();
-    let started = 0;
-    const stopped: number[] = [];
-    const h = idleStopped(
-      async () => ++started,
-      (n) => stopped.push(n),
-      1000,
-      timers,
-    );
+    const { h, stopped } = counting(timers);
     expect(h.state()).toBe('starting');
     await flush();
     expect(h.state()).toBe('running');
@@ -155,14 +160,7 @@ describe('idleStopped: helper workers stopped when unused, started again when ne
 
   it('wake(): stopped helpers start again before any analysis; running ones get a fresh idle period', async () => {
     const timers = manualTimers();
-    let started = 0;
-    const stopped: number[] = [];
-    const h = idleStopped(
-      async () => ++started,
-      (n) => stopped.push(n),
-      1000,
-      timers,
-    );
+    const { h, stopped } = counting(timers);
     await flush();
     timers.advance(600);
     h.wake(); // a file dragged over the page: the idle clock starts again
@@ -177,19 +175,14 @@ describe('idleStopped: helper workers stopped when unused, started again when ne
     expect(h.current()).toBe(2);
     // Waking while they start does not start a second set.
     h.dispose();
-    const g = idleStopped(
-      async () => ++started,
-      () => undefined,
-      1000,
-      timers,
-    );
-    g.wake();
+    const d = counting(timers);
+    d.h.wake();
     await flush();
-    expect(started).toBe(3);
+    expect(d.started).toBe(1);
     // Disposed: nothing starts any more.
-    g.dispose();
-    g.wake();
+    d.h.dispose();
+    d.h.wake();
     await flush();
-    expect(started).toBe(3);
+    expect(d.started).toBe(1);
   });
 });
